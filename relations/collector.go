@@ -1,0 +1,350 @@
+package relations
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/memrel-go/memrel/store"
+)
+
+// Delete deletes rows (stored rows of t) with Django's collector semantics:
+//
+//  1. Collect the whole closure first: every row reached through Cascade
+//     relations, each once (so diamonds and cycles terminate), noting the
+//     rows of Protect, Restrict, SetNull, SetDefault and Set relations, and
+//     the DoNothing relations to check at Commit.
+//  2. Refuse with a ProtectedError if any row references a collected row
+//     through a Protect relation, even a row that is itself collected.
+//  3. Refuse with a RestrictedError if a row that is not collected
+//     references a collected row through a Restrict relation.
+//  4. Judge the updates on the final state: an update to a collected row is
+//     dropped, and the values written must satisfy foreign keys, unique and
+//     check constraints against the rows that survive.
+//  5. Apply: updates, then deletes, referencing tables before referenced
+//     ones and keys in order.
+//
+// Everything, including the writes of Set functions, happens inside a
+// savepoint: a refused or failed delete changes nothing.
+func (rt *runtime) Delete(tx *store.Tx, t *store.TableInfo, rows []any) (res store.DeleteResult, err error) {
+	sp := tx.Savepoint()
+	done := false
+	defer func() {
+		if !done {
+			tx.RollbackTo(sp) // an error or a panic (re-raised as it goes on)
+		}
+	}()
+	c := &collector{tx: tx, rt: rt,
+		del: map[*store.TableInfo]map[string]any{},
+		upd: map[*store.TableInfo]map[string]*pending{}}
+	if err := c.collect(t, rows); err != nil {
+		return res, err
+	}
+	if err := c.refuse(t, rows); err != nil {
+		return res, err
+	}
+	if err := c.validateUpdates(); err != nil {
+		return res, err
+	}
+	res, err = c.apply()
+	if err != nil {
+		return res, err
+	}
+	c.deferDoNothing()
+	tx.Release(sp)
+	done = true
+	return res, nil
+}
+
+type collector struct {
+	tx  *store.Tx
+	rt  *runtime
+	del map[*store.TableInfo]map[string]any // table -> encoded key -> row
+	upd map[*store.TableInfo]map[string]*pending
+
+	protected  []hit
+	restricted []hit
+	doNothing  []dangling
+}
+
+// hit is a row found through a Protect or Restrict relation (leaf); hop is
+// the relation of the root table through which it was reached.
+type hit struct {
+	hop, leaf *fkDef
+	row       any
+}
+
+// pending is a row that SetNull, SetDefault or Set rules change.
+type pending struct {
+	old, new any
+}
+
+// dangling is a DoNothing relation whose parent (by encoded key) is deleted.
+type dangling struct {
+	d   *fkDef
+	key []byte
+}
+
+type work struct {
+	t    *store.TableInfo
+	rows []any
+	hop  *fkDef
+}
+
+func (c *collector) collect(root *store.TableInfo, rows []any) error {
+	queue := []work{{t: root, rows: rows}}
+	for len(queue) > 0 {
+		w := queue[0]
+		queue = queue[1:]
+		fresh := c.add(w.t, w.rows)
+		if len(fresh) == 0 {
+			continue
+		}
+		for _, d := range c.rt.tables[w.t].in {
+			hop := w.hop
+			if hop == nil {
+				hop = d
+			}
+			if d.action == DoNothing {
+				// Django looks nothing up for DO_NOTHING; memrel only notes
+				// the parents, to check at Commit that nothing dangles.
+				for _, p := range fresh {
+					c.doNothing = append(c.doNothing, dangling{d: d, key: w.t.KeyBytes(nil, p)})
+				}
+				continue
+			}
+			refs := c.children(d, fresh)
+			if len(refs) == 0 {
+				continue // SetDefault and Set functions are not called
+			}
+			switch d.action {
+			case Cascade:
+				queue = append(queue, work{t: d.child, rows: refs, hop: hop})
+			case Protect:
+				for _, r := range refs {
+					c.protected = append(c.protected, hit{hop: hop, leaf: d, row: r})
+				}
+			case Restrict:
+				for _, r := range refs {
+					c.restricted = append(c.restricted, hit{hop: hop, leaf: d, row: r})
+				}
+			case SetNull, SetDefault, Set:
+				apply, err := d.prepare(c.tx)
+				if err != nil {
+					return err
+				}
+				for _, r := range refs {
+					c.update(d.child, r, apply)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// add marks rows of t for deletion and returns those not marked before.
+func (c *collector) add(t *store.TableInfo, rows []any) []any {
+	m := c.del[t]
+	if m == nil {
+		m = map[string]any{}
+		c.del[t] = m
+	}
+	fresh := rows[:0:0]
+	for _, r := range rows {
+		k := string(t.KeyBytes(nil, r))
+		if _, seen := m[k]; !seen {
+			m[k] = r
+			fresh = append(fresh, r)
+		}
+	}
+	return fresh
+}
+
+func (c *collector) deleted(t *store.TableInfo, row any) bool {
+	_, ok := c.del[t][string(t.KeyBytes(nil, row))]
+	return ok
+}
+
+// children returns the rows that reference any of parents through d.
+func (c *collector) children(d *fkDef, parents []any) []any {
+	var refs []any
+	var key, prefix []byte
+	for _, p := range parents {
+		key = d.parent.KeyBytes(key[:0], p)
+		prefix = d.prefix(prefix[:0], key)
+		it := c.tx.Scan(d.child, d.index, prefix)
+		for obj := it.Next(); obj != nil; obj = it.Next() {
+			refs = append(refs, obj)
+		}
+	}
+	return refs
+}
+
+func (c *collector) update(t *store.TableInfo, row any, apply func(any)) {
+	m := c.upd[t]
+	if m == nil {
+		m = map[string]*pending{}
+		c.upd[t] = m
+	}
+	k := string(t.KeyBytes(nil, row))
+	p := m[k]
+	if p == nil {
+		p = &pending{old: row, new: t.Clone(row)}
+		m[k] = p
+	}
+	apply(p.new)
+}
+
+// refuse raises PROTECT, then RESTRICT for restricting rows that are not
+// themselves deleted.
+func (c *collector) refuse(root *store.TableInfo, rows []any) error {
+	keys := make([]any, len(rows))
+	for i, r := range rows {
+		keys[i] = root.KeyOf(r)
+	}
+	if len(c.protected) > 0 {
+		e := &ProtectedError{Table: root.Name(), Keys: keys}
+		e.Relations, e.Rows = blocking(c.protected, func(h hit) *fkDef { return h.hop })
+		return e
+	}
+	var left []hit
+	for _, h := range c.restricted {
+		if !c.deleted(h.leaf.child, h.row) {
+			left = append(left, h)
+		}
+	}
+	if len(left) > 0 {
+		e := &RestrictedError{Table: root.Name(), Keys: keys}
+		e.Relations, e.Rows = blocking(left, func(h hit) *fkDef { return h.leaf })
+		return e
+	}
+	return nil
+}
+
+// blocking lists the distinct relations (as named by name) and rows of hits.
+func blocking(hits []hit, name func(hit) *fkDef) (rels []string, rows []BlockingRow) {
+	seenRel := map[string]bool{}
+	seenRow := map[RowRef]bool{}
+	for _, h := range hits {
+		if n := name(h).name(); !seenRel[n] {
+			seenRel[n] = true
+			rels = append(rels, n)
+		}
+		r := ref(h.leaf.child, h.row)
+		if !seenRow[r] {
+			seenRow[r] = true
+			rows = append(rows, BlockingRow{RowRef: r, Relation: h.leaf.name()})
+		}
+	}
+	return rels, rows
+}
+
+// view is the final state of the delete, as checkRow needs it.
+func (c *collector) view(t *store.TableInfo, obj any) any {
+	k := string(t.KeyBytes(nil, obj))
+	if _, gone := c.del[t][k]; gone {
+		return nil
+	}
+	if p, ok := c.upd[t][k]; ok {
+		return p.new
+	}
+	return obj
+}
+
+// tables returns the tables of m in deletion order.
+func tablesOf[V any](rt *runtime, m map[*store.TableInfo]V) []*store.TableInfo {
+	ts := slices.Collect(maps.Keys(m))
+	slices.SortFunc(ts, func(a, b *store.TableInfo) int { return rt.rank[a] - rt.rank[b] })
+	return ts
+}
+
+func (c *collector) validateUpdates() error {
+	for _, t := range tablesOf(c.rt, c.upd) {
+		m := c.upd[t]
+		for k := range m {
+			if _, gone := c.del[t][k]; gone {
+				delete(m, k) // the row is deleted: its update is moot
+			}
+		}
+		keys := slices.Sorted(maps.Keys(m))
+		for _, k := range keys {
+			p := m[k]
+			if err := c.rt.checkRow(c.tx, t, p.old, p.new, c.view); err != nil {
+				return err
+			}
+		}
+		// Two updated rows may now collide with each other.
+		for _, u := range c.rt.tables[t].uniques {
+			seen := map[string]any{}
+			for _, k := range keys {
+				p := m[k]
+				v, ok := u.key(nil, p.new)
+				if !ok {
+					continue
+				}
+				if other, dup := seen[string(v)]; dup {
+					return &UniqueError{Constraint: u.name, Table: t.Name(), Row: ref(t, p.new),
+						Conflict: ref(t, other), Value: u.value(p.new)}
+				}
+				seen[string(v)] = p.new
+			}
+		}
+	}
+	return nil
+}
+
+func (c *collector) apply() (store.DeleteResult, error) {
+	res := store.DeleteResult{}
+	for _, t := range tablesOf(c.rt, c.upd) {
+		m := c.upd[t]
+		if len(m) == 0 {
+			continue
+		}
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			if err := c.tx.WriteUnchecked(t, m[k].old, m[k].new); err != nil {
+				return res, err
+			}
+		}
+		if res.Updated == nil {
+			res.Updated = map[string]int{}
+		}
+		res.Updated[t.Name()] += len(m)
+	}
+	for _, t := range tablesOf(c.rt, c.del) {
+		m := c.del[t]
+		if len(m) == 0 {
+			continue
+		}
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			if err := c.tx.WriteUnchecked(t, m[k], nil); err != nil {
+				return res, err
+			}
+		}
+		if res.Deleted == nil {
+			res.Deleted = map[string]int{}
+		}
+		res.Deleted[t.Name()] += len(m)
+	}
+	return res, nil
+}
+
+// deferDoNothing makes Commit fail if a DoNothing relation still points at
+// a deleted row by then.
+func (c *collector) deferDoNothing() {
+	if len(c.doNothing) == 0 {
+		return
+	}
+	refs := c.doNothing
+	c.tx.OnCommit(func(tx *store.Tx) error {
+		for _, r := range refs {
+			if tx.Lookup(r.d.parent, r.key) != nil {
+				continue // re-created in the meantime
+			}
+			it := tx.Scan(r.d.child, r.d.index, r.d.prefix(nil, r.key))
+			if obj := it.Next(); obj != nil {
+				return &ForeignKeyError{Relation: r.d.name(), Row: ref(r.d.child, obj), Field: r.d.field,
+					Parent: RowRef{Table: r.d.parent.Name(), Key: r.d.refValue(obj)}, AtCommit: true}
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,117 @@
+package relations
+
+import (
+	"fmt"
+
+	"github.com/memrel-go/memrel/store"
+)
+
+// Constraint is a unique or check constraint listed in a schema. Only this
+// package implements it.
+type Constraint interface {
+	constraint() (*uniqueDef, *checkDef)
+}
+
+// uniqueDef is the untyped core of a unique constraint (or of a one-to-one
+// relation's uniqueness).
+type uniqueDef struct {
+	name  string
+	table *store.TableInfo
+	index string
+	// key appends the constrained value of a row; false when the row takes
+	// no part (an empty value, or outside the condition).
+	key   func(dst []byte, obj any) ([]byte, bool)
+	value func(obj any) any
+	err   error
+	fk    *fkDef // set for one-to-one relations: the FK index serves
+}
+
+// checkDef is the untyped core of a check constraint.
+type checkDef struct {
+	name  string
+	table *store.TableInfo
+	pred  func(obj any) bool
+	err   error
+}
+
+// UniqueConstraint is a named unique constraint on the rows of a table: no
+// two rows may have the same key value. The value may be one field or
+// several (return a struct or an array from the key function: a composite
+// constraint). As in SQL, a row with an empty (store.Null) value anywhere in
+// the key takes no part, so empty values never collide.
+type UniqueConstraint[T any] struct {
+	d    *uniqueDef
+	cond func(*T) bool
+}
+
+// Unique declares a unique constraint named name on table, over the value
+// key returns: a field, or a struct or array of fields. The value's type must
+// be indexable (see store.NewEncoder).
+//
+//	relations.Unique(Users, "uniq_username", func(u *User) string { return u.Username })
+//	relations.Unique(ArticleTags, "uniq_article_tag_pair",
+//		func(at *ArticleTag) [2]int64 { return [2]int64{at.ArticleID, at.TagID} })
+func Unique[T any, K store.Key, V any](table *store.Table[T, K], name string, key func(*T) V) *UniqueConstraint[T] {
+	enc := store.NewEncoder[V]()
+	u := &UniqueConstraint[T]{}
+	d := &uniqueDef{name: name, index: "uq_" + name, err: enc.Err()}
+	u.d = d
+	if table == nil || key == nil {
+		d.err = fmt.Errorf("unique constraint %s: table and key function are required", name)
+		return u
+	}
+	d.table = table.Info()
+	d.key = func(dst []byte, obj any) ([]byte, bool) {
+		r := obj.(*T)
+		if u.cond != nil && !u.cond(r) {
+			return dst, false
+		}
+		return enc.Append(dst, key(r))
+	}
+	d.value = func(obj any) any { return key(obj.(*T)) }
+	return u
+}
+
+// Where makes the constraint partial (Django's condition): only rows for
+// which cond is true take part. For example, at most one active
+// subscription per user:
+//
+//	relations.Unique(Subscriptions, "one_active_per_user",
+//		func(s *Subscription) int64 { return s.UserID }).
+//		Where(func(s *Subscription) bool { return !s.EndedAt.Valid })
+func (u *UniqueConstraint[T]) Where(cond func(row *T) bool) *UniqueConstraint[T] {
+	u.cond = cond
+	return u
+}
+
+// Name is the constraint's name.
+func (u *UniqueConstraint[T]) Name() string { return u.d.name }
+
+func (u *UniqueConstraint[T]) constraint() (*uniqueDef, *checkDef) { return u.d, nil }
+
+// CheckConstraint is a named predicate that every row of a table must
+// satisfy, on Insert and Update (Django's CheckConstraint).
+type CheckConstraint[T any] struct {
+	d *checkDef
+}
+
+// Check declares a check constraint named name: ok must return true for
+// every row of table.
+//
+//	relations.Check(Follows, "prevent_self_follow",
+//		func(f *Follow) bool { return f.FollowerID != f.FollowedID })
+func Check[T any, K store.Key](table *store.Table[T, K], name string, ok func(row *T) bool) *CheckConstraint[T] {
+	d := &checkDef{name: name}
+	if table == nil || ok == nil {
+		d.err = fmt.Errorf("check constraint %s: table and predicate are required", name)
+		return &CheckConstraint[T]{d}
+	}
+	d.table = table.Info()
+	d.pred = func(obj any) bool { return ok(obj.(*T)) }
+	return &CheckConstraint[T]{d}
+}
+
+// Name is the constraint's name.
+func (c *CheckConstraint[T]) Name() string { return c.d.name }
+
+func (c *CheckConstraint[T]) constraint() (*uniqueDef, *checkDef) { return nil, c.d }

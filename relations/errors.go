@@ -1,0 +1,161 @@
+package relations
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/memrel-go/memrel/store"
+)
+
+// RowRef names one row: its table and primary key.
+type RowRef struct {
+	Table string
+	Key   any
+}
+
+func (r RowRef) String() string { return fmt.Sprintf("%s %v", r.Table, r.Key) }
+
+// BlockingRow is a row that stops a delete, with the relation (child
+// table.field) through which it references a row being deleted.
+type BlockingRow struct {
+	RowRef
+	Relation string
+}
+
+// ForeignKeyError reports a row that points, through Relation, at a parent
+// row that does not exist: on Insert or Update (the parent is missing), at
+// Commit (a DoNothing relation left the row pointing at a deleted parent),
+// or in a delete whose SetDefault or Set value names a missing or deleted
+// row. It unwraps to store.ErrForeignKey.
+type ForeignKeyError struct {
+	Relation string // "posts.author"
+	Row      RowRef // the referencing row
+	Field    string // "author"
+	Parent   RowRef // the missing parent row
+	AtCommit bool   // raised by Commit, for a DoNothing relation
+}
+
+func (e *ForeignKeyError) Error() string {
+	when := ""
+	if e.AtCommit {
+		when = " at commit"
+	}
+	return fmt.Sprintf("memrel: foreign key %s%s: %s points at %s, which does not exist", e.Relation, when, e.Row, e.Parent)
+}
+
+func (e *ForeignKeyError) Unwrap() error { return store.ErrForeignKey }
+
+// ProtectedError reports a delete refused because rows reference the rows
+// being deleted (directly or behind a Cascade) through Protect relations.
+// Nothing was changed. It unwraps to store.ErrProtected.
+type ProtectedError struct {
+	Table string // the table the delete was called on
+	Keys  []any  // the keys it was called with
+	// Relations are the relations of Table through which protected rows were
+	// reached (Django's message keys): the first hop, which for a row
+	// protected behind a Cascade is the cascading relation.
+	Relations []string
+	// Rows are the protecting rows, each with the Protect relation itself.
+	Rows []BlockingRow
+}
+
+func (e *ProtectedError) Error() string {
+	return blockedMessage(e.Table, e.Keys, "protected", e.Rows)
+}
+
+func (e *ProtectedError) Unwrap() error { return store.ErrProtected }
+
+// RestrictedError reports a delete refused because rows that the delete
+// does not remove reference the rows being deleted through Restrict
+// relations. Nothing was changed. It unwraps to store.ErrRestricted.
+type RestrictedError struct {
+	Table     string   // the table the delete was called on
+	Keys      []any    // the keys it was called with
+	Relations []string // the Restrict relations that still have rows
+	Rows      []BlockingRow
+}
+
+func (e *RestrictedError) Error() string {
+	return blockedMessage(e.Table, e.Keys, "restricted", e.Rows)
+}
+
+func (e *RestrictedError) Unwrap() error { return store.ErrRestricted }
+
+// blockedMessage reads "memrel: cannot delete users 3: protected by
+// orders.customer (orders 7, 9)".
+func blockedMessage(table string, keys []any, how string, rows []BlockingRow) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "memrel: cannot delete %s %s: %s by ", table, joinAny(keys), how)
+	var rels []string
+	byRel := map[string][]any{}
+	tables := map[string]string{}
+	for _, r := range rows {
+		if _, ok := byRel[r.Relation]; !ok {
+			rels = append(rels, r.Relation)
+		}
+		byRel[r.Relation] = append(byRel[r.Relation], r.Key)
+		tables[r.Relation] = r.Table
+	}
+	for i, rel := range rels {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s (%s %s)", rel, tables[rel], joinAny(byRel[rel]))
+	}
+	return b.String()
+}
+
+func joinAny(vs []any) string {
+	const max = 10
+	var b strings.Builder
+	for i, v := range vs {
+		if i == max {
+			fmt.Fprintf(&b, ", and %d more", len(vs)-max)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprint(&b, v)
+	}
+	return b.String()
+}
+
+// UniqueError reports a row whose values in a unique constraint (or a
+// one-to-one relation) are those of another row. It unwraps to
+// store.ErrUnique.
+type UniqueError struct {
+	Constraint string // the constraint's name, or the one-to-one relation
+	Table      string
+	Row        RowRef // the row refused
+	Conflict   RowRef // the row it collides with
+	Value      any    // the constrained value they share
+}
+
+func (e *UniqueError) Error() string {
+	return fmt.Sprintf("memrel: unique constraint %s on %s: %s has the value %s of %s", e.Constraint, e.Table, e.Row, showValue(e.Value), e.Conflict)
+}
+
+func (e *UniqueError) Unwrap() error { return store.ErrUnique }
+
+// CheckError reports a row that fails a check constraint. It unwraps to
+// store.ErrCheck.
+type CheckError struct {
+	Constraint string
+	Table      string
+	Row        RowRef
+}
+
+func (e *CheckError) Error() string {
+	return fmt.Sprintf("memrel: check constraint %s on %s: %s violates it", e.Constraint, e.Table, e.Row)
+}
+
+func (e *CheckError) Unwrap() error { return store.ErrCheck }
+
+// showValue quotes strings, so that an empty or spaced value reads clearly.
+func showValue(v any) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%v", v)
+}

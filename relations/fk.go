@@ -1,0 +1,349 @@
+package relations
+
+import (
+	"fmt"
+	"iter"
+
+	"github.com/memrel-go/memrel/store"
+)
+
+// Relation is a relation listed in a schema: a foreign key, a one-to-one or
+// a many-to-many relation. Only this package implements it.
+type Relation interface {
+	defs() []*fkDef
+}
+
+// fkDef is the untyped core of a foreign key: what the schema builder, the
+// insert checks and the delete collector need. The generic constructors fill
+// in the closures, so no operation needs reflection.
+type fkDef struct {
+	field    string // "author"
+	child    *store.TableInfo
+	parent   *store.TableInfo
+	action   OnDelete
+	related  string // reverse name on the parent table
+	nullable bool
+	unique   bool // one-to-one
+	index    string
+	err      error
+
+	hasDefault  bool
+	defaultNull bool
+	hasSet      bool
+
+	// ref appends the encoded parent key of a child row; false when empty.
+	ref func(dst []byte, obj any) ([]byte, bool)
+	// refValue is the parent key of a child row as a Go value (nil if empty).
+	refValue func(obj any) any
+	// prepare computes the value a SetNull, SetDefault or Set rule writes,
+	// once per batch, and returns the function that writes it into a row.
+	prepare func(tx *store.Tx) (func(obj any), error)
+}
+
+func (d *fkDef) name() string { return d.child.Name() + "." + d.field }
+
+// indexValue is the FK index entry of a child row. Nullable relations index
+// empty values too (marker 0x00, then 0x01 + key for set values), so rows
+// with an empty key can be listed.
+func (d *fkDef) indexValue(dst []byte, obj any) ([]byte, bool) {
+	if !d.nullable {
+		return d.ref(dst, obj)
+	}
+	n := len(dst)
+	dst = append(dst, 0x01)
+	if b, ok := d.ref(dst, obj); ok {
+		return b, true
+	}
+	return append(dst[:n], 0x00), true
+}
+
+// prefix is the FK index prefix of the children of the parent with the
+// encoded key.
+func (d *fkDef) prefix(dst, parentKey []byte) []byte {
+	if d.nullable {
+		dst = append(dst, 0x01)
+	}
+	return append(dst, parentKey...)
+}
+
+// FK is a foreign key from the rows of a child table C to the rows of a
+// parent table P whose primary key is K: a many-to-one relation. Declare it
+// once with ForeignKey or NullableForeignKey, list it in the schema, and use
+// its methods to follow it in either direction.
+type FK[C, P any, K store.Key] struct {
+	d       *fkDef
+	parent  *store.Table[P, K]
+	get     func(*C) (K, bool)
+	set     func(*C, K)
+	clear   func(*C)
+	enc     store.Encoder[K]
+	def     K
+	setTo   K
+	setFunc func(tx *store.Tx) (K, error)
+}
+
+// ForeignKey declares a required foreign key: the child row's field (named
+// field, reached by ref) holds the primary key of a parent row, which must
+// exist. onDelete says what deleting the parent does to the child.
+//
+//	PostAuthor = relations.ForeignKey(Posts, "author",
+//		func(p *Post) *int64 { return &p.AuthorID }, Users, relations.Cascade)
+func ForeignKey[C any, CK store.Key, P any, K store.Key](child *store.Table[C, CK], field string, ref func(*C) *K, parent *store.Table[P, K], onDelete OnDelete) *FK[C, P, K] {
+	fk := &FK[C, P, K]{parent: parent}
+	if ref != nil {
+		fk.get = func(c *C) (K, bool) { return *ref(c), true }
+		fk.set = func(c *C, k K) { *ref(c) = k }
+	}
+	return fk.init(infoOf(child), field, onDelete, false, ref == nil)
+}
+
+// NullableForeignKey declares a foreign key whose field is a store.Null:
+// empty means "no parent". SetNull needs a nullable key.
+func NullableForeignKey[C any, CK store.Key, P any, K store.Key](child *store.Table[C, CK], field string, ref func(*C) *store.Null[K], parent *store.Table[P, K], onDelete OnDelete) *FK[C, P, K] {
+	fk := &FK[C, P, K]{parent: parent}
+	if ref != nil {
+		fk.get = func(c *C) (K, bool) { n := ref(c); return n.V, n.Valid }
+		fk.set = func(c *C, k K) { *ref(c) = store.Some(k) }
+		fk.clear = func(c *C) { *ref(c) = store.Null[K]{} }
+	}
+	return fk.init(infoOf(child), field, onDelete, true, ref == nil)
+}
+
+func infoOf[T any, K store.Key](t *store.Table[T, K]) *store.TableInfo {
+	if t == nil {
+		return nil
+	}
+	return t.Info()
+}
+
+func (fk *FK[C, P, K]) init(child *store.TableInfo, field string, onDelete OnDelete, nullable, nilRef bool) *FK[C, P, K] {
+	fk.enc = store.NewEncoder[K]()
+	d := &fkDef{field: field, action: onDelete, nullable: nullable, index: "fk_" + field}
+	fk.d = d
+	if child == nil || fk.parent == nil || nilRef {
+		d.err = fmt.Errorf("relation %s: child table, parent table and field accessor are required", field)
+		return fk
+	}
+	d.child, d.parent = child, fk.parent.Info()
+	d.related = d.child.Name() + "_set"
+	d.ref = func(dst []byte, obj any) ([]byte, bool) {
+		k, ok := fk.get(obj.(*C))
+		if !ok {
+			return dst, false
+		}
+		b, _ := fk.enc.Append(dst, k)
+		return b, true
+	}
+	d.refValue = func(obj any) any {
+		if k, ok := fk.get(obj.(*C)); ok {
+			return k
+		}
+		return nil
+	}
+	d.prepare = fk.prepare
+	return fk
+}
+
+func (fk *FK[C, P, K]) prepare(tx *store.Tx) (func(obj any), error) {
+	switch fk.d.action {
+	case SetNull:
+		return func(obj any) { fk.clear(obj.(*C)) }, nil
+	case SetDefault:
+		if fk.d.defaultNull {
+			return func(obj any) { fk.clear(obj.(*C)) }, nil
+		}
+		v := fk.def
+		return func(obj any) { fk.set(obj.(*C), v) }, nil
+	case Set:
+		v := fk.setTo
+		if fk.setFunc != nil {
+			var err error
+			if v, err = fk.setFunc(tx); err != nil {
+				return nil, fmt.Errorf("memrel: relation %s: Set function: %w", fk.d.name(), err)
+			}
+		}
+		return func(obj any) { fk.set(obj.(*C), v) }, nil
+	}
+	return nil, fmt.Errorf("memrel: internal error: relation %s has no value to set", fk.d.name())
+}
+
+func (fk *FK[C, P, K]) defs() []*fkDef { return []*fkDef{fk.d} }
+
+// Related sets the reverse name: how the parent table calls its children
+// (Django's related_name). It must be unique among the relations that
+// point at the parent table. The default is "<child table>_set".
+func (fk *FK[C, P, K]) Related(name string) *FK[C, P, K] {
+	fk.d.related = name
+	return fk
+}
+
+// Default sets the value SetDefault writes.
+func (fk *FK[C, P, K]) Default(v K) *FK[C, P, K] {
+	fk.def, fk.d.hasDefault, fk.d.defaultNull = v, true, false
+	return fk
+}
+
+// DefaultNull makes SetDefault empty the field (Django's default=None). The
+// relation must be nullable.
+func (fk *FK[C, P, K]) DefaultNull() *FK[C, P, K] {
+	fk.d.hasDefault, fk.d.defaultNull = true, true
+	return fk
+}
+
+// SetTo sets the value the Set rule writes.
+func (fk *FK[C, P, K]) SetTo(v K) *FK[C, P, K] {
+	fk.setTo, fk.setFunc, fk.d.hasSet = v, nil, true
+	return fk
+}
+
+// SetFunc sets the function that computes the value the Set rule writes. It
+// is called once per batch of referencing rows, and only when there are
+// some (as Django calls SET's callable). It may read and write in tx; if the
+// delete is refused, its writes are undone with the rest. An error from it
+// refuses the delete.
+func (fk *FK[C, P, K]) SetFunc(fn func(tx *store.Tx) (K, error)) *FK[C, P, K] {
+	fk.setFunc, fk.d.hasSet = fn, fn != nil
+	return fk
+}
+
+// Name is "<child table>.<field>", as errors name the relation.
+func (fk *FK[C, P, K]) Name() string {
+	if fk.d.child == nil {
+		return fk.d.field
+	}
+	return fk.d.name()
+}
+
+// RelatedName is the reverse name.
+func (fk *FK[C, P, K]) RelatedName() string { return fk.d.related }
+
+// OnDelete is the relation's on-delete rule.
+func (fk *FK[C, P, K]) OnDelete() OnDelete { return fk.d.action }
+
+// ParentKey returns the parent key that child holds (comma-ok: false when
+// the key is empty).
+func (fk *FK[C, P, K]) ParentKey(child C) (K, bool) { return fk.get(&child) }
+
+// Parent follows the relation forward: the parent row of child. It reports
+// false when the key is empty (or, for a DoNothing relation inside a
+// transaction, when the parent was deleted).
+func (fk *FK[C, P, K]) Parent(tx *store.Tx, child C) (P, bool) {
+	k, ok := fk.get(&child)
+	if !ok {
+		var zero P
+		return zero, false
+	}
+	return fk.parent.Get(tx, k)
+}
+
+// Children follows the relation backward: the rows that reference the
+// parent with key k, in their key order. Like every iterator in memrel it
+// reads the snapshot of the moment iteration begins.
+func (fk *FK[C, P, K]) Children(tx *store.Tx, k K) iter.Seq[C] {
+	return func(yield func(C) bool) {
+		key, _ := fk.enc.Append(make([]byte, 0, 16), k)
+		it := tx.Scan(fk.d.child, fk.d.index, fk.d.prefix(make([]byte, 0, 17), key))
+		for obj := it.Next(); obj != nil; obj = it.Next() {
+			if !yield(*obj.(*C)) {
+				return
+			}
+		}
+	}
+}
+
+// Count returns the number of rows that reference the parent with key k,
+// without copying them.
+func (fk *FK[C, P, K]) Count(tx *store.Tx, k K) int {
+	key, _ := fk.enc.Append(make([]byte, 0, 16), k)
+	it := tx.Scan(fk.d.child, fk.d.index, fk.d.prefix(make([]byte, 0, 17), key))
+	n := 0
+	for obj := it.Next(); obj != nil; obj = it.Next() {
+		n++
+	}
+	return n
+}
+
+// Orphans returns the rows whose (nullable) key is empty, in key order: for
+// example the comments whose author was deleted under SetNull. For a
+// required relation it yields nothing.
+func (fk *FK[C, P, K]) Orphans(tx *store.Tx) iter.Seq[C] {
+	return func(yield func(C) bool) {
+		if !fk.d.nullable {
+			return
+		}
+		it := tx.Scan(fk.d.child, fk.d.index, []byte{0x00})
+		for obj := it.Next(); obj != nil; obj = it.Next() {
+			if !yield(*obj.(*C)) {
+				return
+			}
+		}
+	}
+}
+
+// OneToOneFK is a one-to-one relation: a foreign key that at most one child
+// row may hold for each parent (Django's OneToOneField). A second child for
+// the same parent is refused with a UniqueError naming the relation.
+type OneToOneFK[C, P any, K store.Key] struct {
+	*FK[C, P, K]
+}
+
+// OneToOne declares a required one-to-one relation; see ForeignKey.
+func OneToOne[C any, CK store.Key, P any, K store.Key](child *store.Table[C, CK], field string, ref func(*C) *K, parent *store.Table[P, K], onDelete OnDelete) *OneToOneFK[C, P, K] {
+	fk := ForeignKey(child, field, ref, parent, onDelete)
+	return fk.oneToOne()
+}
+
+// NullableOneToOne declares a nullable one-to-one relation; empty keys
+// never collide.
+func NullableOneToOne[C any, CK store.Key, P any, K store.Key](child *store.Table[C, CK], field string, ref func(*C) *store.Null[K], parent *store.Table[P, K], onDelete OnDelete) *OneToOneFK[C, P, K] {
+	fk := NullableForeignKey(child, field, ref, parent, onDelete)
+	return fk.oneToOne()
+}
+
+func (fk *FK[C, P, K]) oneToOne() *OneToOneFK[C, P, K] {
+	fk.d.unique = true
+	if fk.d.child != nil {
+		fk.d.related = fk.d.child.Name()
+	}
+	return &OneToOneFK[C, P, K]{fk}
+}
+
+// Related sets the reverse name (default: the child table's name).
+func (o *OneToOneFK[C, P, K]) Related(name string) *OneToOneFK[C, P, K] {
+	o.FK.Related(name)
+	return o
+}
+
+// Default sets the value SetDefault writes.
+func (o *OneToOneFK[C, P, K]) Default(v K) *OneToOneFK[C, P, K] {
+	o.FK.Default(v)
+	return o
+}
+
+// DefaultNull makes SetDefault empty the field.
+func (o *OneToOneFK[C, P, K]) DefaultNull() *OneToOneFK[C, P, K] {
+	o.FK.DefaultNull()
+	return o
+}
+
+// SetTo sets the value the Set rule writes.
+func (o *OneToOneFK[C, P, K]) SetTo(v K) *OneToOneFK[C, P, K] {
+	o.FK.SetTo(v)
+	return o
+}
+
+// SetFunc sets the function that computes the value the Set rule writes.
+func (o *OneToOneFK[C, P, K]) SetFunc(fn func(tx *store.Tx) (K, error)) *OneToOneFK[C, P, K] {
+	o.FK.SetFunc(fn)
+	return o
+}
+
+// Child follows the relation backward: the one row that references the
+// parent with key k, and false when there is none.
+func (o *OneToOneFK[C, P, K]) Child(tx *store.Tx, k K) (C, bool) {
+	for c := range o.Children(tx, k) {
+		return c, true
+	}
+	var zero C
+	return zero, false
+}

@@ -1,0 +1,354 @@
+package relations
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/memrel-go/memrel/store"
+)
+
+// runtime is a schema's relations, built once by Build: the store's Hooks.
+// It is immutable and shared by a DB and its snapshots.
+type runtime struct {
+	tables map[*store.TableInfo]*tableRels
+	fks    []*fkDef
+	checks []*checkDef
+	rank   map[*store.TableInfo]int // deletion order: referencing tables first
+	order  []*store.TableInfo
+}
+
+type tableRels struct {
+	out     []*fkDef // relations whose child is this table
+	in      []*fkDef // relations whose parent is this table
+	uniques []*uniqueDef
+	checks  []*checkDef
+}
+
+// Build validates the relations and constraints of a schema whose tables are
+// given, as Django's system checks do, and returns the hooks to wire into
+// the store and the indexes they need. Every problem is reported, joined,
+// each wrapping store.ErrSchema.
+func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.Hooks, []*store.IndexDef, error) {
+	rt := &runtime{tables: map[*store.TableInfo]*tableRels{}, rank: map[*store.TableInfo]int{}}
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("memrel: schema: %s: %w", fmt.Sprintf(format, args...), store.ErrSchema))
+	}
+	var order []*store.TableInfo
+	for _, t := range tables {
+		if t == nil || t.Info() == nil {
+			continue // store.Open reports it
+		}
+		if _, ok := rt.tables[t.Info()]; !ok {
+			rt.tables[t.Info()] = &tableRels{}
+			order = append(order, t.Info())
+		}
+	}
+	var indexes []*store.IndexDef
+
+	seenFK := map[*fkDef]bool{}
+	fields := map[*store.TableInfo]map[string]bool{}
+	for i, r := range rels {
+		if r == nil {
+			bad("relation %d is nil", i)
+			continue
+		}
+		for _, d := range r.defs() {
+			if seenFK[d] {
+				bad("relation %s is listed twice", d.name())
+				continue
+			}
+			seenFK[d] = true
+			if d.err != nil {
+				bad("%v", d.err)
+				continue
+			}
+			ok := true
+			for _, t := range []*store.TableInfo{d.child, d.parent} {
+				if _, in := rt.tables[t]; !in {
+					bad("relation %s refers to table %s, which is not in the schema", d.name(), t.Name())
+					ok = false
+				}
+			}
+			if !d.action.valid() {
+				bad("relation %s: on-delete rule %v is not a rule (use Cascade, Protect, Restrict, SetNull, SetDefault, Set or DoNothing)", d.name(), d.action)
+				ok = false
+			}
+			if d.action == SetNull && !d.nullable {
+				bad("relation %s: on-delete rule SetNull, but the key cannot be empty (use a nullable relation, or another rule)", d.name())
+				ok = false
+			}
+			if d.action == SetDefault && !d.hasDefault {
+				bad("relation %s: on-delete rule SetDefault, but the relation has no Default", d.name())
+				ok = false
+			}
+			if d.defaultNull && !d.nullable {
+				bad("relation %s: DefaultNull, but the key cannot be empty", d.name())
+				ok = false
+			}
+			if d.action == Set && !d.hasSet {
+				bad("relation %s: on-delete rule Set, but no value (use SetTo or SetFunc)", d.name())
+				ok = false
+			}
+			if !validName(d.field) {
+				bad("relation %s: field name %q is not an identifier", d.name(), d.field)
+				ok = false
+			}
+			if fields[d.child] == nil {
+				fields[d.child] = map[string]bool{}
+			}
+			if fields[d.child][d.field] {
+				bad("table %s has two relations named %s", d.child.Name(), d.field)
+				ok = false
+			}
+			fields[d.child][d.field] = true
+			if !ok {
+				continue
+			}
+			rt.fks = append(rt.fks, d)
+			rt.tables[d.child].out = append(rt.tables[d.child].out, d)
+			rt.tables[d.parent].in = append(rt.tables[d.parent].in, d)
+			indexes = append(indexes, &store.IndexDef{Table: d.child, Name: d.index, FromObject: d.indexValue})
+			if d.unique {
+				rt.tables[d.child].uniques = append(rt.tables[d.child].uniques, &uniqueDef{
+					name: d.name(), table: d.child, index: d.index, key: d.ref, value: d.refValue, fk: d,
+				})
+			}
+		}
+	}
+	// Reverse names: unique per parent table (Django's fields.E304).
+	for _, t := range order {
+		byName := map[string]*fkDef{}
+		for _, d := range rt.tables[t].in {
+			if d.related == "" || !validName(d.related) {
+				bad("relation %s: reverse name %q is not an identifier", d.name(), d.related)
+				continue
+			}
+			if o, clash := byName[d.related]; clash {
+				bad("reverse name %s.%s of relation %s clashes with that of relation %s (give one of them another Related name)", t.Name(), d.related, d.name(), o.name())
+				continue
+			}
+			byName[d.related] = d
+		}
+	}
+
+	names := map[string]bool{}
+	for i, c := range cons {
+		if c == nil {
+			bad("constraint %d is nil", i)
+			continue
+		}
+		u, ch := c.constraint()
+		name, table, err := "", (*store.TableInfo)(nil), error(nil)
+		if u != nil {
+			name, table, err = u.name, u.table, u.err
+		} else {
+			name, table, err = ch.name, ch.table, ch.err
+		}
+		if err != nil {
+			bad("constraint %s: %v", name, err)
+			continue
+		}
+		if !validName(name) {
+			bad("constraint name %q is not an identifier", name)
+			continue
+		}
+		if names[name] {
+			bad("two constraints are named %s (constraint names are unique in a schema)", name)
+			continue
+		}
+		names[name] = true
+		tr, ok := rt.tables[table]
+		if !ok {
+			bad("constraint %s is on table %s, which is not in the schema", name, table.Name())
+			continue
+		}
+		if u != nil {
+			tr.uniques = append(tr.uniques, u)
+			indexes = append(indexes, &store.IndexDef{Table: table, Name: u.index, FromObject: u.key})
+		} else {
+			tr.checks = append(tr.checks, ch)
+			rt.checks = append(rt.checks, ch)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, nil, errors.Join(errs...)
+	}
+	rt.order = order
+	rt.rankTables(order)
+	return rt, indexes, nil
+}
+
+// rankTables orders tables for deletion: a table that references another
+// comes before it, ties and cycles in schema order.
+func (rt *runtime) rankTables(order []*store.TableInfo) {
+	remaining := slices.Clone(order)
+	next := 0
+	for len(remaining) > 0 {
+		picked := -1
+		for i, t := range remaining {
+			// t can go when no remaining table references it.
+			free := true
+			for _, d := range rt.tables[t].in {
+				if d.child != t && slices.Contains(remaining, d.child) {
+					free = false
+					break
+				}
+			}
+			if free {
+				picked = i
+				break
+			}
+		}
+		if picked < 0 {
+			picked = 0 // a cycle: break it in schema order
+		}
+		rt.rank[remaining[picked]] = next
+		next++
+		remaining = slices.Delete(remaining, picked, picked+1)
+	}
+}
+
+func validName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r == '_', 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z':
+		case '0' <= r && r <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func ref(t *store.TableInfo, obj any) RowRef { return RowRef{Table: t.Name(), Key: t.KeyOf(obj)} }
+
+// BeforeInsert checks a new row: check constraints, foreign keys, unique
+// constraints.
+func (rt *runtime) BeforeInsert(tx *store.Tx, t *store.TableInfo, row any) error {
+	return rt.checkRow(tx, t, nil, row, nil)
+}
+
+// BeforeUpdate checks a changed row: check constraints, the foreign keys
+// whose value changed, unique constraints (the row does not collide with
+// itself).
+func (rt *runtime) BeforeUpdate(tx *store.Tx, t *store.TableInfo, old, row any) error {
+	return rt.checkRow(tx, t, old, row, nil)
+}
+
+// checkRow validates row (replacing old, if not nil). view, when not nil,
+// gives the final state of a delete: for a stored row it returns nil if the
+// delete removes it, its new value if the delete updates it, or the row
+// itself.
+func (rt *runtime) checkRow(tx *store.Tx, t *store.TableInfo, old, row any, view func(t *store.TableInfo, obj any) any) error {
+	tr := rt.tables[t]
+	for _, c := range tr.checks {
+		if !c.pred(row) {
+			return &CheckError{Constraint: c.name, Table: t.Name(), Row: ref(t, row)}
+		}
+	}
+	var buf, oldBuf [64]byte
+	for _, d := range tr.out {
+		key, ok := d.ref(buf[:0], row)
+		if !ok {
+			continue
+		}
+		if old != nil {
+			// An unchanged key was checked when it was written (and a
+			// DoNothing key may dangle until Commit).
+			if oldKey, oldOK := d.ref(oldBuf[:0], old); oldOK && string(oldKey) == string(key) {
+				continue
+			}
+		}
+		if d.child == d.parent && string(t.KeyBytes(nil, row)) == string(key) {
+			continue // a row may reference itself
+		}
+		parent := tx.Lookup(d.parent, key)
+		if parent != nil && view != nil {
+			parent = view(d.parent, parent)
+		}
+		if parent == nil {
+			return &ForeignKeyError{Relation: d.name(), Row: ref(t, row), Field: d.field,
+				Parent: RowRef{Table: d.parent.Name(), Key: d.refValue(row)}}
+		}
+	}
+	for _, u := range tr.uniques {
+		if err := rt.checkUnique(tx, u, old, row, view); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (rt *runtime) checkUnique(tx *store.Tx, u *uniqueDef, old, row any, view func(t *store.TableInfo, obj any) any) error {
+	var buf [64]byte
+	val, ok := u.key(buf[:0], row)
+	if !ok {
+		return nil
+	}
+	prefix := val
+	if u.fk != nil {
+		prefix = u.fk.prefix(nil, val)
+	}
+	it := tx.Scan(u.table, u.index, prefix)
+	for other := it.Next(); other != nil; other = it.Next() {
+		if other == old {
+			continue
+		}
+		if view != nil {
+			if other = view(u.table, other); other == nil {
+				continue
+			}
+			// A row the same delete updates is compared by its new value.
+			if v, ok := u.key(nil, other); !ok || string(v) != string(val) {
+				continue
+			}
+		}
+		name := u.name
+		return &UniqueError{Constraint: name, Table: u.table.Name(), Row: ref(u.table, row),
+			Conflict: ref(u.table, other), Value: u.value(row)}
+	}
+	return nil
+}
+
+// Check verifies that every foreign key points at an existing row and that
+// no two rows break a unique or check constraint.
+func (rt *runtime) Check(tx *store.Tx) error {
+	var errs []error
+	bad := func(err error) {
+		if len(errs) < 50 {
+			errs = append(errs, fmt.Errorf("memrel: check: %w: %w", store.ErrIntegrity, err))
+		}
+	}
+	for _, t := range rt.order {
+		tr := rt.tables[t]
+		if len(tr.out) == 0 && len(tr.uniques) == 0 && len(tr.checks) == 0 {
+			continue
+		}
+		it := tx.ScanFrom(t, "", nil, false)
+		for obj := it.Next(); obj != nil; obj = it.Next() {
+			for _, c := range tr.checks {
+				if !c.pred(obj) {
+					bad(&CheckError{Constraint: c.name, Table: t.Name(), Row: ref(t, obj)})
+				}
+			}
+			for _, d := range tr.out {
+				key, ok := d.ref(nil, obj)
+				if ok && tx.Lookup(d.parent, key) == nil {
+					bad(&ForeignKeyError{Relation: d.name(), Row: ref(t, obj), Field: d.field,
+						Parent: RowRef{Table: d.parent.Name(), Key: d.refValue(obj)}})
+				}
+			}
+			for _, u := range tr.uniques {
+				if err := rt.checkUnique(tx, u, obj, obj, nil); err != nil {
+					bad(err)
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}

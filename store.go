@@ -1,0 +1,158 @@
+package memrel
+
+import (
+	"errors"
+
+	"github.com/memrel-go/memrel/relations"
+	"github.com/memrel-go/memrel/store"
+)
+
+// The types of packages store and relations, under one import.
+type (
+	// DB is an open store; see store.DB.
+	DB = store.DB
+	// Tx is a transaction; see store.Tx.
+	Tx = store.Tx
+	// Table is a typed table handle; see store.Table.
+	Table[T any, K Key] = store.Table[T, K]
+	// Key is the set of primary key types; see store.Key.
+	Key = store.Key
+	// AnyTable is a table of any row type, as listed in a Schema.
+	AnyTable = store.AnyTable
+	// Null is an optional value (a nullable field); see store.Null.
+	Null[V any] = store.Null[V]
+	// DeleteResult reports what a delete removed and updated, per table.
+	DeleteResult = store.DeleteResult
+
+	// Relation is a foreign key, one-to-one or many-to-many relation.
+	Relation = relations.Relation
+	// Constraint is a unique or check constraint.
+	Constraint = relations.Constraint
+	// FK is a foreign key; see relations.FK.
+	FK[C, P any, K Key] = relations.FK[C, P, K]
+	// OneToOneFK is a one-to-one relation; see relations.OneToOneFK.
+	OneToOneFK[C, P any, K Key] = relations.OneToOneFK[C, P, K]
+	// UniqueConstraint is a named unique constraint.
+	UniqueConstraint[T any] = relations.UniqueConstraint[T]
+	// CheckConstraint is a named check constraint.
+	CheckConstraint[T any] = relations.CheckConstraint[T]
+	// OnDelete is an on-delete rule; see relations.OnDelete.
+	OnDelete = relations.OnDelete
+
+	// KeyError names the table and key of a failed row operation.
+	KeyError = store.KeyError
+	// TableError names the table of a failed operation.
+	TableError = store.TableError
+	// RowRef names a row: table and key.
+	RowRef = relations.RowRef
+	// BlockingRow is a row that stops a delete, with its relation.
+	BlockingRow = relations.BlockingRow
+	// ForeignKeyError reports a key that points at a missing row.
+	ForeignKeyError = relations.ForeignKeyError
+	// ProtectedError reports a delete refused by Protect relations.
+	ProtectedError = relations.ProtectedError
+	// RestrictedError reports a delete refused by Restrict relations.
+	RestrictedError = relations.RestrictedError
+	// UniqueError reports a row that breaks a unique constraint.
+	UniqueError = relations.UniqueError
+	// CheckError reports a row that fails a check constraint.
+	CheckError = relations.CheckError
+)
+
+// The on-delete rules; see relations.OnDelete.
+const (
+	Cascade    = relations.Cascade
+	Protect    = relations.Protect
+	Restrict   = relations.Restrict
+	SetNull    = relations.SetNull
+	SetDefault = relations.SetDefault
+	Set        = relations.Set
+	DoNothing  = relations.DoNothing
+)
+
+// The sentinel errors; see package store for when each is returned. They are
+// the same values as store's, so errors.Is works through either import.
+var (
+	ErrSchema       = store.ErrSchema
+	ErrUnknownTable = store.ErrUnknownTable
+	ErrReadOnly     = store.ErrReadOnly
+	ErrTxClosed     = store.ErrTxClosed
+	ErrNotFound     = store.ErrNotFound
+	ErrExists       = store.ErrExists
+	ErrInvalidKey   = store.ErrInvalidKey
+	ErrForeignKey   = store.ErrForeignKey
+	ErrProtected    = store.ErrProtected
+	ErrRestricted   = store.ErrRestricted
+	ErrUnique       = store.ErrUnique
+	ErrCheck        = store.ErrCheck
+	ErrIntegrity    = store.ErrIntegrity
+)
+
+// Schema lists what a DB holds: its tables, the relations between them and
+// the constraints on them. It is a plain value; Open validates it whole.
+type Schema struct {
+	Tables      []AnyTable
+	Relations   []Relation
+	Constraints []Constraint
+}
+
+// Open validates schema and returns an empty DB. Like Django's system
+// checks, it reports every problem at once: the error joins one error per
+// problem (a relation to a table not in the schema, SetNull on a required
+// key, SetDefault without a default, duplicate table or constraint names,
+// clashing reverse names, ...), each wrapping ErrSchema.
+func Open(schema Schema) (*DB, error) {
+	hooks, indexes, relErr := relations.Build(schema.Tables, schema.Relations, schema.Constraints)
+	cfg := store.Config{Tables: schema.Tables, Indexes: indexes}
+	if relErr == nil {
+		cfg.Hooks = hooks
+	}
+	db, err := store.Open(cfg)
+	if err := errors.Join(err, relErr); err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
+// NewTable declares a table; see store.NewTable.
+func NewTable[T any, K Key](name string, key func(*T) *K) *Table[T, K] {
+	return store.NewTable(name, key)
+}
+
+// ForeignKey declares a required foreign key; see relations.ForeignKey.
+func ForeignKey[C any, CK Key, P any, K Key](child *Table[C, CK], field string, ref func(*C) *K, parent *Table[P, K], onDelete OnDelete) *FK[C, P, K] {
+	return relations.ForeignKey(child, field, ref, parent, onDelete)
+}
+
+// NullableForeignKey declares a nullable foreign key; see
+// relations.NullableForeignKey.
+func NullableForeignKey[C any, CK Key, P any, K Key](child *Table[C, CK], field string, ref func(*C) *Null[K], parent *Table[P, K], onDelete OnDelete) *FK[C, P, K] {
+	return relations.NullableForeignKey(child, field, ref, parent, onDelete)
+}
+
+// OneToOne declares a required one-to-one relation; see relations.OneToOne.
+func OneToOne[C any, CK Key, P any, K Key](child *Table[C, CK], field string, ref func(*C) *K, parent *Table[P, K], onDelete OnDelete) *OneToOneFK[C, P, K] {
+	return relations.OneToOne(child, field, ref, parent, onDelete)
+}
+
+// NullableOneToOne declares a nullable one-to-one relation; see
+// relations.NullableOneToOne.
+func NullableOneToOne[C any, CK Key, P any, K Key](child *Table[C, CK], field string, ref func(*C) *Null[K], parent *Table[P, K], onDelete OnDelete) *OneToOneFK[C, P, K] {
+	return relations.NullableOneToOne(child, field, ref, parent, onDelete)
+}
+
+// Unique declares a named unique constraint; see relations.Unique.
+func Unique[T any, K Key, V any](table *Table[T, K], name string, key func(*T) V) *UniqueConstraint[T] {
+	return relations.Unique(table, name, key)
+}
+
+// Check declares a named check constraint; see relations.Check.
+func Check[T any, K Key](table *Table[T, K], name string, ok func(row *T) bool) *CheckConstraint[T] {
+	return relations.Check(table, name, ok)
+}
+
+// Some returns a valid Null holding v.
+func Some[V any](v V) Null[V] { return store.Some(v) }
+
+// None returns an empty Null.
+func None[V any]() Null[V] { return store.None[V]() }

@@ -1,0 +1,283 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/go-memdb"
+)
+
+const (
+	idIndex  = "id"
+	seqTable = "memrel.sequences" // the dot keeps it apart from user tables
+)
+
+// IndexDef is a secondary index on a table: FromObject appends the index
+// value of a stored row (a *Row of the table) to dst, and reports false when
+// the row is not in the index (an empty nullable value that the index
+// leaves out, or a row outside a partial index).
+//
+// Index values must be prefix-free (see Encoder): the index stores value +
+// primary key, so that many rows can share a value, and looks a value up as a
+// prefix. memrel never relies on go-memdb's Unique flag; unique constraints
+// are enforced by the relations layer before anything is written.
+type IndexDef struct {
+	Table      *TableInfo
+	Name       string
+	FromObject func(dst []byte, obj any) ([]byte, bool)
+}
+
+// Hooks is the narrow interface through which the relations layer takes part
+// in the store's operations. Open wires one in; the store calls it, and
+// knows nothing else about relations.
+type Hooks interface {
+	// BeforeInsert and BeforeUpdate check a row (a *Row of t) before it is
+	// written; an error refuses the write and nothing changes.
+	BeforeInsert(tx *Tx, t *TableInfo, row any) error
+	BeforeUpdate(tx *Tx, t *TableInfo, old, row any) error
+	// Delete deletes rows (stored *Row values of t) and everything their
+	// on-delete rules imply, all or nothing.
+	Delete(tx *Tx, t *TableInfo, rows []any) (DeleteResult, error)
+	// Check verifies the relational invariants of the transaction's state.
+	Check(tx *Tx) error
+}
+
+// Config is what Open builds a DB from.
+type Config struct {
+	Tables  []AnyTable
+	Indexes []*IndexDef // secondary indexes beyond those the tables declare
+	Hooks   Hooks
+}
+
+// DB is an in-memory store of typed tables on go-memdb. It allows one writer
+// at a time and any number of readers; readers never block and each sees the
+// consistent snapshot that existed when its transaction began. A DB is safe
+// for concurrent use by multiple goroutines; a Tx is not.
+type DB struct {
+	mem     *memdb.MemDB
+	tables  map[*TableInfo]*tableState
+	order   []*TableInfo
+	hooks   Hooks
+	indexes []*IndexDef
+}
+
+type tableState struct {
+	indexes []*IndexDef
+}
+
+// Open validates cfg and returns an empty DB. Every problem found is
+// reported together, joined, each wrapping ErrSchema.
+func Open(cfg Config) (*DB, error) {
+	db := &DB{tables: map[*TableInfo]*tableState{}, hooks: cfg.Hooks}
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("memrel: schema: %s: %w", fmt.Sprintf(format, args...), ErrSchema))
+	}
+	names := map[string]*TableInfo{}
+	for i, t := range cfg.Tables {
+		if t == nil || t.Info() == nil {
+			bad("table %d is nil", i)
+			continue
+		}
+		info := t.Info()
+		if info.err != nil {
+			bad("%v", info.err)
+		}
+		if info.name == "" || !validName(info.name) {
+			bad("table name %q is not an identifier (letters, digits, underscores)", info.name)
+		}
+		if prev, dup := names[info.name]; dup {
+			if prev == info {
+				bad("table %s is listed twice", info.name)
+			} else {
+				bad("two tables are named %s", info.name)
+			}
+			continue
+		}
+		names[info.name] = info
+		db.tables[info] = &tableState{}
+		db.order = append(db.order, info)
+	}
+	all := append([]*IndexDef{}, cfg.Indexes...)
+	for _, info := range db.order {
+		all = append(all, info.indexes...)
+	}
+	for _, ix := range all {
+		st, ok := db.tables[ix.Table]
+		if !ok {
+			name := "<nil>"
+			if ix.Table != nil {
+				name = ix.Table.name
+			}
+			bad("index %s is on table %s, which is not in the schema", ix.Name, name)
+			continue
+		}
+		if ix.Name == idIndex || ix.Name == "" {
+			bad("table %s: index name %q is reserved or empty", ix.Table.name, ix.Name)
+			continue
+		}
+		dup := false
+		for _, o := range st.indexes {
+			dup = dup || o.Name == ix.Name
+		}
+		if dup {
+			bad("table %s: two indexes are named %s", ix.Table.name, ix.Name)
+			continue
+		}
+		st.indexes = append(st.indexes, ix)
+		db.indexes = append(db.indexes, ix)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+
+	schema := &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
+		seqTable: {Name: seqTable, Indexes: map[string]*memdb.IndexSchema{
+			idIndex: {Name: idIndex, Unique: true, Indexer: seqIndexer{}},
+		}},
+	}}
+	for _, info := range db.order {
+		ts := &memdb.TableSchema{Name: info.name, Indexes: map[string]*memdb.IndexSchema{
+			idIndex: {Name: idIndex, Unique: true, Indexer: &keyIndexer{info}},
+		}}
+		for _, ix := range db.tables[info].indexes {
+			ts.Indexes[ix.Name] = &memdb.IndexSchema{Name: ix.Name, AllowMissing: true, Indexer: &secondaryIndexer{ix}}
+		}
+		schema.Tables[info.name] = ts
+	}
+	mem, err := memdb.NewMemDB(schema)
+	if err != nil {
+		return nil, fmt.Errorf("memrel: %w: %v", ErrSchema, err)
+	}
+	// Writes go through a non-primary MemDB: memrel exposes no watch
+	// channels, and a non-primary MemDB does not track or close them at
+	// commit (which costs time per write and, for large deletes, a full diff
+	// of every touched index).
+	db.mem = mem.Snapshot()
+	return db, nil
+}
+
+func validName(s string) bool {
+	for i, r := range s {
+		switch {
+		case r == '_', 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z':
+		case '0' <= r && r <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// Tables lists the schema's tables in the order they were given.
+func (db *DB) Tables() []*TableInfo { return append([]*TableInfo(nil), db.order...) }
+
+// Hooks returns the hooks the DB was opened with.
+func (db *DB) Hooks() Hooks { return db.hooks }
+
+// Snapshot returns an independent copy of the DB in O(1): it shares every
+// row and index with db until either side writes, and writes on one are
+// never seen by the other. Use it for per-test fixtures: load once, then
+// give each test its own Snapshot. Only committed data is copied.
+func (db *DB) Snapshot() *DB {
+	c := *db
+	c.mem = db.mem.Snapshot()
+	return &c
+}
+
+// BeginRead starts a read transaction on the current snapshot. It never
+// blocks. Call Abort (or Commit) when done; both are no-ops afterwards.
+func (db *DB) BeginRead() *Tx {
+	return &Tx{db: db, txn: db.mem.Txn(false)}
+}
+
+// BeginWrite starts a write transaction, waiting while another one is open.
+// The usual pattern is
+//
+//	tx := db.BeginWrite()
+//	defer tx.Abort() // a no-op after Commit
+//	...
+//	return tx.Commit()
+func (db *DB) BeginWrite() *Tx {
+	return &Tx{db: db, txn: db.mem.Txn(true), write: true}
+}
+
+// View runs fn in a read transaction. The error is fn's. A panic in fn
+// closes the transaction and is re-raised.
+func (db *DB) View(fn func(tx *Tx) error) error {
+	tx := db.BeginRead()
+	tx.managed = true
+	defer tx.close()
+	return fn(tx)
+}
+
+// Update runs fn in a write transaction and commits it if fn returns nil. If
+// fn returns an error or panics, every write fn made is discarded, as if the
+// transaction had never begun (a panic is then re-raised). Commit's own
+// error, such as a DoNothing relation left pointing at a deleted row, also
+// discards everything and is returned.
+//
+// fn must not call Commit; if it calls Abort, Update returns ErrTxClosed.
+func (db *DB) Update(fn func(tx *Tx) error) (err error) {
+	tx := db.BeginWrite()
+	tx.managed = true
+	defer func() {
+		if r := recover(); r != nil {
+			tx.abort()
+			panic(r)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		tx.abort()
+		return err
+	}
+	if tx.closed {
+		return fmt.Errorf("memrel: Update: the transaction was aborted inside fn: %w", ErrTxClosed)
+	}
+	return tx.commit()
+}
+
+// keyIndexer indexes rows by primary key.
+type keyIndexer struct{ t *TableInfo }
+
+func (x *keyIndexer) FromObject(obj any) (bool, []byte, error) {
+	return true, x.t.keyBytes(make([]byte, 0, 16), obj), nil
+}
+
+func (x *keyIndexer) FromArgs(args ...any) ([]byte, error) { return rawArg(args) }
+
+// secondaryIndexer adapts an IndexDef. Keys get room for the primary key
+// that go-memdb appends to non-unique index values.
+type secondaryIndexer struct{ ix *IndexDef }
+
+func (x *secondaryIndexer) FromObject(obj any) (bool, []byte, error) {
+	b, ok := x.ix.FromObject(make([]byte, 0, 32), obj)
+	return ok, b, nil
+}
+
+func (x *secondaryIndexer) FromArgs(args ...any) ([]byte, error) { return rawArg(args) }
+
+// rawArg takes the one pre-encoded key that memrel passes to go-memdb.
+func rawArg(args []any) ([]byte, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("memrel: internal error: index lookup takes one encoded key, got %d", len(args))
+	}
+	b, ok := args[0].([]byte)
+	if !ok {
+		return nil, fmt.Errorf("memrel: internal error: index lookup takes []byte, got %T", args[0])
+	}
+	return b, nil
+}
+
+type seqRow struct {
+	table string
+	last  int64
+}
+
+type seqIndexer struct{}
+
+func (seqIndexer) FromObject(obj any) (bool, []byte, error) {
+	return true, []byte(obj.(*seqRow).table), nil
+}
+
+func (seqIndexer) FromArgs(args ...any) ([]byte, error) { return rawArg(args) }

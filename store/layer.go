@@ -1,0 +1,168 @@
+package store
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// This file is the narrow, untyped interface that the relations layer (and
+// any other layer built on store) works through. These methods bypass every
+// relational check: application code should use the typed Table methods.
+
+// DeleteResult reports what a delete did.
+type DeleteResult struct {
+	// Deleted counts the rows deleted per table, link-table rows included.
+	// Tables with no deleted row are absent.
+	Deleted map[string]int
+	// Updated counts the rows changed by SetNull, SetDefault and Set rules,
+	// per table. Rows that were also deleted are not counted.
+	Updated map[string]int
+}
+
+// Total is the number of rows deleted, in every table.
+func (r DeleteResult) Total() int {
+	n := 0
+	for _, c := range r.Deleted {
+		n += c
+	}
+	return n
+}
+
+// String lists the counts, tables in name order: "deleted comments 3, posts 1; updated ...".
+func (r DeleteResult) String() string {
+	var b strings.Builder
+	part := func(label string, m map[string]int) {
+		if len(m) == 0 {
+			return
+		}
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(label)
+		for i, k := range slices.Sorted(maps.Keys(m)) {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, " %s %d", k, m[k])
+		}
+	}
+	part("deleted", r.Deleted)
+	part("updated", r.Updated)
+	if b.Len() == 0 {
+		return "nothing deleted"
+	}
+	return b.String()
+}
+
+// Savepoint marks the transaction's state so that RollbackTo can return to
+// it. Savepoints nest; each must end with exactly one RollbackTo or Release.
+type Savepoint struct{ n, depth int }
+
+// Savepoint opens a savepoint: from now until it ends, every write is
+// journaled so that RollbackTo can undo it.
+func (tx *Tx) Savepoint() Savepoint {
+	tx.depth++
+	return Savepoint{n: len(tx.journal), depth: tx.depth}
+}
+
+// Release ends sp and keeps its writes.
+func (tx *Tx) Release(sp Savepoint) {
+	tx.end(sp)
+}
+
+// RollbackTo undoes every write made since sp, newest first, and ends sp.
+func (tx *Tx) RollbackTo(sp Savepoint) {
+	if tx.closed {
+		return
+	}
+	for i := len(tx.journal) - 1; i >= sp.n; i-- {
+		u := tx.journal[i]
+		switch {
+		case u.seq && u.hadSeq:
+			tx.seq[u.t] = u.oldSeq
+		case u.seq:
+			delete(tx.seq, u.t)
+		case u.old != nil:
+			if err := tx.txn.Insert(u.t.name, u.old); err != nil {
+				panic(fmt.Sprintf("memrel: internal error: rollback of %s: %v", u.t.name, err))
+			}
+		default:
+			if err := tx.txn.Delete(u.t.name, u.new); err != nil {
+				panic(fmt.Sprintf("memrel: internal error: rollback of %s: %v", u.t.name, err))
+			}
+		}
+	}
+	tx.journal = tx.journal[:sp.n]
+	tx.end(sp)
+}
+
+func (tx *Tx) end(sp Savepoint) {
+	if sp.depth != tx.depth {
+		panic(fmt.Sprintf("memrel: internal error: savepoint %d ended at depth %d", sp.depth, tx.depth))
+	}
+	tx.depth--
+	if tx.depth == 0 {
+		clear(tx.journal)
+		tx.journal = tx.journal[:0]
+	}
+}
+
+// Lookup returns the stored row of t with the encoded primary key, or nil.
+// The row must not be modified.
+func (tx *Tx) Lookup(t *TableInfo, key []byte) any { return tx.first(t, key) }
+
+// RowIterator iterates stored rows; Next returns nil at the end.
+type RowIterator interface{ Next() any }
+
+// Scan iterates the rows of t whose value in the named secondary index
+// starts with prefix, in index order (value, then primary key). The rows
+// must not be modified. The iterator reads the snapshot of the moment it was
+// created.
+func (tx *Tx) Scan(t *TableInfo, index string, prefix []byte) RowIterator {
+	return tx.iter(t, index, prefix)
+}
+
+// ScanFrom iterates the rows of t in the order of the named index (the
+// primary key if index is ""), starting at the first entry >= from (or, if
+// reverse, at the last entry <= from; nil from means the start, or the end).
+func (tx *Tx) ScanFrom(t *TableInfo, index string, from []byte, reverse bool) RowIterator {
+	tx.mustOpen(t)
+	if index == "" {
+		index = idIndex
+	}
+	var it RowIterator
+	var err error
+	switch {
+	case !reverse && from == nil:
+		it, err = tx.txn.Get(t.name, index)
+	case !reverse:
+		it, err = tx.txn.LowerBound(t.name, index, from)
+	case from == nil:
+		it, err = tx.txn.GetReverse(t.name, index)
+	default:
+		it, err = tx.txn.ReverseLowerBound(t.name, index, from)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("memrel: index %s.%s is not in this DB's schema: %v", t.name, index, err))
+	}
+	return it
+}
+
+// WriteUnchecked writes one row of t with no hook and no check: old nil
+// inserts new, new nil deletes old, both replace old by new. old must be the
+// stored row. Inside a savepoint the write is journaled.
+func (tx *Tx) WriteUnchecked(t *TableInfo, old, new any) error {
+	if err := tx.writable(t); err != nil {
+		return err
+	}
+	return tx.put(t, old, new)
+}
+
+// OnCommit adds a check that Commit runs before it makes anything visible;
+// if the check fails, the transaction is discarded and Commit returns the
+// check's error.
+func (tx *Tx) OnCommit(check func(*Tx) error) {
+	tx.onCommit = append(tx.onCommit, check)
+}

@@ -1,0 +1,366 @@
+package store
+
+import (
+	"fmt"
+	"iter"
+	"math"
+	"reflect"
+	"unsafe"
+)
+
+// Key is the set of types a primary key may have. Integer keys are assigned
+// from the table's sequence when a row is inserted with a zero key; string
+// keys are always chosen by the caller.
+type Key interface {
+	~int | ~int32 | ~int64 | ~uint | ~uint32 | ~uint64 | ~string
+}
+
+// AnyTable is a table of any row type, as listed in a schema. *Table
+// implements it; nothing else can.
+type AnyTable interface {
+	Info() *TableInfo
+}
+
+// TableInfo is the untyped description of a table: what Open and the
+// relations layer need to handle rows of a type they do not know. It is built
+// once by NewTable and never changes after.
+type TableInfo struct {
+	name     string
+	typ      reflect.Type
+	kc       codec
+	auto     bool // integer key: zero means "assign from the sequence"
+	keyBytes func(dst []byte, obj any) []byte
+	keyValue func(obj any) any
+	clone    func(obj any) any
+	indexes  []*IndexDef // declared with the table (ordered indexes)
+	err      error
+}
+
+// Name is the table's name.
+func (ti *TableInfo) Name() string { return ti.name }
+
+// RowType is the Go type of the table's rows.
+func (ti *TableInfo) RowType() reflect.Type { return ti.typ }
+
+// KeyBytes appends the encoded primary key of obj, a *Row of this table.
+func (ti *TableInfo) KeyBytes(dst []byte, obj any) []byte { return ti.keyBytes(dst, obj) }
+
+// KeyOf returns the primary key of obj, a *Row of this table, as a Go value.
+func (ti *TableInfo) KeyOf(obj any) any { return ti.keyValue(obj) }
+
+// Clone returns a new *Row holding a copy of obj, a *Row of this table.
+func (ti *TableInfo) Clone(obj any) any { return ti.clone(obj) }
+
+// Err reports a problem found when the table was declared (Open reports it
+// too).
+func (ti *TableInfo) Err() error { return ti.err }
+
+// Indexes lists the secondary indexes declared on the table itself.
+func (ti *TableInfo) Indexes() []*IndexDef { return ti.indexes }
+
+// Table is a typed handle on a table of rows of type T with primary key K.
+// Declare it once, usually as a package-level variable, list it in the
+// schema given to Open, and use it with any DB opened with that schema:
+//
+//	var Users = store.NewTable("users", func(u *User) *int64 { return &u.ID })
+//
+// A Table holds no data; its methods take the transaction they act in. It is
+// safe for concurrent use once declared.
+//
+// Rows are stored by value: Insert and Update copy the row in, every read
+// copies it out, so no caller can change a stored row in place. Slices, maps
+// and pointers inside a row are copied shallowly: treat what they point to
+// as read-only once the row is stored.
+type Table[T any, K Key] struct {
+	info     *TableInfo
+	key      func(*T) *K
+	defaults func(*T)
+}
+
+// NewTable declares a table. name must be unique in a schema; key returns a
+// pointer to the row's primary key field, which memrel reads and, for integer
+// keys left at zero, writes.
+func NewTable[T any, K Key](name string, key func(*T) *K) *Table[T, K] {
+	t := &Table[T, K]{key: key}
+	kc, err := codecFor[K]()
+	info := &TableInfo{name: name, typ: reflect.TypeFor[T](), kc: kc, err: err}
+	info.auto = kc.kind != kindString
+	if key == nil {
+		info.err = fmt.Errorf("table %s: key accessor is nil", name)
+	}
+	info.keyBytes = func(dst []byte, obj any) []byte {
+		b, _ := kc.appendValue(dst, unsafe.Pointer(key(obj.(*T))))
+		return b
+	}
+	info.keyValue = func(obj any) any { return *key(obj.(*T)) }
+	info.clone = func(obj any) any {
+		c := *obj.(*T)
+		return &c
+	}
+	t.info = info
+	return t
+}
+
+// Defaults sets a function that Insert calls on every new row before any
+// check, to fill fields the caller left empty (a creation time, a default
+// status). It returns t, for use in the declaration.
+func (t *Table[T, K]) Defaults(fn func(row *T)) *Table[T, K] {
+	t.defaults = fn
+	return t
+}
+
+// Name is the table's name.
+func (t *Table[T, K]) Name() string { return t.info.name }
+
+// Info returns the untyped description of the table.
+func (t *Table[T, K]) Info() *TableInfo { return t.info }
+
+// Key returns the primary key of row.
+func (t *Table[T, K]) Key(row T) K { return *t.key(&row) }
+
+func (t *Table[T, K]) encodeKey(k K) []byte {
+	b, _ := t.info.kc.appendValue(make([]byte, 0, 16), unsafe.Pointer(&k))
+	return b
+}
+
+// keyInt reads an integer key as an int64.
+func (t *Table[T, K]) keyInt(p *T) int64 {
+	kp := unsafe.Pointer(t.key(p))
+	switch t.info.kc.kind {
+	case kindInt:
+		return int64(*(*int)(kp))
+	case kindInt32:
+		return int64(*(*int32)(kp))
+	case kindInt64:
+		return *(*int64)(kp)
+	case kindUint:
+		return int64(*(*uint)(kp))
+	case kindUint32:
+		return int64(*(*uint32)(kp))
+	case kindUint64:
+		return int64(*(*uint64)(kp))
+	}
+	return 0
+}
+
+// setKeyInt writes an integer key; it reports false if v does not fit.
+func (t *Table[T, K]) setKeyInt(p *T, v int64) bool {
+	kp := unsafe.Pointer(t.key(p))
+	switch t.info.kc.kind {
+	case kindInt:
+		*(*int)(kp) = int(v)
+	case kindInt32:
+		if v > math.MaxInt32 {
+			return false
+		}
+		*(*int32)(kp) = int32(v)
+	case kindInt64:
+		*(*int64)(kp) = v
+	case kindUint:
+		*(*uint)(kp) = uint(v)
+	case kindUint32:
+		if v > math.MaxUint32 {
+			return false
+		}
+		*(*uint32)(kp) = uint32(v)
+	case kindUint64:
+		*(*uint64)(kp) = uint64(v)
+	default:
+		return false
+	}
+	return true
+}
+
+// Insert adds row and returns it as stored, with its key assigned if the
+// table has integer keys and row's key was zero (the next value of the
+// table's sequence, which never hands out a key twice, even after deletes or
+// caller-chosen keys). Defaults runs first; then the relations layer checks
+// foreign keys, unique and check constraints. A refused insert changes
+// nothing.
+//
+// Possible errors: ErrTxClosed, ErrReadOnly, ErrUnknownTable, ErrExists and
+// ErrInvalidKey (as *KeyError), ErrForeignKey, ErrUnique, ErrCheck.
+func (t *Table[T, K]) Insert(tx *Tx, row T) (T, error) {
+	var zero T
+	if err := tx.writable(t.info); err != nil {
+		return zero, err
+	}
+	p := new(T)
+	*p = row
+	if t.defaults != nil {
+		t.defaults(p)
+	}
+	kp := t.key(p)
+	var zk K
+	seqNext := int64(0)
+	if *kp == zk {
+		if !t.info.auto {
+			return zero, &KeyError{Table: t.info.name, Key: *kp, Err: fmt.Errorf("%w: empty string key", ErrInvalidKey)}
+		}
+		n := tx.seqPeek(t.info)
+		if !t.setKeyInt(p, n) {
+			return zero, &KeyError{Table: t.info.name, Key: n, Err: fmt.Errorf("%w: sequence exhausted for the key type", ErrInvalidKey)}
+		}
+		seqNext = n
+		// A key fresh from the sequence is larger than every key the table
+		// ever held: no lookup needed.
+	} else {
+		if t.info.auto {
+			seqNext = t.keyInt(p)
+		}
+		if tx.exists(t.info, t.info.keyBytes(make([]byte, 0, 16), p)) {
+			return zero, &KeyError{Table: t.info.name, Key: *kp, Err: ErrExists}
+		}
+	}
+	if h := tx.db.hooks; h != nil {
+		if err := h.BeforeInsert(tx, t.info, p); err != nil {
+			return zero, err
+		}
+	}
+	if err := tx.put(t.info, nil, p); err != nil {
+		return zero, err
+	}
+	if t.info.auto {
+		tx.seqAdvance(t.info, seqNext)
+	}
+	return *p, nil
+}
+
+// Update replaces the stored row that has row's key with row, and returns it.
+// The relations layer checks foreign keys that changed, unique and check
+// constraints first; a refused update changes nothing. A primary key cannot
+// change: Update finds the row by it.
+//
+// Possible errors: ErrTxClosed, ErrReadOnly, ErrUnknownTable, ErrNotFound (as
+// *KeyError), ErrForeignKey, ErrUnique, ErrCheck.
+func (t *Table[T, K]) Update(tx *Tx, row T) (T, error) {
+	var zero T
+	if err := tx.writable(t.info); err != nil {
+		return zero, err
+	}
+	p := new(T)
+	*p = row
+	old := tx.first(t.info, t.info.keyBytes(make([]byte, 0, 16), p))
+	if old == nil {
+		return zero, &KeyError{Table: t.info.name, Key: *t.key(p), Err: ErrNotFound}
+	}
+	if h := tx.db.hooks; h != nil {
+		if err := h.BeforeUpdate(tx, t.info, old, p); err != nil {
+			return zero, err
+		}
+	}
+	if err := tx.put(t.info, old, p); err != nil {
+		return zero, err
+	}
+	return *p, nil
+}
+
+// Modify reads the row with key k, lets fn change it, and stores the result
+// as Update does. If fn returns an error, nothing is stored and that error is
+// returned.
+//
+// Possible errors: those of Update, and fn's.
+func (t *Table[T, K]) Modify(tx *Tx, k K, fn func(row *T) error) (T, error) {
+	var zero T
+	if err := tx.writable(t.info); err != nil {
+		return zero, err
+	}
+	obj := tx.first(t.info, t.encodeKey(k))
+	if obj == nil {
+		return zero, &KeyError{Table: t.info.name, Key: k, Err: ErrNotFound}
+	}
+	row := *obj.(*T)
+	if err := fn(&row); err != nil {
+		return zero, err
+	}
+	if *t.key(&row) != k {
+		return zero, &KeyError{Table: t.info.name, Key: k, Err: fmt.Errorf("%w: Modify cannot change the primary key", ErrInvalidKey)}
+	}
+	return t.Update(tx, row)
+}
+
+// Delete deletes the rows with the given keys, all at once, with every
+// on-delete rule of the relations that point at them (see package
+// relations): it either applies the whole plan or changes nothing. It
+// reports the rows deleted and updated per table. With no keys it does
+// nothing.
+//
+// Possible errors: ErrTxClosed, ErrReadOnly, ErrUnknownTable, ErrNotFound
+// (as *KeyError, if any key is missing: then nothing is deleted),
+// ErrProtected, ErrRestricted, and ErrForeignKey, ErrUnique or ErrCheck when
+// a value set by SetDefault or Set breaks a constraint.
+func (t *Table[T, K]) Delete(tx *Tx, keys ...K) (DeleteResult, error) {
+	if err := tx.writable(t.info); err != nil {
+		return DeleteResult{}, err
+	}
+	if len(keys) == 0 {
+		return DeleteResult{}, nil
+	}
+	rows := make([]any, 0, len(keys))
+	seen := make(map[K]struct{}, len(keys))
+	for _, k := range keys {
+		if _, dup := seen[k]; dup {
+			continue
+		}
+		seen[k] = struct{}{}
+		obj := tx.first(t.info, t.encodeKey(k))
+		if obj == nil {
+			return DeleteResult{}, &KeyError{Table: t.info.name, Key: k, Err: ErrNotFound}
+		}
+		rows = append(rows, obj)
+	}
+	if h := tx.db.hooks; h != nil {
+		return h.Delete(tx, t.info, rows)
+	}
+	sp := tx.Savepoint()
+	for _, obj := range rows {
+		if err := tx.put(t.info, obj, nil); err != nil {
+			tx.RollbackTo(sp)
+			return DeleteResult{}, err
+		}
+	}
+	tx.Release(sp)
+	return DeleteResult{Deleted: map[string]int{t.info.name: len(rows)}}, nil
+}
+
+// Get returns a copy of the row with key k (comma-ok).
+//
+// Get, Has, All and Len panic if the table is not in the DB's schema, since
+// that is a programming error that a read cannot report.
+func (t *Table[T, K]) Get(tx *Tx, k K) (T, bool) {
+	obj := tx.first(t.info, t.encodeKey(k))
+	if obj == nil {
+		var zero T
+		return zero, false
+	}
+	return *obj.(*T), true
+}
+
+// Has reports whether a row with key k exists.
+func (t *Table[T, K]) Has(tx *Tx, k K) bool {
+	return tx.first(t.info, t.encodeKey(k)) != nil
+}
+
+// All returns every row in key order. The sequence reads the snapshot that
+// existed when iteration began: writes made while iterating are allowed and
+// are not seen by it.
+func (t *Table[T, K]) All(tx *Tx) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		it := tx.iter(t.info, idIndex, nil)
+		for obj := it.Next(); obj != nil; obj = it.Next() {
+			if !yield(*obj.(*T)) {
+				return
+			}
+		}
+	}
+}
+
+// Len returns the number of rows, without copying any.
+func (t *Table[T, K]) Len(tx *Tx) int {
+	n := 0
+	it := tx.iter(t.info, idIndex, nil)
+	for obj := it.Next(); obj != nil; obj = it.Next() {
+		n++
+	}
+	return n
+}

@@ -1,0 +1,209 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/go-memdb"
+)
+
+// Tx is a transaction: a read transaction sees the snapshot that existed
+// when it began; a write transaction also sees its own writes, and nobody
+// else sees them until Commit. A Tx is not safe for concurrent use by
+// multiple goroutines.
+//
+// Every refused operation (a violated constraint, a protected delete, a
+// missing key) leaves the transaction exactly as it was before the
+// operation, and usable.
+type Tx struct {
+	db      *DB
+	txn     *memdb.Txn
+	write   bool
+	closed  bool
+	managed bool // run by View or Update: Commit is theirs
+
+	seq      map[*TableInfo]int64 // last key handed out, per table, this transaction
+	journal  []undo
+	depth    int // open savepoints
+	onCommit []func(*Tx) error
+}
+
+// undo is one journal entry: the state of a row (or a sequence) before a
+// write made while a savepoint was open.
+type undo struct {
+	t        *TableInfo
+	old, new any // row write: old nil = insert, new nil = delete
+	seq      bool
+	oldSeq   int64
+	hadSeq   bool
+}
+
+// Writable reports whether the transaction can write to t: nil, or
+// ErrTxClosed, ErrReadOnly, or ErrUnknownTable (as *TableError).
+func (tx *Tx) Writable(t *TableInfo) error { return tx.writable(t) }
+
+func (tx *Tx) writable(t *TableInfo) error {
+	if tx.closed {
+		return fmt.Errorf("memrel: %w", ErrTxClosed)
+	}
+	if !tx.write {
+		return fmt.Errorf("memrel: write to %s: %w", t.name, ErrReadOnly)
+	}
+	if _, ok := tx.db.tables[t]; !ok {
+		return &TableError{Table: t.name, Err: ErrUnknownTable}
+	}
+	return nil
+}
+
+// IsWrite reports whether this is a write transaction.
+func (tx *Tx) IsWrite() bool { return tx.write }
+
+// DB returns the DB the transaction belongs to.
+func (tx *Tx) DB() *DB { return tx.db }
+
+// Commit makes the transaction's writes visible to transactions that begin
+// afterwards. It first runs the checks deferred to commit (DoNothing
+// relations); if one fails, the whole transaction is discarded and its error
+// returned. On a read transaction Commit only closes it. Using the
+// transaction afterwards returns ErrTxClosed.
+//
+// Inside View or Update, Commit returns an error and does nothing: the
+// managed transaction commits when fn returns.
+func (tx *Tx) Commit() error {
+	if tx.managed {
+		return errors.New("memrel: Commit called inside View or Update; return nil from fn to commit")
+	}
+	return tx.commit()
+}
+
+func (tx *Tx) commit() error {
+	if tx.closed {
+		return fmt.Errorf("memrel: commit: %w", ErrTxClosed)
+	}
+	if !tx.write {
+		tx.close()
+		return nil
+	}
+	for _, fn := range tx.onCommit {
+		if err := fn(tx); err != nil {
+			tx.abort()
+			return err
+		}
+	}
+	for t, last := range tx.seq {
+		if err := tx.txn.Insert(seqTable, &seqRow{table: t.name, last: last}); err != nil {
+			tx.abort()
+			return fmt.Errorf("memrel: internal error: saving sequence of %s: %v", t.name, err)
+		}
+	}
+	tx.txn.Commit()
+	tx.closed = true
+	return nil
+}
+
+// Abort discards the transaction's writes. It is a no-op on a closed
+// transaction, so `defer tx.Abort()` is always safe, even after Commit.
+func (tx *Tx) Abort() { tx.abort() }
+
+func (tx *Tx) abort() {
+	if tx.closed {
+		return
+	}
+	tx.txn.Abort()
+	tx.close()
+}
+
+func (tx *Tx) close() {
+	tx.closed = true
+	tx.journal = nil
+	tx.seq = nil
+	tx.onCommit = nil
+}
+
+// first returns the stored row with the encoded key, or nil.
+func (tx *Tx) first(t *TableInfo, key []byte) any {
+	tx.mustOpen(t)
+	obj, err := tx.txn.First(t.name, idIndex, key)
+	if err != nil {
+		panic(fmt.Sprintf("memrel: table %s is not in this DB's schema", t.name))
+	}
+	return obj
+}
+
+func (tx *Tx) exists(t *TableInfo, key []byte) bool { return tx.first(t, key) != nil }
+
+func (tx *Tx) mustOpen(t *TableInfo) {
+	if tx.closed {
+		panic(fmt.Sprintf("memrel: read of %s in a closed transaction", t.name))
+	}
+}
+
+// iter iterates the index entries whose value starts with prefix (all of
+// them for a nil prefix), in index order.
+func (tx *Tx) iter(t *TableInfo, index string, prefix []byte) memdb.ResultIterator {
+	tx.mustOpen(t)
+	var it memdb.ResultIterator
+	var err error
+	if prefix == nil {
+		it, err = tx.txn.Get(t.name, index)
+	} else {
+		it, err = tx.txn.Get(t.name, index, prefix)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("memrel: index %s.%s is not in this DB's schema: %v", t.name, index, err))
+	}
+	return it
+}
+
+// put writes one row: old nil inserts new, new nil deletes old, both set
+// replaces old by new. Inside a savepoint the write is journaled.
+func (tx *Tx) put(t *TableInfo, old, new any) error {
+	var err error
+	if new != nil {
+		err = tx.txn.Insert(t.name, new)
+	} else {
+		err = tx.txn.Delete(t.name, old)
+	}
+	if err != nil {
+		return fmt.Errorf("memrel: internal error: writing %s: %v", t.name, err)
+	}
+	if tx.depth > 0 {
+		tx.journal = append(tx.journal, undo{t: t, old: old, new: new})
+	}
+	return nil
+}
+
+// seqPeek returns the key the table's sequence would hand out next.
+func (tx *Tx) seqPeek(t *TableInfo) int64 {
+	last, ok := tx.seq[t]
+	if !ok {
+		last = tx.seqLoad(t)
+	}
+	return last + 1
+}
+
+func (tx *Tx) seqLoad(t *TableInfo) int64 {
+	obj, err := tx.txn.First(seqTable, idIndex, []byte(t.name))
+	if err != nil || obj == nil {
+		return 0
+	}
+	return obj.(*seqRow).last
+}
+
+// seqAdvance records that key n is used, so the sequence never hands it out.
+func (tx *Tx) seqAdvance(t *TableInfo, n int64) {
+	last, ok := tx.seq[t]
+	if !ok {
+		last = tx.seqLoad(t)
+	}
+	if n <= last {
+		return
+	}
+	if tx.seq == nil {
+		tx.seq = map[*TableInfo]int64{}
+	}
+	if tx.depth > 0 {
+		tx.journal = append(tx.journal, undo{t: t, seq: true, oldSeq: last, hadSeq: ok})
+	}
+	tx.seq[t] = n
+}
