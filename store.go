@@ -2,6 +2,7 @@ package memrel
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/memrel-go/memrel/relations"
 	"github.com/memrel-go/memrel/store"
@@ -36,6 +37,14 @@ type (
 	UniqueConstraint[T any] = relations.UniqueConstraint[T]
 	// CheckConstraint is a named check constraint.
 	CheckConstraint[T any] = relations.CheckConstraint[T]
+	// M2M is a many-to-many relation; see relations.M2M.
+	M2M[A any, AK Key, B any, BK Key, L any, LK Key] = relations.M2M[A, AK, B, BK, L, LK]
+	// M2MSide is one side of a many-to-many relation; see relations.M2MSide.
+	M2MSide[S any, SK Key, T any, TK Key, L any, LK Key] = relations.M2MSide[S, SK, T, TK, L, LK]
+	// Link is the row of an automatic many-to-many link table.
+	Link[AK, BK Key] = relations.Link[AK, BK]
+	// SetOptions tunes M2MSide.SetWith.
+	SetOptions[L any] = relations.SetOptions[L]
 	// OnDelete is an on-delete rule; see relations.OnDelete.
 	OnDelete = relations.OnDelete
 
@@ -102,8 +111,8 @@ type Schema struct {
 // key, SetDefault without a default, duplicate table or constraint names,
 // clashing reverse names, ...), each wrapping ErrSchema.
 func Open(schema Schema) (*DB, error) {
-	hooks, indexes, relErr := relations.Build(schema.Tables, schema.Relations, schema.Constraints)
-	cfg := store.Config{Tables: schema.Tables, Indexes: indexes}
+	hooks, added, indexes, relErr := relations.Build(schema.Tables, schema.Relations, schema.Constraints)
+	cfg := store.Config{Tables: append(slices.Clip(schema.Tables), added...), Indexes: indexes}
 	if relErr == nil {
 		cfg.Hooks = hooks
 	}
@@ -139,6 +148,18 @@ func OneToOne[C any, CK Key, P any, K Key](child *Table[C, CK], field string, re
 // relations.NullableOneToOne.
 func NullableOneToOne[C any, CK Key, P any, K Key](child *Table[C, CK], field string, ref func(*C) *Null[K], parent *Table[P, K], onDelete OnDelete) *OneToOneFK[C, P, K] {
 	return relations.NullableOneToOne(child, field, ref, parent, onDelete)
+}
+
+// ManyToMany declares a many-to-many relation with an automatic link table;
+// see relations.ManyToMany.
+func ManyToMany[A any, AK Key, B any, BK Key](from *Table[A, AK], field string, to *Table[B, BK]) *M2M[A, AK, B, BK, Link[AK, BK], int64] {
+	return relations.ManyToMany(from, field, to)
+}
+
+// ManyToManyThrough declares a many-to-many relation through a link table
+// of your own; see relations.ManyToManyThrough.
+func ManyToManyThrough[L any, LK Key, A any, AK Key, B any, BK Key](link *Table[L, LK], field string, from *FK[L, A, AK], to *FK[L, B, BK]) *M2M[A, AK, B, BK, L, LK] {
+	return relations.ManyToManyThrough(link, field, from, to)
 }
 
 // Unique declares a named unique constraint; see relations.Unique.

@@ -240,11 +240,11 @@ func blocking(hits []hit, name func(hit) *fkDef) (rels []string, rows []Blocking
 
 // view is the final state of the delete, as checkRow needs it.
 func (c *collector) view(t *store.TableInfo, obj any) any {
-	k := string(t.KeyBytes(nil, obj))
-	if _, gone := c.del[t][k]; gone {
+	k := t.KeyBytes(nil, obj)
+	if _, gone := c.del[t][string(k)]; gone {
 		return nil
 	}
-	if p, ok := c.upd[t][k]; ok {
+	if p, ok := c.upd[t][string(k)]; ok {
 		return p.new
 	}
 	return obj

@@ -10,7 +10,17 @@ import (
 // Relation is a relation listed in a schema: a foreign key, a one-to-one or
 // a many-to-many relation. Only this package implements it.
 type Relation interface {
-	defs() []*fkDef
+	parts() parts
+}
+
+// parts is what a relation brings to a schema: foreign keys, and for an
+// automatic many-to-many relation, its link table and the link table's
+// unique pair constraint.
+type parts struct {
+	fks    []*fkDef
+	tables []store.AnyTable
+	cons   []Constraint
+	m2m    *m2mDef
 }
 
 // fkDef is the untyped core of a foreign key: what the schema builder, the
@@ -167,7 +177,7 @@ func (fk *FK[C, P, K]) prepare(tx *store.Tx) (func(obj any), error) {
 	return nil, fmt.Errorf("memrel: internal error: relation %s has no value to set", fk.d.name())
 }
 
-func (fk *FK[C, P, K]) defs() []*fkDef { return []*fkDef{fk.d} }
+func (fk *FK[C, P, K]) parts() parts { return parts{fks: []*fkDef{fk.d}} }
 
 // Related sets the reverse name: how the parent table calls its children
 // (Django's related_name). It must be unique among the relations that

@@ -8,7 +8,7 @@ import "fmt"
 type OnDelete uint8
 
 const (
-	invalidOnDelete OnDelete = iota
+	_ OnDelete = iota // the zero value is not a rule
 	// Cascade deletes the referencing rows too, and what references them.
 	Cascade
 	// Protect refuses the delete while any row references it, even a row

@@ -27,16 +27,35 @@ type tableRels struct {
 
 // Build validates the relations and constraints of a schema whose tables are
 // given, as Django's system checks do, and returns the hooks to wire into
-// the store and the indexes they need. Every problem is reported, joined,
-// each wrapping store.ErrSchema.
-func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.Hooks, []*store.IndexDef, error) {
+// the store, the tables the relations add (automatic many-to-many link
+// tables) and the indexes they need. Every problem is reported, joined, each
+// wrapping store.ErrSchema.
+func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.Hooks, []store.AnyTable, []*store.IndexDef, error) {
 	rt := &runtime{tables: map[*store.TableInfo]*tableRels{}, rank: map[*store.TableInfo]int{}}
 	var errs []error
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("memrel: schema: %s: %w", fmt.Sprintf(format, args...), store.ErrSchema))
 	}
+	// Relations may bring tables, foreign keys and constraints of their own.
+	var added []store.AnyTable
+	var m2ms []*m2mDef
+	var fkList []*fkDef
+	cons = slices.Clone(cons)
+	for i, r := range rels {
+		if r == nil {
+			bad("relation %d is nil", i)
+			continue
+		}
+		p := r.parts()
+		added = append(added, p.tables...)
+		fkList = append(fkList, p.fks...)
+		cons = append(cons, p.cons...)
+		if p.m2m != nil {
+			m2ms = append(m2ms, p.m2m)
+		}
+	}
 	var order []*store.TableInfo
-	for _, t := range tables {
+	for _, t := range slices.Concat(tables, added) {
 		if t == nil || t.Info() == nil {
 			continue // store.Open reports it
 		}
@@ -49,12 +68,8 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 
 	seenFK := map[*fkDef]bool{}
 	fields := map[*store.TableInfo]map[string]bool{}
-	for i, r := range rels {
-		if r == nil {
-			bad("relation %d is nil", i)
-			continue
-		}
-		for _, d := range r.defs() {
+	{
+		for _, d := range fkList {
 			if seenFK[d] {
 				bad("relation %s is listed twice", d.name())
 				continue
@@ -117,20 +132,49 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 			}
 		}
 	}
+	// Many-to-many relations.
+	type reverse struct{ table, name, owner string }
+	var reverses []reverse
+	for _, m := range m2ms {
+		if m.err != nil {
+			bad("%v", m.err)
+			continue
+		}
+		for _, d := range []*fkDef{m.from, m.to} {
+			if !seenFK[d] {
+				bad("many-to-many %s: relation %s is not in the schema (list it in Relations)", m.name(), d.name())
+			}
+		}
+		if m.from.child != m.link || m.to.child != m.link {
+			bad("many-to-many %s: relations %s and %s must both be on the link table %s", m.name(), m.from.name(), m.to.name(), m.link.Name())
+		}
+		if m.symmetrical && m.from.parent != m.to.parent {
+			bad("many-to-many %s: Symmetrical needs a relation from a table to itself, not %s to %s", m.name(), m.from.parent.Name(), m.to.parent.Name())
+		}
+		if !validName(m.field) {
+			bad("many-to-many %s: field name %q is not an identifier", m.name(), m.field)
+		}
+		if !m.symmetrical {
+			reverses = append(reverses, reverse{m.to.parent.Name(), m.related, "many-to-many " + m.name()})
+		}
+	}
 	// Reverse names: unique per parent table (Django's fields.E304).
 	for _, t := range order {
-		byName := map[string]*fkDef{}
 		for _, d := range rt.tables[t].in {
-			if d.related == "" || !validName(d.related) {
-				bad("relation %s: reverse name %q is not an identifier", d.name(), d.related)
-				continue
-			}
-			if o, clash := byName[d.related]; clash {
-				bad("reverse name %s.%s of relation %s clashes with that of relation %s (give one of them another Related name)", t.Name(), d.related, d.name(), o.name())
-				continue
-			}
-			byName[d.related] = d
+			reverses = append(reverses, reverse{t.Name(), d.related, "relation " + d.name()})
 		}
+	}
+	byName := map[[2]string]string{}
+	for _, r := range reverses {
+		if !validName(r.name) {
+			bad("%s: reverse name %q is not an identifier", r.owner, r.name)
+			continue
+		}
+		if o, clash := byName[[2]string{r.table, r.name}]; clash {
+			bad("reverse name %s.%s of %s clashes with that of %s (give one of them another Related name)", r.table, r.name, r.owner, o)
+			continue
+		}
+		byName[[2]string{r.table, r.name}] = r.owner
 	}
 
 	names := map[string]bool{}
@@ -173,11 +217,11 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 		}
 	}
 	if len(errs) > 0 {
-		return nil, nil, errors.Join(errs...)
+		return nil, nil, nil, errors.Join(errs...)
 	}
 	rt.order = order
 	rt.rankTables(order)
-	return rt, indexes, nil
+	return rt, added, indexes, nil
 }
 
 // rankTables orders tables for deletion: a table that references another

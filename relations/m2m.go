@@ -1,0 +1,376 @@
+package relations
+
+import (
+	"bytes"
+	"fmt"
+	"iter"
+	"slices"
+
+	"github.com/memrel-go/memrel/store"
+)
+
+// m2mDef is the untyped core of a many-to-many relation, for the schema
+// checks.
+type m2mDef struct {
+	field       string // "tags"
+	from, to    *fkDef // link -> source, link -> target
+	link        *store.TableInfo
+	related     string
+	symmetrical bool
+	auto        bool
+	err         error
+}
+
+func (d *m2mDef) name() string {
+	if d.from == nil || d.from.parent == nil {
+		return d.field
+	}
+	return d.from.parent.Name() + "." + d.field
+}
+
+// Link is the row of an automatic link table: one pair (From, To). The pair
+// is unique, and both keys are Cascade foreign keys, so deleting either side
+// deletes its links.
+type Link[AK, BK store.Key] struct {
+	ID   int64
+	From AK
+	To   BK
+}
+
+// M2M is a many-to-many relation between the rows of A (key AK) and of B
+// (key BK), stored as rows of a link table L (key LK). It is declared with
+// ManyToMany (an automatic link table of Link rows) or ManyToManyThrough
+// (a table of your own, with extra fields). Its methods act from the A side;
+// Reverse gives the B side.
+type M2M[A any, AK store.Key, B any, BK store.Key, L any, LK store.Key] struct {
+	*M2MSide[A, AK, B, BK, L, LK]
+	rev  *M2MSide[B, BK, A, AK, L, LK]
+	d    *m2mDef
+	auto *autoLink[AK, BK]
+}
+
+// autoLink is what an automatic link table brings to the schema.
+type autoLink[AK, BK store.Key] struct {
+	table *store.Table[Link[AK, BK], int64]
+	pair  *UniqueConstraint[Link[AK, BK]]
+}
+
+// M2MSide is one side of a many-to-many relation: the operations from the
+// source rows S (key SK) to the target rows T (key TK) through link rows L.
+//
+// Every operation that writes is atomic: if one pair fails (a missing row,
+// a constraint of the link table), nothing the operation did is kept.
+type M2MSide[S any, SK store.Key, T any, TK store.Key, L any, LK store.Key] struct {
+	link   *store.Table[L, LK]
+	src    *FK[L, S, SK] // link -> this side
+	dst    *FK[L, T, TK] // link -> the other side
+	target *store.Table[T, TK]
+	d      *m2mDef
+	mirror bool // symmetrical: every pair is stored in both directions
+}
+
+// ManyToMany declares a many-to-many relation from table from (named field
+// on it, e.g. "tags") to table to, with an automatic link table named
+// "<from>_<field>" whose rows are Link pairs. Adding an existing pair does
+// nothing; deleting a row of either side deletes its links (counted under
+// the link table's name).
+//
+//	ArticleTags = relations.ManyToMany(Articles, "tags", Tags).Related("articles")
+func ManyToMany[A any, AK store.Key, B any, BK store.Key](from *store.Table[A, AK], field string, to *store.Table[B, BK]) *M2M[A, AK, B, BK, Link[AK, BK], int64] {
+	d := &m2mDef{field: field, auto: true}
+	if from == nil || to == nil {
+		d.err = fmt.Errorf("many-to-many %s: both tables are required", field)
+		return &M2M[A, AK, B, BK, Link[AK, BK], int64]{d: d, M2MSide: &M2MSide[A, AK, B, BK, Link[AK, BK], int64]{d: d}}
+	}
+	name := from.Name() + "_" + field
+	link := store.NewTable(name, func(l *Link[AK, BK]) *int64 { return &l.ID })
+	fromField, toField := from.Name(), to.Name()
+	if from.Info() == to.Info() {
+		fromField, toField = "from_"+from.Name(), "to_"+to.Name()
+	}
+	fk1 := ForeignKey(link, fromField, func(l *Link[AK, BK]) *AK { return &l.From }, from, Cascade).Related(name + "_" + fromField)
+	fk2 := ForeignKey(link, toField, func(l *Link[AK, BK]) *BK { return &l.To }, to, Cascade).Related(name + "_" + toField)
+	type pair struct {
+		From AK
+		To   BK
+	}
+	uniq := Unique(link, name+"_pair", func(l *Link[AK, BK]) pair { return pair{l.From, l.To} })
+	m := newM2M(link, field, fk1, fk2, to, from, d)
+	m.auto = &autoLink[AK, BK]{table: link, pair: uniq}
+	return m
+}
+
+// ManyToManyThrough declares a many-to-many relation from the parent of
+// from to the parent of to, through link, a table of your own whose rows
+// hold the two foreign keys (from and to, both on link, both listed in the
+// schema) and any extra fields. The foreign keys' own on-delete rules apply.
+//
+//	Follows = relations.ManyToManyThrough(FollowRows, "following", FollowFollower, FollowFollowed).
+//		Related("followers")
+func ManyToManyThrough[L any, LK store.Key, A any, AK store.Key, B any, BK store.Key](link *store.Table[L, LK], field string, from *FK[L, A, AK], to *FK[L, B, BK]) *M2M[A, AK, B, BK, L, LK] {
+	d := &m2mDef{field: field}
+	if link == nil || from == nil || to == nil {
+		d.err = fmt.Errorf("many-to-many %s: link table and both foreign keys are required", field)
+		return &M2M[A, AK, B, BK, L, LK]{d: d, M2MSide: &M2MSide[A, AK, B, BK, L, LK]{d: d}}
+	}
+	return newM2M(link, field, from, to, to.parent, from.parent, d)
+}
+
+func newM2M[A any, AK store.Key, B any, BK store.Key, L any, LK store.Key](link *store.Table[L, LK], field string, from *FK[L, A, AK], to *FK[L, B, BK], b *store.Table[B, BK], a *store.Table[A, AK], d *m2mDef) *M2M[A, AK, B, BK, L, LK] {
+	d.from, d.to, d.link = from.d, to.d, link.Info()
+	if d.err == nil {
+		d.err = from.d.err
+	}
+	if d.err == nil {
+		d.err = to.d.err
+	}
+	if from.d.parent != nil {
+		d.related = from.d.parent.Name() + "_set"
+	}
+	fwd := &M2MSide[A, AK, B, BK, L, LK]{link: link, src: from, dst: to, target: b, d: d}
+	rev := &M2MSide[B, BK, A, AK, L, LK]{link: link, src: to, dst: from, target: a, d: d}
+	return &M2M[A, AK, B, BK, L, LK]{M2MSide: fwd, rev: rev, d: d}
+}
+
+func (m *M2M[A, AK, B, BK, L, LK]) parts() parts {
+	p := parts{m2m: m.d}
+	if m.auto != nil {
+		p.tables = []store.AnyTable{m.auto.table}
+		p.fks = []*fkDef{m.src.d, m.dst.d}
+		p.cons = []Constraint{m.auto.pair}
+	}
+	return p
+}
+
+// Related sets the reverse name: how the target table calls the relation
+// (default "<source table>_set"). A symmetrical relation has none.
+func (m *M2M[A, AK, B, BK, L, LK]) Related(name string) *M2M[A, AK, B, BK, L, LK] {
+	m.d.related = name
+	return m
+}
+
+// Symmetrical makes a self-referential relation symmetrical (Django's
+// default for ManyToManyField("self")): adding a->b also stores b->a, and
+// Remove, Set and Clear keep both directions in step. Open refuses it on a
+// relation between two different tables.
+func (m *M2M[A, AK, B, BK, L, LK]) Symmetrical() *M2M[A, AK, B, BK, L, LK] {
+	m.d.symmetrical = true
+	m.M2MSide.mirror, m.rev.mirror = true, true
+	return m
+}
+
+// Reverse returns the relation seen from the B side (Django's reverse
+// manager: tag.articles).
+func (m *M2M[A, AK, B, BK, L, LK]) Reverse() *M2MSide[B, BK, A, AK, L, LK] { return m.rev }
+
+// LinkTable returns the link table (for an automatic relation, the table
+// memrel declared).
+func (m *M2M[A, AK, B, BK, L, LK]) LinkTable() *store.Table[L, LK] { return m.link }
+
+// Name is "<source table>.<field>".
+func (s *M2MSide[S, SK, T, TK, L, LK]) Name() string { return s.d.name() }
+
+// links returns the stored link rows whose src key is k, in link key order.
+func (s *M2MSide[S, SK, T, TK, L, LK]) links(tx *store.Tx, k SK) []*L {
+	key, _ := s.src.enc.Append(make([]byte, 0, 16), k)
+	it := tx.Scan(s.src.d.child, s.src.d.index, s.src.d.prefix(make([]byte, 0, 17), key))
+	var out []*L
+	for obj := it.Next(); obj != nil; obj = it.Next() {
+		out = append(out, obj.(*L))
+	}
+	return out
+}
+
+// Has reports whether a (source) and b (target) are linked.
+func (s *M2MSide[S, SK, T, TK, L, LK]) Has(tx *store.Tx, a SK, b TK) bool {
+	for _, l := range s.links(tx, a) {
+		if t, ok := s.dst.get(l); ok && t == b {
+			return true
+		}
+	}
+	return false
+}
+
+// Count returns the number of links from a.
+func (s *M2MSide[S, SK, T, TK, L, LK]) Count(tx *store.Tx, a SK) int {
+	return s.src.Count(tx, a)
+}
+
+// List returns the rows linked to a, in their key order, each once.
+func (s *M2MSide[S, SK, T, TK, L, LK]) List(tx *store.Tx, a SK) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		type keyed struct {
+			enc []byte
+			k   TK
+		}
+		var ks []keyed
+		for _, l := range s.links(tx, a) {
+			t, ok := s.dst.get(l)
+			if !ok {
+				continue // a through row whose key was emptied (SetNull)
+			}
+			e, _ := s.dst.enc.Append(nil, t)
+			ks = append(ks, keyed{e, t})
+		}
+		slices.SortFunc(ks, func(x, y keyed) int { return bytes.Compare(x.enc, y.enc) })
+		ks = slices.CompactFunc(ks, func(x, y keyed) bool { return bytes.Equal(x.enc, y.enc) })
+		for _, k := range ks {
+			row, ok := s.target.Get(tx, k.k)
+			if ok && !yield(row) {
+				return
+			}
+		}
+	}
+}
+
+// Links returns the link rows from a, in link key order: for a through
+// table, the rows with their extra fields.
+func (s *M2MSide[S, SK, T, TK, L, LK]) Links(tx *store.Tx, a SK) iter.Seq[L] {
+	return func(yield func(L) bool) {
+		for _, l := range s.links(tx, a) {
+			if !yield(*l) {
+				return
+			}
+		}
+	}
+}
+
+// Add links a to each of bs. Adding a pair that exists does nothing, so the
+// extra fields of an existing link stay as they are. New link rows get the
+// link table's Defaults; a refused one (a missing row, a link table
+// constraint) refuses the whole Add.
+//
+// Possible errors: those of the link table's Insert (ErrForeignKey,
+// ErrUnique, ErrCheck, ...).
+func (s *M2MSide[S, SK, T, TK, L, LK]) Add(tx *store.Tx, a SK, bs ...TK) error {
+	return s.AddWith(tx, a, nil, bs...)
+}
+
+// AddWith is Add with fill, which sets the extra fields of each new link
+// row (Django's through_defaults); it runs after the link table's Defaults
+// and once per row.
+func (s *M2MSide[S, SK, T, TK, L, LK]) AddWith(tx *store.Tx, a SK, fill func(link *L), bs ...TK) error {
+	return s.atomic(tx, func() error { return s.add(tx, a, fill, bs) })
+}
+
+func (s *M2MSide[S, SK, T, TK, L, LK]) add(tx *store.Tx, a SK, fill func(*L), bs []TK) error {
+	for _, b := range bs {
+		if err := s.addPair(tx, a, b, fill); err != nil {
+			return err
+		}
+		if s.mirror {
+			// A symmetrical relation has one table on both sides, so the
+			// key types are the same types.
+			ma, mb := any(b).(SK), any(a).(TK)
+			if err := s.addPair(tx, ma, mb, fill); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *M2MSide[S, SK, T, TK, L, LK]) addPair(tx *store.Tx, a SK, b TK, fill func(*L)) error {
+	if s.Has(tx, a, b) {
+		return nil
+	}
+	var l L
+	s.src.set(&l, a)
+	s.dst.set(&l, b)
+	if fill != nil {
+		fill(&l)
+	}
+	_, err := s.link.Insert(tx, l)
+	return err
+}
+
+// Remove unlinks a from each of bs (in both directions for a symmetrical
+// relation). Removing a pair that does not exist does nothing. Link rows are
+// deleted with their own on-delete rules.
+func (s *M2MSide[S, SK, T, TK, L, LK]) Remove(tx *store.Tx, a SK, bs ...TK) error {
+	return s.atomic(tx, func() error { return s.remove(tx, a, func(b TK) bool { return slices.Contains(bs, b) }) })
+}
+
+// Clear unlinks a from everything. For a symmetrical relation both
+// directions go; otherwise only the links from a (as in Django, clearing
+// one side of a self relation leaves the rows that point at a).
+func (s *M2MSide[S, SK, T, TK, L, LK]) Clear(tx *store.Tx, a SK) error {
+	return s.atomic(tx, func() error { return s.remove(tx, a, func(TK) bool { return true }) })
+}
+
+func (s *M2MSide[S, SK, T, TK, L, LK]) remove(tx *store.Tx, a SK, match func(TK) bool) error {
+	var keys []LK
+	var mirrored []TK
+	for _, l := range s.links(tx, a) {
+		if b, ok := s.dst.get(l); ok && match(b) {
+			keys = append(keys, s.link.Key(*l))
+			mirrored = append(mirrored, b)
+		}
+	}
+	if s.mirror {
+		ma := any(a).(TK)
+		for _, b := range mirrored {
+			for _, l := range s.links(tx, any(b).(SK)) {
+				if t, ok := s.dst.get(l); ok && t == ma {
+					keys = append(keys, s.link.Key(*l))
+				}
+			}
+		}
+	}
+	_, err := s.link.Delete(tx, keys...)
+	return err
+}
+
+// SetOptions tunes Set.
+type SetOptions[L any] struct {
+	// Clear removes every link first and adds them all again, so the extra
+	// fields of the links that stay are recreated (Django's clear=True).
+	Clear bool
+	// Fill sets the extra fields of new link rows, as with AddWith.
+	Fill func(link *L)
+}
+
+// Set makes bs exactly the rows linked to a: links to rows not in bs are
+// removed, missing ones added, and links that stay are kept as they are,
+// extra fields included.
+func (s *M2MSide[S, SK, T, TK, L, LK]) Set(tx *store.Tx, a SK, bs []TK) error {
+	return s.SetWith(tx, a, bs, SetOptions[L]{})
+}
+
+// SetWith is Set with options.
+func (s *M2MSide[S, SK, T, TK, L, LK]) SetWith(tx *store.Tx, a SK, bs []TK, opt SetOptions[L]) error {
+	return s.atomic(tx, func() error {
+		drop := func(b TK) bool { return !slices.Contains(bs, b) }
+		if opt.Clear {
+			drop = func(TK) bool { return true }
+		}
+		if err := s.remove(tx, a, drop); err != nil {
+			return err
+		}
+		return s.add(tx, a, opt.Fill, bs)
+	})
+}
+
+// atomic runs fn in a savepoint: if fn fails (or panics), nothing it wrote
+// is kept.
+func (s *M2MSide[S, SK, T, TK, L, LK]) atomic(tx *store.Tx, fn func() error) error {
+	if s.link == nil {
+		return fmt.Errorf("memrel: many-to-many %s: %w", s.d.name(), s.d.err)
+	}
+	if err := tx.Writable(s.link.Info()); err != nil {
+		return err
+	}
+	sp := tx.Savepoint()
+	done := false
+	defer func() {
+		if !done {
+			tx.RollbackTo(sp)
+		}
+	}()
+	if err := fn(); err != nil {
+		return err
+	}
+	tx.Release(sp)
+	done = true
+	return nil
+}
