@@ -2,6 +2,7 @@ package memrel
 
 import (
 	"errors"
+	"iter"
 	"slices"
 
 	"github.com/memrel-go/memrel/relations"
@@ -22,6 +23,10 @@ type (
 	AnyTable = store.AnyTable
 	// Null is an optional value (a nullable field); see store.Null.
 	Null[V any] = store.Null[V]
+	// Index is an ordered secondary index; see store.Index.
+	Index[T any, K Key, V any] = store.Index[T, K, V]
+	// AnyIndex is an index of any type, as listed in a Schema.
+	AnyIndex = store.AnyIndex
 	// DeleteResult reports what a delete removed and updated, per table.
 	DeleteResult = store.DeleteResult
 
@@ -45,6 +50,10 @@ type (
 	Link[AK, BK Key] = relations.Link[AK, BK]
 	// SetOptions tunes M2MSide.SetWith.
 	SetOptions[L any] = relations.SetOptions[L]
+	// Path is a step of an eager load; see relations.Path.
+	Path = relations.Path
+	// Loaded holds the rows an eager load fetched; see relations.Loaded.
+	Loaded = relations.Loaded
 	// OnDelete is an on-delete rule; see relations.OnDelete.
 	OnDelete = relations.OnDelete
 
@@ -103,6 +112,7 @@ type Schema struct {
 	Tables      []AnyTable
 	Relations   []Relation
 	Constraints []Constraint
+	Indexes     []AnyIndex
 }
 
 // Open validates schema and returns an empty DB. Like Django's system
@@ -112,6 +122,13 @@ type Schema struct {
 // clashing reverse names, ...), each wrapping ErrSchema.
 func Open(schema Schema) (*DB, error) {
 	hooks, added, indexes, relErr := relations.Build(schema.Tables, schema.Relations, schema.Constraints)
+	for _, ix := range schema.Indexes {
+		if ix == nil {
+			indexes = append(indexes, nil) // store.Open reports it
+			continue
+		}
+		indexes = append(indexes, ix.IndexDef())
+	}
 	cfg := store.Config{Tables: append(slices.Clip(schema.Tables), added...), Indexes: indexes}
 	if relErr == nil {
 		cfg.Hooks = hooks
@@ -127,6 +144,14 @@ func Open(schema Schema) (*DB, error) {
 func NewTable[T any, K Key](name string, key func(*T) *K) *Table[T, K] {
 	return store.NewTable(name, key)
 }
+
+// NewIndex declares an ordered secondary index; see store.NewIndex.
+func NewIndex[T any, K Key, V any](table *Table[T, K], name string, get func(*T) V) *Index[T, K, V] {
+	return store.NewIndex(table, name, get)
+}
+
+// Take returns at most n values of seq.
+func Take[T any](seq iter.Seq[T], n int) []T { return store.Take(seq, n) }
 
 // ForeignKey declares a required foreign key; see relations.ForeignKey.
 func ForeignKey[C any, CK Key, P any, K Key](child *Table[C, CK], field string, ref func(*C) *K, parent *Table[P, K], onDelete OnDelete) *FK[C, P, K] {
@@ -160,6 +185,11 @@ func ManyToMany[A any, AK Key, B any, BK Key](from *Table[A, AK], field string, 
 // of your own; see relations.ManyToManyThrough.
 func ManyToManyThrough[L any, LK Key, A any, AK Key, B any, BK Key](link *Table[L, LK], field string, from *FK[L, A, AK], to *FK[L, B, BK]) *M2M[A, AK, B, BK, L, LK] {
 	return relations.ManyToManyThrough(link, field, from, to)
+}
+
+// Load fetches related rows along paths in one call; see relations.Load.
+func Load[T any](tx *Tx, rows []T, paths ...Path) (*Loaded, error) {
+	return relations.Load(tx, rows, paths...)
 }
 
 // Unique declares a named unique constraint; see relations.Unique.

@@ -199,28 +199,38 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) Count(tx *store.Tx, a SK) int {
 // List returns the rows linked to a, in their key order, each once.
 func (s *M2MSide[S, SK, T, TK, L, LK]) List(tx *store.Tx, a SK) iter.Seq[T] {
 	return func(yield func(T) bool) {
-		type keyed struct {
-			enc []byte
-			k   TK
-		}
-		var ks []keyed
-		for _, l := range s.links(tx, a) {
-			t, ok := s.dst.get(l)
-			if !ok {
-				continue // a through row whose key was emptied (SetNull)
-			}
-			e, _ := s.dst.enc.Append(nil, t)
-			ks = append(ks, keyed{e, t})
-		}
-		slices.SortFunc(ks, func(x, y keyed) int { return bytes.Compare(x.enc, y.enc) })
-		ks = slices.CompactFunc(ks, func(x, y keyed) bool { return bytes.Equal(x.enc, y.enc) })
-		for _, k := range ks {
-			row, ok := s.target.Get(tx, k.k)
-			if ok && !yield(row) {
+		for _, t := range s.targets(tx, a) {
+			if !yield(*t) {
 				return
 			}
 		}
 	}
+}
+
+// targets returns the stored rows linked to a, in key order, each once.
+func (s *M2MSide[S, SK, T, TK, L, LK]) targets(tx *store.Tx, a SK) []*T {
+	type keyed struct {
+		enc []byte
+		row *T
+	}
+	var ks []keyed
+	for _, l := range s.links(tx, a) {
+		t, ok := s.dst.get(l)
+		if !ok {
+			continue // a through row whose key was emptied (SetNull)
+		}
+		e, _ := s.dst.enc.Append(nil, t)
+		if obj := tx.Lookup(s.dst.d.parent, e); obj != nil {
+			ks = append(ks, keyed{e, obj.(*T)})
+		}
+	}
+	slices.SortFunc(ks, func(x, y keyed) int { return bytes.Compare(x.enc, y.enc) })
+	ks = slices.CompactFunc(ks, func(x, y keyed) bool { return bytes.Equal(x.enc, y.enc) })
+	out := make([]*T, len(ks))
+	for i, k := range ks {
+		out[i] = k.row
+	}
+	return out
 }
 
 // Links returns the link rows from a, in link key order: for a through

@@ -25,6 +25,7 @@ type IndexDef struct {
 	Table      *TableInfo
 	Name       string
 	FromObject func(dst []byte, obj any) ([]byte, bool)
+	err        error // a problem found when the index was declared
 }
 
 // Hooks is the narrow interface through which the relations layer takes part
@@ -102,7 +103,15 @@ func Open(cfg Config) (*DB, error) {
 	for _, info := range db.order {
 		all = append(all, info.indexes...)
 	}
-	for _, ix := range all {
+	for i, ix := range all {
+		if ix == nil {
+			bad("index %d is nil", i)
+			continue
+		}
+		if ix.err != nil {
+			bad("%v", ix.err)
+			continue
+		}
 		st, ok := db.tables[ix.Table]
 		if !ok {
 			name := "<nil>"

@@ -1,0 +1,293 @@
+package relations
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/memrel-go/memrel/store"
+)
+
+// Path is one step of an eager load: a relation to follow from a set of
+// rows, and what to load from the rows it reaches. Build paths with
+// FK.Forward, FK.Reverse and M2MSide.Path, and give them to Load.
+type Path interface {
+	from() reflect.Type // the row type the path starts from
+	def() *fkDef        // a relation of the path, to check it is in the schema
+	name() string
+	run(tx *store.Tx, l *Loaded, rows []any) error
+}
+
+// Loaded holds the rows an eager load fetched, to be read with the
+// LoadedParent, LoadedChildren and LoadedList methods of the relations
+// followed, with no further lookups. Each related row is held once, however
+// many rows point at it. A Loaded is a snapshot: later writes do not change
+// it. It is safe for concurrent reads.
+type Loaded struct {
+	data map[any]any // relation side -> its typed data
+}
+
+// Load fetches, for rows, the related rows along every path (nested paths
+// included), as Django's select_related and prefetch_related do:
+//
+//	l, err := relations.Load(tx, posts,
+//		PostAuthor.Forward(),                          // each post's author
+//		CommentPost.Reverse(CommentAuthor.Forward()))  // its comments, and their authors
+//	author, _ := PostAuthor.LoadedParent(l, post)
+//	for _, c := range CommentPost.LoadedChildren(l, post.ID) { ... }
+//
+// It returns an error, and loads nothing, if a path does not start from
+// rows of type T or uses a relation that is not in the DB's schema.
+func Load[T any](tx *store.Tx, rows []T, paths ...Path) (*Loaded, error) {
+	l := &Loaded{data: map[any]any{}}
+	objs := make([]any, len(rows))
+	for i := range rows {
+		objs[i] = &rows[i]
+	}
+	if err := checkPaths(tx, reflect.TypeFor[T](), paths); err != nil {
+		return nil, err
+	}
+	for _, p := range paths {
+		if err := p.run(tx, l, objs); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+func checkPaths(tx *store.Tx, t reflect.Type, paths []Path) error {
+	rt, _ := tx.DB().Hooks().(*runtime)
+	for _, p := range paths {
+		if p.from() != t {
+			return fmt.Errorf("memrel: load: path %s starts from rows of type %v, not %v", p.name(), p.from(), t)
+		}
+		if rt == nil || !rt.has(p.def()) {
+			return &store.TableError{Table: p.def().child.Name(), Err: fmt.Errorf("%w: relation %s is not in the schema", store.ErrUnknownTable, p.name())}
+		}
+	}
+	return nil
+}
+
+func (rt *runtime) has(d *fkDef) bool {
+	for _, f := range rt.fks {
+		if f == d {
+			return true
+		}
+	}
+	return false
+}
+
+// forwardData holds the parents loaded through a foreign key.
+type forwardData[P any, K comparable] struct{ parents map[K]*P }
+
+// reverseData holds the children loaded through a foreign key, per parent.
+type reverseData[C any, K comparable] struct{ children map[K][]*C }
+
+// m2mData holds the targets loaded through a many-to-many side, per source.
+type m2mData[T any, SK comparable] struct{ targets map[SK][]*T }
+
+func dataOf[D any](l *Loaded, key any, init func() *D) *D {
+	if d, ok := l.data[key].(*D); ok {
+		return d
+	}
+	d := init()
+	l.data[key] = d
+	return d
+}
+
+type fkPath[C, P any, K store.Key] struct {
+	fk      *FK[C, P, K]
+	reverse bool
+	nested  []Path
+}
+
+// Forward is the eager-load path from child rows to their parents (Django's
+// select_related); nested paths start from the parents.
+func (fk *FK[C, P, K]) Forward(nested ...Path) Path {
+	return &fkPath[C, P, K]{fk: fk, nested: nested}
+}
+
+// Reverse is the eager-load path from parent rows to their children
+// (Django's prefetch_related); nested paths start from the children.
+func (fk *FK[C, P, K]) Reverse(nested ...Path) Path {
+	return &fkPath[C, P, K]{fk: fk, reverse: true, nested: nested}
+}
+
+func (p *fkPath[C, P, K]) from() reflect.Type {
+	if p.reverse {
+		return reflect.TypeFor[P]()
+	}
+	return reflect.TypeFor[C]()
+}
+
+func (p *fkPath[C, P, K]) def() *fkDef { return p.fk.d }
+
+func (p *fkPath[C, P, K]) name() string {
+	if p.reverse {
+		return p.fk.Name() + " (reverse)"
+	}
+	return p.fk.Name()
+}
+
+func (p *fkPath[C, P, K]) run(tx *store.Tx, l *Loaded, rows []any) error {
+	var next []any // the rows reached, each once, for the nested paths
+	seen := map[K]bool{}
+	var key, prefix []byte
+	if p.reverse {
+		d := dataOf(l, p.fk.d, func() *reverseData[C, K] { return &reverseData[C, K]{children: map[K][]*C{}} })
+		for _, r := range rows {
+			k := p.fk.parent.Key(*r.(*P))
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			kids, done := d.children[k]
+			if !done {
+				key, _ = p.fk.enc.Append(key[:0], k)
+				prefix = p.fk.d.prefix(prefix[:0], key)
+				it := tx.Scan(p.fk.d.child, p.fk.d.index, prefix)
+				for obj := it.Next(); obj != nil; obj = it.Next() {
+					kids = append(kids, obj.(*C))
+				}
+				d.children[k] = kids
+			}
+			for _, c := range kids {
+				next = append(next, c)
+			}
+		}
+		return runNested(tx, l, reflect.TypeFor[C](), p.nested, next)
+	}
+	d := dataOf(l, p.fk.d, func() *forwardData[P, K] { return &forwardData[P, K]{parents: map[K]*P{}} })
+	for _, r := range rows {
+		k, ok := p.fk.get(r.(*C))
+		if !ok || seen[k] {
+			continue
+		}
+		seen[k] = true
+		parent, done := d.parents[k]
+		if !done {
+			key, _ = p.fk.enc.Append(key[:0], k)
+			if obj := tx.Lookup(p.fk.d.parent, key); obj != nil {
+				parent = obj.(*P)
+			}
+			d.parents[k] = parent // nil: a dangling DoNothing key, reported as absent
+		}
+		if parent != nil {
+			next = append(next, parent)
+		}
+	}
+	return runNested(tx, l, reflect.TypeFor[P](), p.nested, next)
+}
+
+func runNested(tx *store.Tx, l *Loaded, t reflect.Type, nested []Path, rows []any) error {
+	if len(nested) == 0 {
+		return nil
+	}
+	if err := checkPaths(tx, t, nested); err != nil {
+		return err
+	}
+	for _, n := range nested {
+		if err := n.run(tx, l, rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LoadedParent returns the parent of child that Load fetched through this
+// relation's Forward path (comma-ok: false when the key is empty, the parent
+// is missing, or the path was not loaded).
+func (fk *FK[C, P, K]) LoadedParent(l *Loaded, child C) (P, bool) {
+	var zero P
+	d, ok := l.data[fk.d].(*forwardData[P, K])
+	if !ok {
+		return zero, false
+	}
+	k, ok := fk.get(&child)
+	if !ok {
+		return zero, false
+	}
+	p := d.parents[k]
+	if p == nil {
+		return zero, false
+	}
+	return *p, true
+}
+
+// LoadedChildren returns the children of the parent with key k that Load
+// fetched through this relation's Reverse path, in key order (nil when none
+// or not loaded).
+func (fk *FK[C, P, K]) LoadedChildren(l *Loaded, k K) []C {
+	d, ok := l.data[fk.d].(*reverseData[C, K])
+	if !ok {
+		return nil
+	}
+	kids := d.children[k]
+	if len(kids) == 0 {
+		return nil
+	}
+	out := make([]C, len(kids))
+	for i, c := range kids {
+		out[i] = *c
+	}
+	return out
+}
+
+type m2mPath[S any, SK store.Key, T any, TK store.Key, L any, LK store.Key] struct {
+	side   *M2MSide[S, SK, T, TK, L, LK]
+	nested []Path
+}
+
+// Path is the eager-load path from source rows to the rows they are linked
+// to; nested paths start from those rows.
+func (s *M2MSide[S, SK, T, TK, L, LK]) Path(nested ...Path) Path {
+	return &m2mPath[S, SK, T, TK, L, LK]{side: s, nested: nested}
+}
+
+func (p *m2mPath[S, SK, T, TK, L, LK]) from() reflect.Type { return reflect.TypeFor[S]() }
+func (p *m2mPath[S, SK, T, TK, L, LK]) def() *fkDef        { return p.side.src.d }
+func (p *m2mPath[S, SK, T, TK, L, LK]) name() string       { return p.side.Name() }
+
+func (p *m2mPath[S, SK, T, TK, L, LK]) run(tx *store.Tx, l *Loaded, rows []any) error {
+	s := p.side
+	d := dataOf(l, s.src.d, func() *m2mData[T, SK] { return &m2mData[T, SK]{targets: map[SK][]*T{}} })
+	seenSrc := map[SK]bool{}
+	seenDst := map[*T]bool{}
+	var next []any
+	for _, r := range rows {
+		sk := s.src.parent.Key(*r.(*S))
+		if seenSrc[sk] {
+			continue
+		}
+		seenSrc[sk] = true
+		ts, done := d.targets[sk]
+		if !done {
+			ts = s.targets(tx, sk)
+			d.targets[sk] = ts
+		}
+		for _, t := range ts {
+			if !seenDst[t] {
+				seenDst[t] = true
+				next = append(next, t)
+			}
+		}
+	}
+	return runNested(tx, l, reflect.TypeFor[T](), p.nested, next)
+}
+
+// LoadedList returns the rows linked to a that Load fetched through this
+// side's Path, in key order (nil when none or not loaded).
+func (s *M2MSide[S, SK, T, TK, L, LK]) LoadedList(l *Loaded, a SK) []T {
+	d, ok := l.data[s.src.d].(*m2mData[T, SK])
+	if !ok {
+		return nil
+	}
+	ts := d.targets[a]
+	if len(ts) == 0 {
+		return nil
+	}
+	out := make([]T, len(ts))
+	for i, t := range ts {
+		out[i] = *t
+	}
+	return out
+}

@@ -1,0 +1,198 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+	"iter"
+)
+
+// AnyIndex is an index of any type, as listed in a schema.
+type AnyIndex interface {
+	IndexDef() *IndexDef
+}
+
+// Index is an ordered secondary index on a table: rows of type T ordered by
+// the value V that get returns (then by primary key). It serves equality
+// lookups, counts and ordered listing in both directions from a bound.
+// Values are ordered by their type: numbers numerically (negatives first),
+// strings bytewise, times chronologically, and an empty Null before every
+// value. V can also be a struct or array of such fields (ordered field by
+// field).
+//
+// Declare it once and list it in the schema:
+//
+//	PostsByPublished = store.NewIndex(Posts, "published_at",
+//		func(p *Post) store.Null[time.Time] { return p.PublishedAt })
+type Index[T any, K Key, V any] struct {
+	def   *IndexDef
+	enc   Encoder[V]
+	get   func(*T) V
+	table *Table[T, K]
+}
+
+// NewIndex declares an index named name on table over the value get
+// returns. If V cannot be ordered, Open reports it.
+func NewIndex[T any, K Key, V any](table *Table[T, K], name string, get func(*T) V) *Index[T, K, V] {
+	ix := &Index[T, K, V]{enc: NewEncoder[V](), get: get, table: table}
+	ix.def = &IndexDef{Name: "ix_" + name}
+	if table != nil {
+		ix.def.Table = table.info
+	}
+	if ix.enc.err != nil || get == nil || table == nil {
+		err := ix.enc.err
+		if err == nil {
+			err = fmt.Errorf("table and value function are required")
+		}
+		ix.def.err = fmt.Errorf("index %s: %w", name, err)
+	}
+	ix.def.FromObject = func(dst []byte, obj any) ([]byte, bool) {
+		b, _ := ix.enc.Append(dst, get(obj.(*T)))
+		return b, true // every row is in an ordered index, empty values first
+	}
+	return ix
+}
+
+// IndexDef returns the untyped index definition.
+func (ix *Index[T, K, V]) IndexDef() *IndexDef { return ix.def }
+
+func (ix *Index[T, K, V]) key(v V) []byte {
+	b, _ := ix.enc.Append(make([]byte, 0, 24), v)
+	return b
+}
+
+// Get returns the rows whose value is v, in key order.
+func (ix *Index[T, K, V]) Get(tx *Tx, v V) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		it := tx.Scan(ix.def.Table, ix.def.Name, ix.key(v))
+		for obj := it.Next(); obj != nil; obj = it.Next() {
+			if !yield(*obj.(*T)) {
+				return
+			}
+		}
+	}
+}
+
+// First returns the row with value v and the smallest key (comma-ok).
+func (ix *Index[T, K, V]) First(tx *Tx, v V) (T, bool) {
+	for r := range ix.Get(tx, v) {
+		return r, true
+	}
+	var zero T
+	return zero, false
+}
+
+// Count returns the number of rows whose value is v, without copying them.
+func (ix *Index[T, K, V]) Count(tx *Tx, v V) int {
+	n := 0
+	it := tx.Scan(ix.def.Table, ix.def.Name, ix.key(v))
+	for obj := it.Next(); obj != nil; obj = it.Next() {
+		n++
+	}
+	return n
+}
+
+// Ascend returns every row in increasing value order.
+func (ix *Index[T, K, V]) Ascend(tx *Tx) iter.Seq[T] {
+	return ix.scan(tx, nil, nil, false)
+}
+
+// Descend returns every row in decreasing value order (rows with equal
+// values in decreasing key order).
+func (ix *Index[T, K, V]) Descend(tx *Tx) iter.Seq[T] {
+	return ix.scan(tx, nil, nil, true)
+}
+
+// AscendFrom returns the rows whose value is >= from, in increasing order.
+func (ix *Index[T, K, V]) AscendFrom(tx *Tx, from V) iter.Seq[T] {
+	return ix.scan(tx, ix.key(from), nil, false)
+}
+
+// DescendFrom returns the rows whose value is <= from, in decreasing order:
+// "the newest posts published up to from".
+func (ix *Index[T, K, V]) DescendFrom(tx *Tx, from V) iter.Seq[T] {
+	return ix.scan(tx, ix.key(from), nil, true)
+}
+
+// AscendRange returns the rows whose value is >= from and < to, in
+// increasing order: "orders created in January".
+func (ix *Index[T, K, V]) AscendRange(tx *Tx, from, to V) iter.Seq[T] {
+	return ix.scan(tx, ix.key(from), ix.key(to), false)
+}
+
+// DescendRange returns the rows whose value is <= from and > to, in
+// decreasing order.
+func (ix *Index[T, K, V]) DescendRange(tx *Tx, from, to V) iter.Seq[T] {
+	return ix.scan(tx, ix.key(from), ix.key(to), true)
+}
+
+// scan walks the index from the bound from (nil: the start or the end)
+// until a value reaches stop (nil: no stop), which is excluded.
+func (ix *Index[T, K, V]) scan(tx *Tx, from, stop []byte, reverse bool) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		seek := from
+		if reverse && from != nil {
+			// Entries are value + primary key, so every entry of the value
+			// from sorts after from itself: seek from the next prefix.
+			seek = prefixEnd(from)
+		}
+		it := tx.ScanFrom(ix.def.Table, ix.def.Name, seek, reverse)
+		var buf [64]byte
+		for obj := it.Next(); obj != nil; obj = it.Next() {
+			p := obj.(*T)
+			if stop != nil {
+				v, _ := ix.enc.Append(buf[:0], ix.get(p))
+				c := bytes.Compare(v, stop)
+				if (!reverse && c >= 0) || (reverse && c <= 0) {
+					return
+				}
+			}
+			if !yield(*p) {
+				return
+			}
+		}
+	}
+}
+
+// prefixEnd returns the smallest key greater than every key with prefix p,
+// or nil when there is none (p is all 0xFF).
+func prefixEnd(p []byte) []byte {
+	end := bytes.Clone(p)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xFF {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}
+
+// Where returns the rows for which keep returns true, in key order, by
+// reading the whole table: the filter for fields that have no index. keep
+// sees the stored row and must not modify it; only the rows kept are
+// copied.
+func (t *Table[T, K]) Where(tx *Tx, keep func(row *T) bool) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		it := tx.iter(t.info, idIndex, nil)
+		for obj := it.Next(); obj != nil; obj = it.Next() {
+			p := obj.(*T)
+			if keep(p) && !yield(*p) {
+				return
+			}
+		}
+	}
+}
+
+// Take returns at most n values of seq (n <= 0: none).
+func Take[T any](seq iter.Seq[T], n int) []T {
+	var out []T
+	if n <= 0 {
+		return out
+	}
+	for v := range seq {
+		out = append(out, v)
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}
