@@ -25,6 +25,8 @@ type (
 	Null[V any] = store.Null[V]
 	// Index is an ordered secondary index; see store.Index.
 	Index[T any, K Key, V any] = store.Index[T, K, V]
+	// GroupedIndex is an ordered index within groups; see store.GroupedIndex.
+	GroupedIndex[T any, K Key, G any, V any] = store.GroupedIndex[T, K, G, V]
 	// AnyIndex is an index of any type, as listed in a Schema.
 	AnyIndex = store.AnyIndex
 	// DeleteResult reports what a delete removed and updated, per table.
@@ -148,6 +150,12 @@ func NewTable[T any, K Key](name string, key func(*T) *K) *Table[T, K] {
 // NewIndex declares an ordered secondary index; see store.NewIndex.
 func NewIndex[T any, K Key, V any](table *Table[T, K], name string, get func(*T) V) *Index[T, K, V] {
 	return store.NewIndex(table, name, get)
+}
+
+// NewGroupedIndex declares an ordered index within groups; see
+// store.NewGroupedIndex.
+func NewGroupedIndex[T any, K Key, G any, V any](table *Table[T, K], name string, group func(*T) G, value func(*T) V) *GroupedIndex[T, K, G, V] {
+	return store.NewGroupedIndex(table, name, group, value)
 }
 
 // Take returns at most n values of seq.

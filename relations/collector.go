@@ -282,8 +282,12 @@ func (c *collector) validateUpdates() error {
 					continue
 				}
 				if other, dup := seen[string(v)]; dup {
-					return &UniqueError{Constraint: u.name, Table: t.Name(), Row: ref(t, p.new),
+					e := &UniqueError{Constraint: u.name, Table: t.Name(), Row: ref(t, p.new),
 						Conflict: ref(t, other), Value: u.value(p.new)}
+					if u.fk != nil {
+						e.Parent = &RowRef{Table: u.fk.parent.Name(), Key: e.Value}
+					}
+					return e
 				}
 				seen[string(v)] = p.new
 			}

@@ -2,18 +2,30 @@ package relations
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/memrel-go/memrel/store"
 )
 
-// RowRef names one row: its table and primary key.
+// RowRef names one row: its table and primary key. New marks a row that an
+// Insert was adding; its Key is zero when the table's sequence would have
+// numbered it (the key is assigned only once every check passes).
 type RowRef struct {
 	Table string
 	Key   any
+	New   bool
 }
 
-func (r RowRef) String() string { return fmt.Sprintf("%s %v", r.Table, r.Key) }
+func (r RowRef) String() string {
+	if r.New {
+		if r.Key == nil || reflect.ValueOf(r.Key).IsZero() {
+			return fmt.Sprintf("a new %s row", r.Table)
+		}
+		return fmt.Sprintf("a new %s row %v", r.Table, r.Key)
+	}
+	return fmt.Sprintf("%s %v", r.Table, r.Key)
+}
 
 // BlockingRow is a row that stops a delete, with the relation (child
 // table.field) through which it references a row being deleted.
@@ -21,6 +33,8 @@ type BlockingRow struct {
 	RowRef
 	Relation string
 }
+
+func (b BlockingRow) String() string { return fmt.Sprintf("%s (through %s)", b.RowRef, b.Relation) }
 
 // ForeignKeyError reports a row that points, through Relation, at a parent
 // row that does not exist: on Insert or Update (the parent is missing), at
@@ -130,9 +144,15 @@ type UniqueError struct {
 	Row        RowRef // the row refused
 	Conflict   RowRef // the row it collides with
 	Value      any    // the constrained value they share
+	// Parent is set for a one-to-one relation: the parent row that already
+	// has its one child (Conflict).
+	Parent *RowRef
 }
 
 func (e *UniqueError) Error() string {
+	if e.Parent != nil {
+		return fmt.Sprintf("memrel: one-to-one %s: %s already has %s, so %s cannot reference it too", e.Constraint, e.Parent, e.Conflict, e.Row)
+	}
 	return fmt.Sprintf("memrel: unique constraint %s on %s: %s has the value %s of %s", e.Constraint, e.Table, e.Row, showValue(e.Value), e.Conflict)
 }
 

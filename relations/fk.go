@@ -3,6 +3,7 @@ package relations
 import (
 	"fmt"
 	"iter"
+	"unsafe"
 
 	"github.com/memrel-go/memrel/store"
 )
@@ -103,6 +104,15 @@ func ForeignKey[C any, CK store.Key, P any, K store.Key](child *store.Table[C, C
 	if ref != nil {
 		fk.get = func(c *C) (K, bool) { return *ref(c), true }
 		fk.set = func(c *C, k K) { *ref(c) = k }
+		if child != nil {
+			// A key that is also the foreign key (a one-to-one sharing the
+			// parent's key) must come from the parent, never from the
+			// child table's own sequence.
+			var c C
+			if unsafe.Pointer(child.KeyField(&c)) == unsafe.Pointer(ref(&c)) {
+				child.Info().SetCallerKeys()
+			}
+		}
 	}
 	return fk.init(infoOf(child), field, onDelete, false, ref == nil)
 }

@@ -271,6 +271,13 @@ func validName(s string) bool {
 
 func ref(t *store.TableInfo, obj any) RowRef { return RowRef{Table: t.Name(), Key: t.KeyOf(obj)} }
 
+// rowRef names the row being checked: old is nil for an insert.
+func rowRef(t *store.TableInfo, old, row any) RowRef {
+	r := ref(t, row)
+	r.New = old == nil
+	return r
+}
+
 // BeforeInsert checks a new row: check constraints, foreign keys, unique
 // constraints.
 func (rt *runtime) BeforeInsert(tx *store.Tx, t *store.TableInfo, row any) error {
@@ -292,7 +299,7 @@ func (rt *runtime) checkRow(tx *store.Tx, t *store.TableInfo, old, row any, view
 	tr := rt.tables[t]
 	for _, c := range tr.checks {
 		if !c.pred(row) {
-			return &CheckError{Constraint: c.name, Table: t.Name(), Row: ref(t, row)}
+			return &CheckError{Constraint: c.name, Table: t.Name(), Row: rowRef(t, old, row)}
 		}
 	}
 	var buf, oldBuf [64]byte
@@ -316,7 +323,7 @@ func (rt *runtime) checkRow(tx *store.Tx, t *store.TableInfo, old, row any, view
 			parent = view(d.parent, parent)
 		}
 		if parent == nil {
-			return &ForeignKeyError{Relation: d.name(), Row: ref(t, row), Field: d.field,
+			return &ForeignKeyError{Relation: d.name(), Row: rowRef(t, old, row), Field: d.field,
 				Parent: RowRef{Table: d.parent.Name(), Key: d.refValue(row)}}
 		}
 	}
@@ -352,9 +359,12 @@ func (rt *runtime) checkUnique(tx *store.Tx, u *uniqueDef, old, row any, view fu
 				continue
 			}
 		}
-		name := u.name
-		return &UniqueError{Constraint: name, Table: u.table.Name(), Row: ref(u.table, row),
+		e := &UniqueError{Constraint: u.name, Table: u.table.Name(), Row: rowRef(u.table, old, row),
 			Conflict: ref(u.table, other), Value: u.value(row)}
+		if u.fk != nil {
+			e.Parent = &RowRef{Table: u.fk.parent.Name(), Key: e.Value}
+		}
+		return e
 	}
 	return nil
 }

@@ -125,25 +125,44 @@ func (ix *Index[T, K, V]) DescendRange(tx *Tx, from, to V) iter.Seq[T] {
 	return ix.scan(tx, ix.key(from), ix.key(to), true)
 }
 
-// scan walks the index from the bound from (nil: the start or the end)
-// until a value reaches stop (nil: no stop), which is excluded.
 func (ix *Index[T, K, V]) scan(tx *Tx, from, stop []byte, reverse bool) iter.Seq[T] {
+	return scanIndex(tx, ix.def, ix.value, nil, from, stop, reverse)
+}
+
+func (ix *Index[T, K, V]) value(dst []byte, p *T) []byte {
+	b, _ := ix.enc.Append(dst, ix.get(p))
+	return b
+}
+
+// scanIndex walks an index in order from the bound from (nil: the start, or
+// the end) while entries stay within the prefix within (nil: the whole
+// index) and until a value reaches stop (nil: no stop), which is excluded.
+// value appends the index value of a row.
+func scanIndex[T any](tx *Tx, def *IndexDef, value func([]byte, *T) []byte, within, from, stop []byte, reverse bool) iter.Seq[T] {
 	return func(yield func(T) bool) {
+		if from == nil {
+			from = within
+		}
 		seek := from
 		if reverse && from != nil {
 			// Entries are value + primary key, so every entry of the value
 			// from sorts after from itself: seek from the next prefix.
 			seek = prefixEnd(from)
 		}
-		it := tx.ScanFrom(ix.def.Table, ix.def.Name, seek, reverse)
+		it := tx.ScanFrom(def.Table, def.Name, seek, reverse)
 		var buf [64]byte
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			p := obj.(*T)
-			if stop != nil {
-				v, _ := ix.enc.Append(buf[:0], ix.get(p))
-				c := bytes.Compare(v, stop)
-				if (!reverse && c >= 0) || (reverse && c <= 0) {
+			if stop != nil || within != nil {
+				v := value(buf[:0], p)
+				if within != nil && !bytes.HasPrefix(v, within) {
 					return
+				}
+				if stop != nil {
+					c := bytes.Compare(v, stop)
+					if (!reverse && c >= 0) || (reverse && c <= 0) {
+						return
+					}
 				}
 			}
 			if !yield(*p) {
@@ -151,6 +170,119 @@ func (ix *Index[T, K, V]) scan(tx *Tx, from, stop []byte, reverse bool) iter.Seq
 			}
 		}
 	}
+}
+
+// GroupedIndex is an ordered index within groups: rows of type T grouped by
+// G and ordered, within each group, by V (then by primary key). It answers
+// "a user's posts by published_at, newest first" with one seek:
+//
+//	PostsByAuthorDate = store.NewGroupedIndex(Posts, "author_published",
+//		func(p *Post) int64 { return p.AuthorID },
+//		func(p *Post) store.Null[time.Time] { return p.PublishedAt })
+//
+//	store.Take(PostsByAuthorDate.Descend(tx, annID), 10)
+type GroupedIndex[T any, K Key, G any, V any] struct {
+	def   *IndexDef
+	genc  Encoder[G]
+	venc  Encoder[V]
+	group func(*T) G
+	get   func(*T) V
+}
+
+// NewGroupedIndex declares an index named name on table, grouping rows by
+// group and ordering them by value within a group. If G or V cannot be
+// ordered, Open reports it.
+func NewGroupedIndex[T any, K Key, G any, V any](table *Table[T, K], name string, group func(*T) G, value func(*T) V) *GroupedIndex[T, K, G, V] {
+	ix := &GroupedIndex[T, K, G, V]{genc: NewEncoder[G](), venc: NewEncoder[V](), group: group, get: value}
+	ix.def = &IndexDef{Name: "ix_" + name}
+	if table != nil {
+		ix.def.Table = table.info
+	}
+	err := ix.genc.err
+	if err == nil {
+		err = ix.venc.err
+	}
+	if err == nil && (table == nil || group == nil || value == nil) {
+		err = fmt.Errorf("table, group and value functions are required")
+	}
+	if err != nil {
+		ix.def.err = fmt.Errorf("index %s: %w", name, err)
+	}
+	ix.def.FromObject = func(dst []byte, obj any) ([]byte, bool) {
+		return ix.value(dst, obj.(*T)), true
+	}
+	return ix
+}
+
+// IndexDef returns the untyped index definition.
+func (ix *GroupedIndex[T, K, G, V]) IndexDef() *IndexDef { return ix.def }
+
+func (ix *GroupedIndex[T, K, G, V]) value(dst []byte, p *T) []byte {
+	dst, _ = ix.genc.Append(dst, ix.group(p))
+	dst, _ = ix.venc.Append(dst, ix.get(p))
+	return dst
+}
+
+func (ix *GroupedIndex[T, K, G, V]) key(g G, v *V) []byte {
+	b, _ := ix.genc.Append(make([]byte, 0, 32), g)
+	if v != nil {
+		b, _ = ix.venc.Append(b, *v)
+	}
+	return b
+}
+
+func (ix *GroupedIndex[T, K, G, V]) scan(tx *Tx, g G, from, stop *V, reverse bool) iter.Seq[T] {
+	within := ix.key(g, nil)
+	var f, st []byte
+	if from != nil {
+		f = ix.key(g, from)
+	}
+	if stop != nil {
+		st = ix.key(g, stop)
+	}
+	return scanIndex(tx, ix.def, ix.value, within, f, st, reverse)
+}
+
+// Ascend returns the rows of group g in increasing value order.
+func (ix *GroupedIndex[T, K, G, V]) Ascend(tx *Tx, g G) iter.Seq[T] {
+	return ix.scan(tx, g, nil, nil, false)
+}
+
+// Descend returns the rows of group g in decreasing value order.
+func (ix *GroupedIndex[T, K, G, V]) Descend(tx *Tx, g G) iter.Seq[T] {
+	return ix.scan(tx, g, nil, nil, true)
+}
+
+// AscendFrom returns the rows of group g whose value is >= from.
+func (ix *GroupedIndex[T, K, G, V]) AscendFrom(tx *Tx, g G, from V) iter.Seq[T] {
+	return ix.scan(tx, g, &from, nil, false)
+}
+
+// DescendFrom returns the rows of group g whose value is <= from, in
+// decreasing order.
+func (ix *GroupedIndex[T, K, G, V]) DescendFrom(tx *Tx, g G, from V) iter.Seq[T] {
+	return ix.scan(tx, g, &from, nil, true)
+}
+
+// AscendRange returns the rows of group g whose value is >= from and < to.
+func (ix *GroupedIndex[T, K, G, V]) AscendRange(tx *Tx, g G, from, to V) iter.Seq[T] {
+	return ix.scan(tx, g, &from, &to, false)
+}
+
+// DescendRange returns the rows of group g whose value is <= from and > to,
+// in decreasing order.
+func (ix *GroupedIndex[T, K, G, V]) DescendRange(tx *Tx, g G, from, to V) iter.Seq[T] {
+	return ix.scan(tx, g, &from, &to, true)
+}
+
+// Count returns the number of rows in group g, without copying them.
+func (ix *GroupedIndex[T, K, G, V]) Count(tx *Tx, g G) int {
+	n := 0
+	it := tx.Scan(ix.def.Table, ix.def.Name, ix.key(g, nil))
+	for obj := it.Next(); obj != nil; obj = it.Next() {
+		n++
+	}
+	return n
 }
 
 // prefixEnd returns the smallest key greater than every key with prefix p,

@@ -29,6 +29,8 @@ type TableInfo struct {
 	typ      reflect.Type
 	kc       codec
 	auto     bool // integer key: zero means "assign from the sequence"
+	chosen   bool // the caller always chooses the key (CallerKeys)
+	keyZero  func(obj any) bool
 	keyBytes func(dst []byte, obj any) []byte
 	keyValue func(obj any) any
 	clone    func(obj any) any
@@ -50,6 +52,16 @@ func (ti *TableInfo) KeyOf(obj any) any { return ti.keyValue(obj) }
 
 // Clone returns a new *Row holding a copy of obj, a *Row of this table.
 func (ti *TableInfo) Clone(obj any) any { return ti.clone(obj) }
+
+// KeyIsZero reports whether the key of obj, a *Row of this table, is the
+// zero value: for a row being inserted into a table with integer keys, a key
+// that Insert assigns only once every check has passed.
+func (ti *TableInfo) KeyIsZero(obj any) bool { return ti.keyZero(obj) }
+
+// SetCallerKeys makes the caller choose every key of the table (see
+// Table.CallerKeys). The relations layer calls it for a table whose primary
+// key is also a foreign key.
+func (ti *TableInfo) SetCallerKeys() { ti.chosen = true }
 
 // Err reports a problem found when the table was declared (Open reports it
 // too).
@@ -93,6 +105,10 @@ func NewTable[T any, K Key](name string, key func(*T) *K) *Table[T, K] {
 		return b
 	}
 	info.keyValue = func(obj any) any { return *key(obj.(*T)) }
+	info.keyZero = func(obj any) bool {
+		var zk K
+		return *key(obj.(*T)) == zk
+	}
 	info.clone = func(obj any) any {
 		c := *obj.(*T)
 		return &c
@@ -109,6 +125,17 @@ func (t *Table[T, K]) Defaults(fn func(row *T)) *Table[T, K] {
 	return t
 }
 
+// CallerKeys makes the caller choose every key, even integer ones: a row
+// inserted with a zero key is refused with ErrInvalidKey instead of being
+// numbered from the sequence. Use it for natural keys, and for a table whose
+// key is also a foreign key (a one-to-one that shares the parent's key),
+// which memrel detects and marks this way itself. It returns t, for use in
+// the declaration.
+func (t *Table[T, K]) CallerKeys() *Table[T, K] {
+	t.info.chosen = true
+	return t
+}
+
 // Name is the table's name.
 func (t *Table[T, K]) Name() string { return t.info.name }
 
@@ -117,6 +144,10 @@ func (t *Table[T, K]) Info() *TableInfo { return t.info }
 
 // Key returns the primary key of row.
 func (t *Table[T, K]) Key(row T) K { return *t.key(&row) }
+
+// KeyField returns a pointer to row's primary key field, through the
+// accessor given to NewTable.
+func (t *Table[T, K]) KeyField(row *T) *K { return t.key(row) }
 
 func (t *Table[T, K]) encodeKey(k K) []byte {
 	b, _ := t.info.kc.appendValue(make([]byte, 0, 16), unsafe.Pointer(&k))
@@ -175,8 +206,9 @@ func (t *Table[T, K]) setKeyInt(p *T, v int64) bool {
 // table has integer keys and row's key was zero (the next value of the
 // table's sequence, which never hands out a key twice, even after deletes or
 // caller-chosen keys). Defaults runs first; then the relations layer checks
-// foreign keys, unique and check constraints. A refused insert changes
-// nothing.
+// foreign keys, unique and check constraints, seeing the row with its key
+// still zero; the key is assigned once they pass. A refused insert changes
+// nothing, the sequence included.
 //
 // Possible errors: ErrTxClosed, ErrReadOnly, ErrUnknownTable, ErrExists and
 // ErrInvalidKey (as *KeyError), ErrForeignKey, ErrUnique, ErrCheck.
@@ -193,17 +225,15 @@ func (t *Table[T, K]) Insert(tx *Tx, row T) (T, error) {
 	kp := t.key(p)
 	var zk K
 	seqNext := int64(0)
+	assign := false
 	if *kp == zk {
-		if !t.info.auto {
-			return zero, &KeyError{Table: t.info.name, Key: *kp, Err: fmt.Errorf("%w: empty string key", ErrInvalidKey)}
+		if !t.info.auto || t.info.chosen {
+			return zero, &KeyError{Table: t.info.name, Key: *kp, Err: fmt.Errorf("%w: the caller must choose the key", ErrInvalidKey)}
 		}
-		n := tx.seqPeek(t.info)
-		if !t.setKeyInt(p, n) {
-			return zero, &KeyError{Table: t.info.name, Key: n, Err: fmt.Errorf("%w: sequence exhausted for the key type", ErrInvalidKey)}
-		}
-		seqNext = n
-		// A key fresh from the sequence is larger than every key the table
-		// ever held: no lookup needed.
+		// The key is assigned once every check has passed, so that a
+		// refused row is not named by a key it never had.
+		assign = true
+		seqNext = tx.seqPeek(t.info)
 	} else {
 		if t.info.auto {
 			seqNext = t.keyInt(p)
@@ -216,6 +246,11 @@ func (t *Table[T, K]) Insert(tx *Tx, row T) (T, error) {
 		if err := h.BeforeInsert(tx, t.info, p); err != nil {
 			return zero, err
 		}
+	}
+	// A key fresh from the sequence is larger than every key the table ever
+	// held: no lookup needed.
+	if assign && !t.setKeyInt(p, seqNext) {
+		return zero, &KeyError{Table: t.info.name, Key: seqNext, Err: fmt.Errorf("%w: sequence exhausted for the key type", ErrInvalidKey)}
 	}
 	if err := tx.put(t.info, nil, p); err != nil {
 		return zero, err
