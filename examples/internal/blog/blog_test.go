@@ -1,0 +1,33 @@
+package blog
+
+import (
+	"testing"
+
+	"github.com/memrel-go/memrel/examples/internal/showtest"
+)
+
+func TestRun(t *testing.T) {
+	showtest.Check(t, Run,
+		"every comment got its created_at from the table's Defaults: true",
+		`forward: comment 1 -> post "Hello, memrel" -> author ann`,
+		"ann.posts:\n    post 1 \"Hello, memrel\"\n    post 2 \"Notes to self\"\n    post 3 \"Second steps\"\n",
+		"post 1.comments (2):",
+		// Load: every post with its author and its commenters.
+		`post 1 "Hello, memrel" by ann; comments by bob, ann`,
+		`post 4 "Bob's corner" by bob; comments by ann`,
+		// The index: ann's published posts, newest first, no draft.
+		"drafts have no date and are left out):\n  2026-01-04 \"Second steps\"\n  2026-01-02 \"Hello, memrel\"\n\n",
+		`a second user named ann: memrel: unique constraint uniq_username on users:`,
+		`has the value "ann" of users 1`,
+		"memrel: foreign key comments.post:",
+		"still users 2, comments 5",
+		// Deleting the draft: its one comment goes with it.
+		"deleted comments 1, posts 1\n",
+		// Deleting ann: her two other posts and their three comments; her
+		// comment on bob's post is kept with no author.
+		"deleted comments 3, posts 2, users 1; updated comments 1",
+		`comment 4 on "Bob's corner" is kept, author now (none)`,
+		"left: users 1, posts 1, comments 1",
+		"Integrity check (db.Check): ok",
+	)
+}

@@ -1,0 +1,33 @@
+// Package show writes the output of the example programs. A Printer keeps
+// the first write error, so that each Run can return it instead of dropping
+// the errors of its many Fprintf calls.
+package show
+
+import (
+	"fmt"
+	"io"
+	"time"
+)
+
+// Printer writes lines to a writer and remembers the first error.
+type Printer struct {
+	w   io.Writer
+	err error
+}
+
+// New returns a Printer writing to w.
+func New(w io.Writer) *Printer { return &Printer{w: w} }
+
+// Line writes one formatted line. After a write error it writes nothing.
+func (p *Printer) Line(format string, args ...any) {
+	if p.err != nil {
+		return
+	}
+	_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
+}
+
+// Err returns the first write error, or nil.
+func (p *Printer) Err() error { return p.err }
+
+// Day formats a time as a date, 2026-01-02.
+func Day(t time.Time) string { return t.Format(time.DateOnly) }
