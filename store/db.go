@@ -112,6 +112,10 @@ func Open(cfg Config) (*DB, error) {
 			bad("%v", ix.err)
 			continue
 		}
+		if ix.FromObject == nil {
+			bad("index %s has no FromObject function", ix.Name)
+			continue
+		}
 		st, ok := db.tables[ix.Table]
 		if !ok {
 			name := "<nil>"

@@ -54,8 +54,12 @@ const (
 var timeType = reflect.TypeFor[time.Time]()
 
 // nullable is implemented by Null[V]; the encoder uses it only at declaration
-// time to find the layout of the optional value.
-type nullable interface{ nullInner() reflect.Type }
+// time to find the layout of the optional value. nullSelf tells Null[V]
+// itself from a struct that embeds one (and so has the method too).
+type nullable interface {
+	nullInner() reflect.Type
+	nullSelf() reflect.Type
+}
 
 // codec encodes one value type. The zero codec is invalid.
 type codec struct {
@@ -118,7 +122,7 @@ func codecFor[V any]() (codec, error) {
 
 func codecOf(t reflect.Type, composite bool) (codec, error) {
 	c := codec{typ: t}
-	if n, ok := reflect.Zero(t).Interface().(nullable); ok {
+	if n, ok := reflect.Zero(t).Interface().(nullable); ok && n.nullSelf() == t {
 		inner := n.nullInner()
 		c.nullable = true
 		f, _ := t.FieldByName("Valid")

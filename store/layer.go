@@ -128,7 +128,7 @@ func (tx *Tx) Scan(t *TableInfo, index string, prefix []byte) RowIterator {
 // primary key if index is ""), starting at the first entry >= from (or, if
 // reverse, at the last entry <= from; nil from means the start, or the end).
 func (tx *Tx) ScanFrom(t *TableInfo, index string, from []byte, reverse bool) RowIterator {
-	tx.mustOpen(t)
+	tx.mustRead(t)
 	if index == "" {
 		index = idIndex
 	}
@@ -157,7 +157,13 @@ func (tx *Tx) WriteUnchecked(t *TableInfo, old, new any) error {
 	if err := tx.writable(t); err != nil {
 		return err
 	}
-	return tx.put(t, old, new)
+	if err := tx.put(t, old, new); err != nil {
+		return err
+	}
+	if old == nil && t.auto {
+		tx.seqAdvance(t, t.keyInt(new)) // the sequence never hands this key out
+	}
+	return nil
 }
 
 // OnCommit adds a check that Commit runs before it makes anything visible;

@@ -36,3 +36,4 @@ func (n Null[V]) String() string {
 }
 
 func (n Null[V]) nullInner() reflect.Type { return reflect.TypeFor[V]() }
+func (n Null[V]) nullSelf() reflect.Type  { return reflect.TypeFor[Null[V]]() }

@@ -31,6 +31,7 @@ type TableInfo struct {
 	auto     bool // integer key: zero means "assign from the sequence"
 	chosen   bool // the caller always chooses the key (CallerKeys)
 	keyZero  func(obj any) bool
+	keyInt   func(obj any) int64
 	keyBytes func(dst []byte, obj any) []byte
 	keyValue func(obj any) any
 	clone    func(obj any) any
@@ -105,6 +106,7 @@ func NewTable[T any, K Key](name string, key func(*T) *K) *Table[T, K] {
 		return b
 	}
 	info.keyValue = func(obj any) any { return *key(obj.(*T)) }
+	info.keyInt = func(obj any) int64 { return t.keyInt(obj.(*T)) }
 	info.keyZero = func(obj any) bool {
 		var zk K
 		return *key(obj.(*T)) == zk
@@ -139,8 +141,14 @@ func (t *Table[T, K]) CallerKeys() *Table[T, K] {
 // Name is the table's name.
 func (t *Table[T, K]) Name() string { return t.info.name }
 
-// Info returns the untyped description of the table.
-func (t *Table[T, K]) Info() *TableInfo { return t.info }
+// Info returns the untyped description of the table (nil for a nil
+// handle).
+func (t *Table[T, K]) Info() *TableInfo {
+	if t == nil {
+		return nil
+	}
+	return t.info
+}
 
 // Key returns the primary key of row.
 func (t *Table[T, K]) Key(row T) K { return *t.key(&row) }
@@ -165,11 +173,17 @@ func (t *Table[T, K]) keyInt(p *T) int64 {
 	case kindInt64:
 		return *(*int64)(kp)
 	case kindUint:
-		return int64(*(*uint)(kp))
+		if v := *(*uint)(kp); v <= math.MaxInt64 {
+			return int64(v)
+		}
+		return math.MaxInt64 // past the sequence's range: it is exhausted
 	case kindUint32:
 		return int64(*(*uint32)(kp))
 	case kindUint64:
-		return int64(*(*uint64)(kp))
+		if v := *(*uint64)(kp); v <= math.MaxInt64 {
+			return int64(v)
+		}
+		return math.MaxInt64 // past the sequence's range: it is exhausted
 	}
 	return 0
 }
@@ -233,7 +247,10 @@ func (t *Table[T, K]) Insert(tx *Tx, row T) (T, error) {
 		// The key is assigned once every check has passed, so that a
 		// refused row is not named by a key it never had.
 		assign = true
-		seqNext = tx.seqPeek(t.info)
+		var ok bool
+		if seqNext, ok = tx.seqPeek(t.info); !ok {
+			return zero, &KeyError{Table: t.info.name, Key: *kp, Err: fmt.Errorf("%w: sequence exhausted", ErrInvalidKey)}
+		}
 	} else {
 		if t.info.auto {
 			seqNext = t.keyInt(p)

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/hashicorp/go-memdb"
 )
@@ -64,8 +65,9 @@ func (tx *Tx) DB() *DB { return tx.db }
 // Commit makes the transaction's writes visible to transactions that begin
 // afterwards. It first runs the checks deferred to commit (DoNothing
 // relations); if one fails, the whole transaction is discarded and its error
-// returned. On a read transaction Commit only closes it. Using the
-// transaction afterwards returns ErrTxClosed.
+// returned. On a read transaction Commit only closes it. Afterwards, writes,
+// Commit and Check return ErrTxClosed, and reads panic (a read cannot
+// return an error).
 //
 // Inside View or Update, Commit returns an error and does nothing: the
 // managed transaction commits when fn returns.
@@ -122,7 +124,7 @@ func (tx *Tx) close() {
 
 // first returns the stored row with the encoded key, or nil.
 func (tx *Tx) first(t *TableInfo, key []byte) any {
-	tx.mustOpen(t)
+	tx.mustRead(t)
 	obj, err := tx.txn.First(t.name, idIndex, key)
 	if err != nil {
 		panic(fmt.Sprintf("memrel: table %s is not in this DB's schema", t.name))
@@ -132,16 +134,21 @@ func (tx *Tx) first(t *TableInfo, key []byte) any {
 
 func (tx *Tx) exists(t *TableInfo, key []byte) bool { return tx.first(t, key) != nil }
 
-func (tx *Tx) mustOpen(t *TableInfo) {
+// mustRead panics if t cannot be read: the transaction is closed, or t is
+// not a table of this DB's schema (another handle may share its name).
+func (tx *Tx) mustRead(t *TableInfo) {
 	if tx.closed {
 		panic(fmt.Sprintf("memrel: read of %s in a closed transaction", t.name))
+	}
+	if _, ok := tx.db.tables[t]; !ok {
+		panic(fmt.Sprintf("memrel: table %s is not in this DB's schema", t.name))
 	}
 }
 
 // iter iterates the index entries whose value starts with prefix (all of
 // them for a nil prefix), in index order.
 func (tx *Tx) iter(t *TableInfo, index string, prefix []byte) memdb.ResultIterator {
-	tx.mustOpen(t)
+	tx.mustRead(t)
 	var it memdb.ResultIterator
 	var err error
 	if prefix == nil {
@@ -173,13 +180,17 @@ func (tx *Tx) put(t *TableInfo, old, new any) error {
 	return nil
 }
 
-// seqPeek returns the key the table's sequence would hand out next.
-func (tx *Tx) seqPeek(t *TableInfo) int64 {
+// seqPeek returns the key the table's sequence would hand out next, and
+// false when the sequence is exhausted (it reached the largest int64).
+func (tx *Tx) seqPeek(t *TableInfo) (int64, bool) {
 	last, ok := tx.seq[t]
 	if !ok {
 		last = tx.seqLoad(t)
 	}
-	return last + 1
+	if last == math.MaxInt64 {
+		return 0, false
+	}
+	return last + 1, true
 }
 
 func (tx *Tx) seqLoad(t *TableInfo) int64 {
