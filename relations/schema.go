@@ -309,9 +309,12 @@ func (rt *runtime) checkRow(tx *store.Tx, t *store.TableInfo, old, row any, view
 			continue
 		}
 		if old != nil {
-			// An unchanged key was checked when it was written (and a
-			// DoNothing key may dangle until Commit).
-			if oldKey, oldOK := d.ref(oldBuf[:0], old); oldOK && string(oldKey) == string(key) {
+			// An unchanged key was checked when it was written. In a
+			// delete's final state it may name a deleted parent, when a
+			// SetDefault or Set value is the very key being deleted; only a
+			// DoNothing key may dangle (until Commit).
+			if oldKey, oldOK := d.ref(oldBuf[:0], old); oldOK && string(oldKey) == string(key) &&
+				(view == nil || d.action == DoNothing) {
 				continue
 			}
 		}

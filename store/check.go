@@ -15,7 +15,10 @@ import (
 // each wrapping ErrIntegrity.
 //
 // Check reads every row and index: it is meant for tests (run it after
-// every scenario) and for debugging, not for hot paths.
+// every scenario) and for debugging, not for hot paths. Inside a write
+// transaction it judges the state as it is: a row left pointing at a
+// deleted parent through a DoNothing relation is reported, as Commit would
+// refuse it.
 func (tx *Tx) Check() error {
 	if tx.closed {
 		return fmt.Errorf("memrel: check: %w", ErrTxClosed)
