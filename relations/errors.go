@@ -8,9 +8,9 @@ import (
 	"github.com/memrel-go/memrel/store"
 )
 
-// RowRef names one row: its table and primary key. New marks a row that an
-// Insert was adding; its Key is zero when the table's sequence would have
-// numbered it (the key is assigned only once every check passes).
+// RowRef names one row: its table and primary key. New marks a row that a
+// refused Insert was adding; its Key is then nil if the key was to come from
+// the table's sequence (which never handed it out).
 type RowRef struct {
 	Table string
 	Key   any

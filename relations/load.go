@@ -23,7 +23,7 @@ type Path interface {
 // many rows point at it. A Loaded is a snapshot: later writes do not change
 // it. It is safe for concurrent reads.
 type Loaded struct {
-	data map[any]any // relation side -> its typed data
+	data map[loadKey]any // what a path loaded -> its typed data
 }
 
 // Load fetches, for rows, the related rows along every path (nested paths
@@ -38,7 +38,7 @@ type Loaded struct {
 // It returns an error, and loads nothing, if a path does not start from
 // rows of type T or uses a relation that is not in the DB's schema.
 func Load[T any](tx *store.Tx, rows []T, paths ...Path) (*Loaded, error) {
-	l := &Loaded{data: map[any]any{}}
+	l := &Loaded{data: map[loadKey]any{}}
 	objs := make([]any, len(rows))
 	for i := range rows {
 		objs[i] = &rows[i]
@@ -85,7 +85,21 @@ type reverseData[C any, K comparable] struct{ children map[K][]*C }
 // m2mData holds the targets loaded through a many-to-many side, per source.
 type m2mData[T any, SK comparable] struct{ targets map[SK][]*T }
 
-func dataOf[D any](l *Loaded, key any, init func() *D) *D {
+// loadKey names what a path loaded: the relation and the direction (the
+// same foreign key can be followed forward, backward, and as a side of a
+// many-to-many relation in one Load).
+type loadKey struct {
+	d    *fkDef
+	kind uint8
+}
+
+const (
+	loadForward uint8 = iota
+	loadReverse
+	loadM2M
+)
+
+func dataOf[D any](l *Loaded, key loadKey, init func() *D) *D {
 	if d, ok := l.data[key].(*D); ok {
 		return d
 	}
@@ -133,7 +147,7 @@ func (p *fkPath[C, P, K]) run(tx *store.Tx, l *Loaded, rows []any) error {
 	seen := map[K]bool{}
 	var key, prefix []byte
 	if p.reverse {
-		d := dataOf(l, p.fk.d, func() *reverseData[C, K] { return &reverseData[C, K]{children: map[K][]*C{}} })
+		d := dataOf(l, loadKey{p.fk.d, loadReverse}, func() *reverseData[C, K] { return &reverseData[C, K]{children: map[K][]*C{}} })
 		for _, r := range rows {
 			k := p.fk.parent.Key(*r.(*P))
 			if seen[k] {
@@ -156,7 +170,7 @@ func (p *fkPath[C, P, K]) run(tx *store.Tx, l *Loaded, rows []any) error {
 		}
 		return runNested(tx, l, reflect.TypeFor[C](), p.nested, next)
 	}
-	d := dataOf(l, p.fk.d, func() *forwardData[P, K] { return &forwardData[P, K]{parents: map[K]*P{}} })
+	d := dataOf(l, loadKey{p.fk.d, loadForward}, func() *forwardData[P, K] { return &forwardData[P, K]{parents: map[K]*P{}} })
 	for _, r := range rows {
 		k, ok := p.fk.get(r.(*C))
 		if !ok || seen[k] {
@@ -198,7 +212,7 @@ func runNested(tx *store.Tx, l *Loaded, t reflect.Type, nested []Path, rows []an
 // is missing, or the path was not loaded).
 func (fk *FK[C, P, K]) LoadedParent(l *Loaded, child C) (P, bool) {
 	var zero P
-	d, ok := l.data[fk.d].(*forwardData[P, K])
+	d, ok := l.data[loadKey{fk.d, loadForward}].(*forwardData[P, K])
 	if !ok {
 		return zero, false
 	}
@@ -217,7 +231,7 @@ func (fk *FK[C, P, K]) LoadedParent(l *Loaded, child C) (P, bool) {
 // fetched through this relation's Reverse path, in key order (nil when none
 // or not loaded).
 func (fk *FK[C, P, K]) LoadedChildren(l *Loaded, k K) []C {
-	d, ok := l.data[fk.d].(*reverseData[C, K])
+	d, ok := l.data[loadKey{fk.d, loadReverse}].(*reverseData[C, K])
 	if !ok {
 		return nil
 	}
@@ -249,7 +263,7 @@ func (p *m2mPath[S, SK, T, TK, L, LK]) name() string       { return p.side.Name(
 
 func (p *m2mPath[S, SK, T, TK, L, LK]) run(tx *store.Tx, l *Loaded, rows []any) error {
 	s := p.side
-	d := dataOf(l, s.src.d, func() *m2mData[T, SK] { return &m2mData[T, SK]{targets: map[SK][]*T{}} })
+	d := dataOf(l, loadKey{s.src.d, loadM2M}, func() *m2mData[T, SK] { return &m2mData[T, SK]{targets: map[SK][]*T{}} })
 	seenSrc := map[SK]bool{}
 	seenDst := map[*T]bool{}
 	var next []any
@@ -277,7 +291,7 @@ func (p *m2mPath[S, SK, T, TK, L, LK]) run(tx *store.Tx, l *Loaded, rows []any) 
 // LoadedList returns the rows linked to a that Load fetched through this
 // side's Path, in key order (nil when none or not loaded).
 func (s *M2MSide[S, SK, T, TK, L, LK]) LoadedList(l *Loaded, a SK) []T {
-	d, ok := l.data[s.src.d].(*m2mData[T, SK])
+	d, ok := l.data[loadKey{s.src.d, loadM2M}].(*m2mData[T, SK])
 	if !ok {
 		return nil
 	}

@@ -191,9 +191,9 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) Has(tx *store.Tx, a SK, b TK) bool {
 	return false
 }
 
-// Count returns the number of links from a.
+// Count returns the number of rows linked to a: the length of List.
 func (s *M2MSide[S, SK, T, TK, L, LK]) Count(tx *store.Tx, a SK) int {
-	return s.src.Count(tx, a)
+	return len(s.targets(tx, a))
 }
 
 // List returns the rows linked to a, in their key order, each once.
@@ -257,8 +257,9 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) Add(tx *store.Tx, a SK, bs ...TK) error {
 }
 
 // AddWith is Add with fill, which sets the extra fields of each new link
-// row (Django's through_defaults); it runs after the link table's Defaults
-// and once per row.
+// row (Django's through_defaults). It runs once per new row, after the link
+// table's Defaults, so what it sets wins; it sees the row's two keys and
+// cannot change them.
 func (s *M2MSide[S, SK, T, TK, L, LK]) AddWith(tx *store.Tx, a SK, fill func(link *L), bs ...TK) error {
 	return s.atomic(tx, func() error { return s.add(tx, a, fill, bs) })
 }
@@ -287,43 +288,56 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) addPair(tx *store.Tx, a SK, b TK, fill fu
 	var l L
 	s.src.set(&l, a)
 	s.dst.set(&l, b)
-	if fill != nil {
-		fill(&l)
+	if fill == nil {
+		_, err := s.link.Insert(tx, l)
+		return err
 	}
-	_, err := s.link.Insert(tx, l)
+	_, err := s.link.InsertWith(tx, l, func(l *L) {
+		fill(l)
+		// fill sees the keys but cannot change them.
+		s.src.set(l, a)
+		s.dst.set(l, b)
+	})
 	return err
 }
 
-// Remove unlinks a from each of bs (in both directions for a symmetrical
-// relation). Removing a pair that does not exist does nothing. Link rows are
-// deleted with their own on-delete rules.
+// Remove unlinks a from each of bs. For a symmetrical relation both
+// directions go: (a, b) and (b, a), mirrored or not. Removing a pair that
+// does not exist does nothing. Link rows are deleted with their own
+// on-delete rules.
 func (s *M2MSide[S, SK, T, TK, L, LK]) Remove(tx *store.Tx, a SK, bs ...TK) error {
-	return s.atomic(tx, func() error { return s.remove(tx, a, func(b TK) bool { return slices.Contains(bs, b) }) })
+	return s.atomic(tx, func() error {
+		return s.remove(tx, a, false, func(b TK) bool { return slices.Contains(bs, b) })
+	})
 }
 
-// Clear unlinks a from everything. For a symmetrical relation both
-// directions go; otherwise only the links from a (as in Django, clearing
-// one side of a self relation leaves the rows that point at a).
+// Clear deletes every link row from a, those whose other key was emptied
+// (SetNull) included. For a symmetrical relation the rows that point at a
+// go too; otherwise only the links from a (as in Django, clearing one side
+// of a self relation leaves the rows that point at a).
 func (s *M2MSide[S, SK, T, TK, L, LK]) Clear(tx *store.Tx, a SK) error {
-	return s.atomic(tx, func() error { return s.remove(tx, a, func(TK) bool { return true }) })
+	return s.atomic(tx, func() error { return s.remove(tx, a, true, func(TK) bool { return true }) })
 }
 
-func (s *M2MSide[S, SK, T, TK, L, LK]) remove(tx *store.Tx, a SK, match func(TK) bool) error {
+// remove deletes the links from a to the rows match accepts (and, with
+// all, those with an empty target key); for a symmetrical relation, also
+// the links to a from those rows.
+func (s *M2MSide[S, SK, T, TK, L, LK]) remove(tx *store.Tx, a SK, all bool, match func(TK) bool) error {
 	var keys []LK
-	var mirrored []TK
 	for _, l := range s.links(tx, a) {
-		if b, ok := s.dst.get(l); ok && match(b) {
+		if b, ok := s.dst.get(l); (ok && match(b)) || (!ok && all) {
 			keys = append(keys, s.link.Key(*l))
-			mirrored = append(mirrored, b)
 		}
 	}
 	if s.mirror {
-		ma := any(a).(TK)
-		for _, b := range mirrored {
-			for _, l := range s.links(tx, any(b).(SK)) {
-				if t, ok := s.dst.get(l); ok && t == ma {
-					keys = append(keys, s.link.Key(*l))
-				}
+		// One table on both sides: the key types are the same types.
+		ta := any(a).(TK)
+		key, _ := s.dst.enc.Append(nil, ta)
+		it := tx.Scan(s.dst.d.child, s.dst.d.index, s.dst.d.prefix(nil, key))
+		for obj := it.Next(); obj != nil; obj = it.Next() {
+			l := obj.(*L)
+			if src, ok := s.src.get(l); ok && match(any(src).(TK)) {
+				keys = append(keys, s.link.Key(*l))
 			}
 		}
 	}
@@ -354,7 +368,7 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) SetWith(tx *store.Tx, a SK, bs []TK, opt 
 		if opt.Clear {
 			drop = func(TK) bool { return true }
 		}
-		if err := s.remove(tx, a, drop); err != nil {
+		if err := s.remove(tx, a, opt.Clear, drop); err != nil {
 			return err
 		}
 		return s.add(tx, a, opt.Fill, bs)

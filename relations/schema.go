@@ -154,14 +154,20 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 		if !validName(m.field) {
 			bad("many-to-many %s: field name %q is not an identifier", m.name(), m.field)
 		}
+		reverses = append(reverses, reverse{m.from.parent.Name(), m.field, "many-to-many field " + m.name()})
 		if !m.symmetrical {
 			reverses = append(reverses, reverse{m.to.parent.Name(), m.related, "many-to-many " + m.name()})
 		}
 	}
-	// Reverse names: unique per parent table (Django's fields.E304).
+	// The names that relations give a table (its foreign keys' fields, its
+	// many-to-many fields, and the reverse names of what points at it) must
+	// be unique on that table (Django's fields.E302 and E304).
 	for _, t := range order {
+		for _, d := range rt.tables[t].out {
+			reverses = append(reverses, reverse{t.Name(), d.field, "field of relation " + d.name()})
+		}
 		for _, d := range rt.tables[t].in {
-			reverses = append(reverses, reverse{t.Name(), d.related, "relation " + d.name()})
+			reverses = append(reverses, reverse{t.Name(), d.related, "reverse name of relation " + d.name()})
 		}
 	}
 	byName := map[[2]string]string{}
@@ -171,7 +177,7 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 			continue
 		}
 		if o, clash := byName[[2]string{r.table, r.name}]; clash {
-			bad("reverse name %s.%s of %s clashes with that of %s (give one of them another Related name)", r.table, r.name, r.owner, o)
+			bad("name %s.%s of the %s clashes with that of the %s (give one of them another name)", r.table, r.name, r.owner, o)
 			continue
 		}
 		byName[[2]string{r.table, r.name}] = r.owner
@@ -217,7 +223,9 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 		}
 	}
 	if len(errs) > 0 {
-		return nil, nil, nil, errors.Join(errs...)
+		// The added tables go back anyway, so that store.Open can report
+		// their own problems (a link table named like another table).
+		return nil, added, nil, errors.Join(errs...)
 	}
 	rt.order = order
 	rt.rankTables(order)
@@ -280,8 +288,29 @@ func rowRef(t *store.TableInfo, old, row any) RowRef {
 
 // BeforeInsert checks a new row: check constraints, foreign keys, unique
 // constraints.
-func (rt *runtime) BeforeInsert(tx *store.Tx, t *store.TableInfo, row any) error {
-	return rt.checkRow(tx, t, nil, row, nil)
+func (rt *runtime) BeforeInsert(tx *store.Tx, t *store.TableInfo, row any, autoKey bool) error {
+	err := rt.checkRow(tx, t, nil, row, nil)
+	if err != nil && autoKey {
+		forgetKey(err) // the key was never the row's: name it "a new row"
+	}
+	return err
+}
+
+// forgetKey drops the key of the new row that a refused insert names: the
+// sequence never gave it that key (Key nil, New true: "a new <table> row").
+func forgetKey(err error) {
+	var r *RowRef
+	switch e := err.(type) {
+	case *CheckError:
+		r = &e.Row
+	case *ForeignKeyError:
+		r = &e.Row
+	case *UniqueError:
+		r = &e.Row
+	default:
+		return
+	}
+	r.Key = nil
 }
 
 // BeforeUpdate checks a changed row: check constraints, the foreign keys

@@ -33,8 +33,10 @@ type IndexDef struct {
 // knows nothing else about relations.
 type Hooks interface {
 	// BeforeInsert and BeforeUpdate check a row (a *Row of t) before it is
-	// written; an error refuses the write and nothing changes.
-	BeforeInsert(tx *Tx, t *TableInfo, row any) error
+	// written; an error refuses the write and nothing changes. autoKey
+	// tells that the row's key was just drawn from the sequence (and is
+	// not the caller's).
+	BeforeInsert(tx *Tx, t *TableInfo, row any, autoKey bool) error
 	BeforeUpdate(tx *Tx, t *TableInfo, old, row any) error
 	// Delete deletes rows (stored *Row values of t) and everything their
 	// on-delete rules imply, all or nothing.

@@ -116,13 +116,23 @@ func (ix *Index[T, K, V]) DescendFrom(tx *Tx, from V) iter.Seq[T] {
 // AscendRange returns the rows whose value is >= from and < to, in
 // increasing order: "orders created in January".
 func (ix *Index[T, K, V]) AscendRange(tx *Tx, from, to V) iter.Seq[T] {
-	return ix.scan(tx, ix.key(from), ix.key(to), false)
+	f, st := ix.keys(from, to)
+	return ix.scan(tx, f, st, false)
 }
 
 // DescendRange returns the rows whose value is <= from and > to, in
 // decreasing order.
 func (ix *Index[T, K, V]) DescendRange(tx *Tx, from, to V) iter.Seq[T] {
-	return ix.scan(tx, ix.key(from), ix.key(to), true)
+	f, st := ix.keys(from, to)
+	return ix.scan(tx, f, st, true)
+}
+
+// keys encodes two bounds in one allocation.
+func (ix *Index[T, K, V]) keys(a, b V) ([]byte, []byte) {
+	buf, _ := ix.enc.Append(make([]byte, 0, 64), a)
+	n := len(buf)
+	buf, _ = ix.enc.Append(buf, b)
+	return buf[:n:n], buf[n:]
 }
 
 func (ix *Index[T, K, V]) scan(tx *Tx, from, stop []byte, reverse bool) iter.Seq[T] {
@@ -150,11 +160,12 @@ func scanIndex[T any](tx *Tx, def *IndexDef, value func([]byte, *T) []byte, with
 			seek = prefixEnd(from)
 		}
 		it := tx.ScanFrom(def.Table, def.Name, seek, reverse)
-		var buf [64]byte
+		var buf []byte // reused: grows to the longest value, then stays
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			p := obj.(*T)
 			if stop != nil || within != nil {
 				v := value(buf[:0], p)
+				buf = v[:0]
 				if within != nil && !bytes.HasPrefix(v, within) {
 					return
 				}

@@ -313,12 +313,14 @@ type recordingHooks struct {
 	inserts, updates, deletes, checks int
 	refuse                            error
 	deleted                           []any
-	zeroKeys                          []bool // KeyIsZero of each row BeforeInsert saw
+	autoKeys                          []bool // the autoKey flag of each BeforeInsert
+	keys                              []any  // the key of each row BeforeInsert saw
 }
 
-func (h *recordingHooks) BeforeInsert(tx *store.Tx, ti *store.TableInfo, row any) error {
+func (h *recordingHooks) BeforeInsert(tx *store.Tx, ti *store.TableInfo, row any, autoKey bool) error {
 	h.inserts++
-	h.zeroKeys = append(h.zeroKeys, ti.KeyIsZero(row))
+	h.autoKeys = append(h.autoKeys, autoKey)
+	h.keys = append(h.keys, ti.KeyOf(row))
 	return h.refuse
 }
 
@@ -372,9 +374,13 @@ func TestHooksAreCalledAndTheirErrorsRefuseWrites(t *testing.T) {
 	if h.inserts != 2 || h.updates != 1 || h.deletes != 1 {
 		t.Errorf("hook calls %+v", h)
 	}
-	// Sequence keys are assigned after the checks: the hook sees them zero.
-	if !slices.Equal(h.zeroKeys, []bool{true, true}) {
-		t.Errorf("BeforeInsert saw KeyIsZero = %v, want [true true]", h.zeroKeys)
+	// Sequence keys are drawn before the checks (a check may read the key)
+	// and the hook is told they are the sequence's, not the caller's.
+	if !slices.Equal(h.autoKeys, []bool{true, true}) {
+		t.Errorf("BeforeInsert saw autoKey = %v, want [true true]", h.autoKeys)
+	}
+	if !slices.Equal(h.keys, []any{int64(1), int64(2)}) {
+		t.Errorf("BeforeInsert saw keys %v, want [1 2]", h.keys)
 	}
 	if err := db.Check(); err != nil || h.checks != 1 {
 		t.Errorf("Check = %v after %d hook checks", err, h.checks)

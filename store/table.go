@@ -30,7 +30,6 @@ type TableInfo struct {
 	kc       codec
 	auto     bool // integer key: zero means "assign from the sequence"
 	chosen   bool // the caller always chooses the key (CallerKeys)
-	keyZero  func(obj any) bool
 	keyInt   func(obj any) int64
 	keyBytes func(dst []byte, obj any) []byte
 	keyValue func(obj any) any
@@ -53,11 +52,6 @@ func (ti *TableInfo) KeyOf(obj any) any { return ti.keyValue(obj) }
 
 // Clone returns a new *Row holding a copy of obj, a *Row of this table.
 func (ti *TableInfo) Clone(obj any) any { return ti.clone(obj) }
-
-// KeyIsZero reports whether the key of obj, a *Row of this table, is the
-// zero value: for a row being inserted into a table with integer keys, a key
-// that Insert assigns only once every check has passed.
-func (ti *TableInfo) KeyIsZero(obj any) bool { return ti.keyZero(obj) }
 
 // SetCallerKeys makes the caller choose every key of the table (see
 // Table.CallerKeys). The relations layer calls it for a table whose primary
@@ -107,10 +101,6 @@ func NewTable[T any, K Key](name string, key func(*T) *K) *Table[T, K] {
 	}
 	info.keyValue = func(obj any) any { return *key(obj.(*T)) }
 	info.keyInt = func(obj any) int64 { return t.keyInt(obj.(*T)) }
-	info.keyZero = func(obj any) bool {
-		var zk K
-		return *key(obj.(*T)) == zk
-	}
 	info.clone = func(obj any) any {
 		c := *obj.(*T)
 		return &c
@@ -220,13 +210,19 @@ func (t *Table[T, K]) setKeyInt(p *T, v int64) bool {
 // table has integer keys and row's key was zero (the next value of the
 // table's sequence, which never hands out a key twice, even after deletes or
 // caller-chosen keys). Defaults runs first; then the relations layer checks
-// foreign keys, unique and check constraints, seeing the row with its key
-// still zero; the key is assigned once they pass. A refused insert changes
-// nothing, the sequence included.
+// foreign keys, unique and check constraints (a check sees the key the row
+// will have). A refused insert changes nothing, the sequence included, and
+// its error names it "a new <table> row".
 //
 // Possible errors: ErrTxClosed, ErrReadOnly, ErrUnknownTable, ErrExists and
 // ErrInvalidKey (as *KeyError), ErrForeignKey, ErrUnique, ErrCheck.
 func (t *Table[T, K]) Insert(tx *Tx, row T) (T, error) {
+	return t.InsertWith(tx, row, nil)
+}
+
+// InsertWith is Insert with fill, which runs after the table's Defaults and
+// before any check: it can override a default, even with a zero value.
+func (t *Table[T, K]) InsertWith(tx *Tx, row T, fill func(row *T)) (T, error) {
 	var zero T
 	if err := tx.writable(t.info); err != nil {
 		return zero, err
@@ -236,21 +232,28 @@ func (t *Table[T, K]) Insert(tx *Tx, row T) (T, error) {
 	if t.defaults != nil {
 		t.defaults(p)
 	}
+	if fill != nil {
+		fill(p)
+	}
 	kp := t.key(p)
 	var zk K
 	seqNext := int64(0)
-	assign := false
+	assigned := false
 	if *kp == zk {
 		if !t.info.auto || t.info.chosen {
 			return zero, &KeyError{Table: t.info.name, Key: *kp, Err: fmt.Errorf("%w: the caller must choose the key", ErrInvalidKey)}
 		}
-		// The key is assigned once every check has passed, so that a
-		// refused row is not named by a key it never had.
-		assign = true
 		var ok bool
 		if seqNext, ok = tx.seqPeek(t.info); !ok {
 			return zero, &KeyError{Table: t.info.name, Key: *kp, Err: fmt.Errorf("%w: sequence exhausted", ErrInvalidKey)}
 		}
+		if !t.setKeyInt(p, seqNext) {
+			return zero, &KeyError{Table: t.info.name, Key: seqNext, Err: fmt.Errorf("%w: sequence exhausted for the key type", ErrInvalidKey)}
+		}
+		// A key fresh from the sequence is larger than every key the table
+		// ever held: no lookup needed. The sequence moves only once the
+		// row is written.
+		assigned = true
 	} else {
 		if t.info.auto {
 			seqNext = t.keyInt(p)
@@ -260,14 +263,9 @@ func (t *Table[T, K]) Insert(tx *Tx, row T) (T, error) {
 		}
 	}
 	if h := tx.db.hooks; h != nil {
-		if err := h.BeforeInsert(tx, t.info, p); err != nil {
+		if err := h.BeforeInsert(tx, t.info, p, assigned); err != nil {
 			return zero, err
 		}
-	}
-	// A key fresh from the sequence is larger than every key the table ever
-	// held: no lookup needed.
-	if assign && !t.setKeyInt(p, seqNext) {
-		return zero, &KeyError{Table: t.info.name, Key: seqNext, Err: fmt.Errorf("%w: sequence exhausted for the key type", ErrInvalidKey)}
 	}
 	if err := tx.put(t.info, nil, p); err != nil {
 		return zero, err
