@@ -8,10 +8,13 @@ import (
 	"os"
 
 	"github.com/memrel-go/memrel/examples/internal/blog"
+	"github.com/memrel-go/memrel/examples/internal/multitenant"
 	"github.com/memrel-go/memrel/examples/internal/profiles"
 	"github.com/memrel-go/memrel/examples/internal/shop"
 	"github.com/memrel-go/memrel/examples/internal/show"
+	"github.com/memrel-go/memrel/examples/internal/social"
 	"github.com/memrel-go/memrel/examples/internal/subscriptions"
+	"github.com/memrel-go/memrel/examples/internal/tagging"
 )
 
 // domains are run in this order, each on a DB of its own. Add a domain with
@@ -22,8 +25,11 @@ var domains = []struct {
 }{
 	{"Blog: one-to-many", blog.Run},
 	{"Shop: orders and items", shop.Run},
+	{"Tagging: many-to-many through a table", tagging.Run},
 	{"Profiles: one-to-one", profiles.Run},
 	{"Subscriptions: plan history", subscriptions.Run},
+	{"Social: followers and likes", social.Run},
+	{"Multi-tenant: data scoped to an organization", multitenant.Run},
 }
 
 func main() {

@@ -1,13 +1,15 @@
 // Package blog is the Blog domain: users write posts and comment on them.
-// It shows one-to-many relations, Cascade and SetNull deletes, and a unique
-// constraint. The Django models it mirrors:
+// It shows one-to-many relations, Cascade and SetNull deletes, a unique
+// constraint, eager loading, and ordered indexes: one for the feed, one
+// grouped by author. The Django models it mirrors:
 //
 //	class User(Model):
 //	    username = CharField(unique=True)
 //	class Post(Model):
 //	    author = ForeignKey(User, CASCADE, related_name="posts")
 //	    title = CharField(); body = TextField()
-//	    published_at = DateTimeField(null=True)
+//	    published_at = DateTimeField(null=True, db_index=True)
+//	    # Meta.indexes = [Index(fields=["author", "published_at"])]
 //	class Comment(Model):
 //	    post = ForeignKey(Post, CASCADE, related_name="comments")
 //	    author = ForeignKey(User, SET_NULL, null=True, related_name="comments")
@@ -19,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -51,13 +54,6 @@ type Comment struct {
 	CreatedAt time.Time // filled in on insert
 }
 
-// AuthorPublished is the value of the index PostsByAuthorPublished: a
-// post's author, then its publication time.
-type AuthorPublished struct {
-	AuthorID    int64
-	PublishedAt memrel.Null[time.Time]
-}
-
 // The schema.
 var (
 	Users    = memrel.NewTable("users", func(u *User) *int64 { return &u.ID })
@@ -73,16 +69,21 @@ var (
 
 	UniqueUsername = memrel.Unique(Users, "uniq_username", func(u *User) string { return u.Username })
 
-	// PostsByAuthorPublished lists each author's posts by publication time
-	// (Django's Meta.indexes = [Index(fields=["author", "published_at"])]).
-	PostsByAuthorPublished = memrel.NewIndex(Posts, "author_published",
-		func(p *Post) AuthorPublished { return AuthorPublished{p.AuthorID, p.PublishedAt} })
+	// PostsByPublished orders every post by publication time, for the feed
+	// (Django's published_at = DateTimeField(null=True, db_index=True)).
+	PostsByPublished = memrel.NewIndex(Posts, "published_at",
+		func(p *Post) memrel.Null[time.Time] { return p.PublishedAt })
+	// PostsByAuthorPublished groups posts by author and orders each
+	// author's posts by publication time (Django's Meta.indexes =
+	// [Index(fields=["author", "published_at"])]).
+	PostsByAuthorPublished = memrel.NewGroupedIndex(Posts, "author_published",
+		func(p *Post) int64 { return p.AuthorID }, func(p *Post) memrel.Null[time.Time] { return p.PublishedAt })
 
 	Schema = memrel.Schema{
 		Tables:      []memrel.AnyTable{Users, Posts, Comments},
 		Relations:   []memrel.Relation{PostAuthor, CommentPost, CommentAuthor},
 		Constraints: []memrel.Constraint{UniqueUsername},
-		Indexes:     []memrel.AnyIndex{PostsByAuthorPublished},
+		Indexes:     []memrel.AnyIndex{PostsByPublished, PostsByAuthorPublished},
 	}
 )
 
@@ -227,12 +228,33 @@ func Run(w io.Writer) error {
 	}
 
 	say.Line("")
-	say.Line("ann's published posts, newest first (index author_published; drafts have no date and are left out):")
+	say.Line("ann's published posts, newest first (grouped index author_published, Descend within ann's")
+	say.Line("group; a draft has no date, which sorts before every date, so drafts come last and the")
+	say.Line("listing stops at the first one):")
 	err = db.View(func(tx *memrel.Tx) error {
-		newest := AuthorPublished{ann.ID, memrel.Some(time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC))}
-		drafts := AuthorPublished{ann.ID, memrel.None[time.Time]()}
-		for p := range PostsByAuthorPublished.DescendRange(tx, newest, drafts) {
+		for p := range published(PostsByAuthorPublished.Descend(tx, ann.ID)) {
 			say.Line("  %s %q", show.Day(p.PublishedAt.V), p.Title)
+		}
+		say.Line("  (ann has %d posts in all)", PostsByAuthorPublished.Count(tx, ann.ID))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	say.Line("")
+	say.Line("The feed: the 10 newest published posts (index published_at, Descend, memrel.Take), each")
+	say.Line("with its author, loaded in one call (memrel.Load), and its comment count (comments.post Count):")
+	err = db.View(func(tx *memrel.Tx) error {
+		feed := memrel.Take(published(PostsByPublished.Descend(tx)), 10)
+		l, err := memrel.Load(tx, feed, PostAuthor.Forward())
+		if err != nil {
+			return err
+		}
+		for _, p := range feed {
+			author, _ := PostAuthor.LoadedParent(l, p) // a required key: always loaded
+			say.Line("  %s %-16q by %s, comments: %d", show.Day(p.PublishedAt.V), p.Title, author.Username,
+				CommentPost.Count(tx, p.ID))
 		}
 		return nil
 	})
@@ -311,6 +333,18 @@ func Run(w io.Writer) error {
 	}
 	say.Line("Integrity check (db.Check): ok")
 	return say.Err()
+}
+
+// published yields the posts of a descending walk of a published_at index
+// until the first draft: drafts have no date, so they come last.
+func published(posts iter.Seq[Post]) iter.Seq[Post] {
+	return func(yield func(Post) bool) {
+		for p := range posts {
+			if !p.PublishedAt.Valid || !yield(p) {
+				return
+			}
+		}
+	}
 }
 
 // commentAuthor names a comment's author, or says there is none.

@@ -15,8 +15,14 @@ func TestRun(t *testing.T) {
 		// Load: every post with its author and its commenters.
 		`post 1 "Hello, memrel" by ann; comments by bob, ann`,
 		`post 4 "Bob's corner" by bob; comments by ann`,
-		// The index: ann's published posts, newest first, no draft.
-		"drafts have no date and are left out):\n  2026-01-04 \"Second steps\"\n  2026-01-02 \"Hello, memrel\"\n\n",
+		// The grouped index: ann's published posts, newest first, no draft.
+		"stops at the first one):\n  2026-01-04 \"Second steps\"\n  2026-01-02 \"Hello, memrel\"\n  (ann has 3 posts in all)\n",
+		// The feed: every published post, newest first, with its author and
+		// comment count; the draft is left out.
+		"Count):\n"+
+			"  2026-01-04 \"Second steps\" by ann, comments: 1\n"+
+			"  2026-01-03 \"Bob's corner\" by bob, comments: 1\n"+
+			"  2026-01-02 \"Hello, memrel\" by ann, comments: 2\n\n",
 		`a second user named ann: memrel: unique constraint uniq_username on users:`,
 		`has the value "ann" of users 1`,
 		"memrel: foreign key comments.post:",

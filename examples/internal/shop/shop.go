@@ -1,13 +1,15 @@
 // Package shop is the Shop domain: customers place orders of products. It
 // shows Protect (history that must not disappear), Cascade, check and
-// unique constraints, and a default value. The Django models it mirrors:
+// unique constraints, a default value, an index for date ranges, and eager
+// loading of orders with their items and products. The Django models it
+// mirrors:
 //
 //	class Product(Model):
 //	    name = CharField(); sku = CharField(unique=True)
 //	    price_cents = IntegerField()  # CheckConstraint price_cents >= 0
 //	class Order(Model):
 //	    customer = ForeignKey(User, PROTECT, related_name="orders")
-//	    created_at = DateTimeField(); paid = BooleanField(default=False)
+//	    created_at = DateTimeField(db_index=True); paid = BooleanField(default=False)
 //	class OrderItem(Model):
 //	    order = ForeignKey(Order, CASCADE, related_name="items")
 //	    product = ForeignKey(Product, PROTECT, related_name="order_items")
@@ -19,6 +21,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/memrel-go/memrel"
@@ -77,10 +81,15 @@ var (
 	PriceNonNegative = memrel.Check(Products, "price_cents_gte_0", func(p *Product) bool { return p.PriceCents >= 0 })
 	QuantityPositive = memrel.Check(OrderItems, "quantity_gte_1", func(i *OrderItem) bool { return i.Quantity >= 1 })
 
+	// OrdersByCreated orders orders by creation time, for date ranges
+	// (Django's created_at = DateTimeField(db_index=True)).
+	OrdersByCreated = memrel.NewIndex(Orders, "created_at", func(o *Order) time.Time { return o.CreatedAt })
+
 	Schema = memrel.Schema{
 		Tables:      []memrel.AnyTable{Users, Products, Orders, OrderItems},
 		Relations:   []memrel.Relation{OrderCustomer, ItemOrder, ItemProduct},
 		Constraints: []memrel.Constraint{UniqueSKU, PriceNonNegative, QuantityPositive},
+		Indexes:     []memrel.AnyIndex{OrdersByCreated},
 	}
 )
 
@@ -226,6 +235,53 @@ func Run(w io.Writer) error {
 			return err
 		}
 		return printOrder(say, tx, second.ID)
+	})
+	if err != nil {
+		return err
+	}
+
+	say.Line("")
+	say.Line("In February, carol orders two more mugs:")
+	var third Order
+	err = db.Update(func(tx *memrel.Tx) error {
+		var err error
+		third, err = Orders.Insert(tx, Order{CustomerID: carol.ID,
+			CreatedAt: time.Date(2026, 2, 3, 11, 0, 0, 0, time.UTC)})
+		if err != nil {
+			return err
+		}
+		_, err = AddItem(tx, third.ID, mug.ID, 2)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := db.View(func(tx *memrel.Tx) error { return printOrder(say, tx, third.ID) }); err != nil {
+		return err
+	}
+
+	say.Line("")
+	jan1, feb1 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	say.Line("The orders created in January (index created_at, AscendRange [%s, %s): the end excluded),",
+		show.Day(jan1), show.Day(feb1))
+	say.Line("loaded with their items and the items' products in one call (memrel.Load):")
+	err = db.View(func(tx *memrel.Tx) error {
+		january := slices.Collect(OrdersByCreated.AscendRange(tx, jan1, feb1))
+		l, err := memrel.Load(tx, january, ItemOrder.Reverse(ItemProduct.Forward()))
+		if err != nil {
+			return err
+		}
+		for _, o := range january {
+			var lines []string
+			var total int64
+			for _, i := range ItemOrder.LoadedChildren(l, o.ID) {
+				p, _ := ItemProduct.LoadedParent(l, i) // a required key: always loaded
+				lines = append(lines, fmt.Sprintf("%d x %s", i.Quantity, p.Name))
+				total += i.TotalCents()
+			}
+			say.Line("  order %d, %s: %s; total %s", o.ID, show.Day(o.CreatedAt), strings.Join(lines, ", "), money(total))
+		}
+		return nil
 	})
 	if err != nil {
 		return err
