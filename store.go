@@ -41,7 +41,7 @@ type (
 	// OneToOneFK is a one-to-one relation; see relations.OneToOneFK.
 	OneToOneFK[C, P any, K Key] = relations.OneToOneFK[C, P, K]
 	// UniqueConstraint is a named unique constraint.
-	UniqueConstraint[T any] = relations.UniqueConstraint[T]
+	UniqueConstraint[T, V any] = relations.UniqueConstraint[T, V]
 	// CheckConstraint is a named check constraint.
 	CheckConstraint[T any] = relations.CheckConstraint[T]
 	// M2M is a many-to-many relation; see relations.M2M.
@@ -201,7 +201,7 @@ func Load[T any](tx *Tx, rows []T, paths ...Path) (*Loaded, error) {
 }
 
 // Unique declares a named unique constraint; see relations.Unique.
-func Unique[T any, K Key, V any](table *Table[T, K], name string, key func(*T) V) *UniqueConstraint[T] {
+func Unique[T any, K Key, V any](table *Table[T, K], name string, key func(*T) V) *UniqueConstraint[T, V] {
 	return relations.Unique(table, name, key)
 }
 

@@ -39,8 +39,9 @@ type checkDef struct {
 // several (return a struct or an array from the key function: a composite
 // constraint). As in SQL, a row with an empty (store.Null) value anywhere in
 // the key takes no part, so empty values never collide.
-type UniqueConstraint[T any] struct {
+type UniqueConstraint[T, V any] struct {
 	d    *uniqueDef
+	enc  store.Encoder[V]
 	cond func(*T) bool
 }
 
@@ -51,9 +52,9 @@ type UniqueConstraint[T any] struct {
 //	relations.Unique(Users, "uniq_username", func(u *User) string { return u.Username })
 //	relations.Unique(ArticleTags, "uniq_article_tag_pair",
 //		func(at *ArticleTag) [2]int64 { return [2]int64{at.ArticleID, at.TagID} })
-func Unique[T any, K store.Key, V any](table *store.Table[T, K], name string, key func(*T) V) *UniqueConstraint[T] {
+func Unique[T any, K store.Key, V any](table *store.Table[T, K], name string, key func(*T) V) *UniqueConstraint[T, V] {
 	enc := store.NewEncoder[V]()
-	u := &UniqueConstraint[T]{}
+	u := &UniqueConstraint[T, V]{enc: enc}
 	d := &uniqueDef{name: name, index: "uq_" + name, err: enc.Err()}
 	u.d = d
 	if table == nil || key == nil {
@@ -79,15 +80,31 @@ func Unique[T any, K store.Key, V any](table *store.Table[T, K], name string, ke
 //	relations.Unique(Subscriptions, "one_active_per_user",
 //		func(s *Subscription) int64 { return s.UserID }).
 //		Where(func(s *Subscription) bool { return !s.EndedAt.Valid })
-func (u *UniqueConstraint[T]) Where(cond func(row *T) bool) *UniqueConstraint[T] {
+func (u *UniqueConstraint[T, V]) Where(cond func(row *T) bool) *UniqueConstraint[T, V] {
 	u.cond = cond
 	return u
 }
 
 // Name is the constraint's name.
-func (u *UniqueConstraint[T]) Name() string { return u.d.name }
+func (u *UniqueConstraint[T, V]) Name() string { return u.d.name }
 
-func (u *UniqueConstraint[T]) constraint() (*uniqueDef, *checkDef) { return u.d, nil }
+func (u *UniqueConstraint[T, V]) constraint() (*uniqueDef, *checkDef) { return u.d, nil }
+
+// Get returns the row whose key value is v (comma-ok): a lookup through the
+// constraint's index, as Django's get(username=...). For a partial
+// constraint it finds only rows that satisfy the condition; a v with an
+// empty Null finds nothing.
+func (u *UniqueConstraint[T, V]) Get(tx *store.Tx, v V) (T, bool) {
+	var zero T
+	key, ok := u.enc.Append(make([]byte, 0, 32), v)
+	if !ok || u.d.table == nil {
+		return zero, false
+	}
+	if obj := tx.Scan(u.d.table, u.d.index, key).Next(); obj != nil {
+		return *obj.(*T), true
+	}
+	return zero, false
+}
 
 // CheckConstraint is a named predicate that every row of a table must
 // satisfy, on Insert and Update (Django's CheckConstraint).

@@ -52,7 +52,7 @@ type M2M[A any, AK store.Key, B any, BK store.Key, L any, LK store.Key] struct {
 // autoLink is what an automatic link table brings to the schema.
 type autoLink[AK, BK store.Key] struct {
 	table *store.Table[Link[AK, BK], int64]
-	pair  *UniqueConstraint[Link[AK, BK]]
+	pair  Constraint
 }
 
 // M2MSide is one side of a many-to-many relation: the operations from the
