@@ -20,29 +20,6 @@ import (
 // ---------------------------------------------------------------------------
 // Helpers.
 
-func cnOpen(t *testing.T, s memrel.Schema) *memrel.DB {
-	t.Helper()
-	db, err := memrel.Open(s)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	return db
-}
-
-func cnBegin(t *testing.T, db *memrel.DB) *memrel.Tx {
-	t.Helper()
-	tx := db.BeginWrite()
-	t.Cleanup(tx.Abort)
-	return tx
-}
-
-func cnOK(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("unexpected error: %v", err)
-	}
-}
-
 // cnInsert inserts row and returns it as stored.
 func cnInsert[T any, K memrel.Key](t *testing.T, tx *memrel.Tx, tbl *memrel.Table[T, K], row T) T {
 	t.Helper()
@@ -53,28 +30,10 @@ func cnInsert[T any, K memrel.Key](t *testing.T, tx *memrel.Tx, tbl *memrel.Tabl
 	return got
 }
 
-// cnRefused runs op, which must fail with an error that is want, and checks
-// that it changed nothing (rows and sequences) and left a clean state.
-func cnRefused(t *testing.T, tx *memrel.Tx, want error, op func() error) error {
-	t.Helper()
-	before := tx.Dump()
-	err := op()
-	if !errors.Is(err, want) {
-		t.Fatalf("got error %v, want one that is %v", err, want)
-	}
-	if after := tx.Dump(); after != before {
-		t.Errorf("refused operation (%v) changed the state:\nbefore:\n%s\nafter:\n%s", err, before, after)
-	}
-	if cerr := tx.Check(); cerr != nil {
-		t.Errorf("Check after refused operation (%v): %v", err, cerr)
-	}
-	return err
-}
-
 // cnInsertRefused inserts row, which must be refused with want.
 func cnInsertRefused[T any, K memrel.Key](t *testing.T, tx *memrel.Tx, tbl *memrel.Table[T, K], want error, row T) error {
 	t.Helper()
-	return cnRefused(t, tx, want, func() error {
+	return refused(t, tx, want, func() error {
 		got, err := tbl.Insert(tx, row)
 		if err == nil {
 			t.Errorf("insert into %s accepted %+v", tbl.Name(), got)
@@ -91,7 +50,7 @@ func cnUpdateRefused[T any, K memrel.Key](t *testing.T, tx *memrel.Tx, tbl *memr
 	if !ok {
 		t.Fatalf("%s has no row %v to update", tbl.Name(), tbl.Key(row))
 	}
-	err := cnRefused(t, tx, want, func() error {
+	err := refused(t, tx, want, func() error {
 		_, err := tbl.Update(tx, row)
 		return err
 	})
@@ -99,26 +58,6 @@ func cnUpdateRefused[T any, K memrel.Key](t *testing.T, tx *memrel.Tx, tbl *memr
 		t.Errorf("refused update changed %s %v: %+v, was %+v", tbl.Name(), tbl.Key(row), now, old)
 	}
 	return err
-}
-
-func cnFinish(t *testing.T, db *memrel.DB, tx *memrel.Tx) {
-	t.Helper()
-	if err := tx.Check(); err != nil {
-		t.Errorf("tx.Check: %v", err)
-	}
-	want := tx.Dump()
-	if err := tx.Commit(); err != nil {
-		t.Fatalf("Commit: %v", err)
-	}
-	rtx := db.BeginRead()
-	got := rtx.Dump()
-	rtx.Abort()
-	if got != want {
-		t.Errorf("committed state differs from the transaction's:\ncommitted:\n%s\ntx:\n%s", got, want)
-	}
-	if err := db.Check(); err != nil {
-		t.Errorf("db.Check: %v", err)
-	}
 }
 
 func cnUniqueErr(t *testing.T, err error, want memrel.UniqueError) {
@@ -157,40 +96,6 @@ func cnNew(table string, key any) memrel.RowRef {
 
 func cnRow(table string, key any) memrel.RowRef { return memrel.RowRef{Table: table, Key: key} }
 
-func cnSchemaErr(t *testing.T, s memrel.Schema, parts ...string) error {
-	t.Helper()
-	db, err := memrel.Open(s)
-	if err == nil {
-		t.Fatalf("Open accepted the schema; want an error containing %q", parts)
-	}
-	if db != nil {
-		t.Errorf("Open returned a DB with its error")
-	}
-	if !errors.Is(err, memrel.ErrSchema) {
-		t.Errorf("error %v is not ErrSchema", err)
-	}
-	for _, p := range parts {
-		if !strings.Contains(err.Error(), p) {
-			t.Errorf("error %q does not mention %q", err, p)
-		}
-	}
-	return err
-}
-
-func cnLeaves(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, cnLeaves(e)...)
-		}
-		return out
-	}
-	if err == nil {
-		return nil
-	}
-	return []error{err}
-}
-
 // ---------------------------------------------------------------------------
 // §7.10 products.
 
@@ -218,7 +123,7 @@ func cnNewProducts(t *testing.T) (*cnProducts, *memrel.Tx) {
 		products: memrel.NewTable("cn_products", func(p *cnProduct) *int64 { return &p.ID }),
 		cond:     memrel.NewTable("cn_cond_products", func(p *cnProduct) *int64 { return &p.ID }),
 	}
-	f.db = cnOpen(t, memrel.Schema{
+	f.db = openDB(t, memrel.Schema{
 		Tables: []memrel.AnyTable{f.products, f.cond},
 		Constraints: []memrel.Constraint{
 			memrel.Unique(f.products, "name_color_uniq", func(p *cnProduct) cnNameColor { return cnNameColor{p.Name, p.Color} }),
@@ -227,7 +132,7 @@ func cnNewProducts(t *testing.T) (*cnProducts, *memrel.Tx) {
 				Where(func(p *cnProduct) bool { return !p.Color.Valid }),
 		},
 	})
-	return f, cnBegin(t, f.db)
+	return f, beginTx(t, f.db)
 }
 
 var cnRed, cnBlue = memrel.Some("red"), memrel.Some("blue")
@@ -264,7 +169,7 @@ func TestS82_CompositeUniqueWithNull(t *testing.T) {
 		t.Errorf("%d products, want 8", n)
 	}
 	cnInsert(t, tx, f.products, cnProduct{Name: "", Color: cnRed})
-	cnFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 func TestS83_PartialUniqueWhere(t *testing.T) {
@@ -294,13 +199,13 @@ func TestS83_PartialUniqueWhere(t *testing.T) {
 	out := first
 	out.Color = cnBlue
 	_, err = f.cond.Update(tx, out)
-	cnOK(t, err)
+	mustOK(t, err)
 	_, err = f.cond.Update(tx, moved)
-	cnOK(t, err)
+	mustOK(t, err)
 	// The row inside the condition keeps its own value: no conflict with itself.
 	_, err = f.cond.Modify(tx, red.ID, func(p *cnProduct) error { p.Price = 10; return nil })
-	cnOK(t, err)
-	cnFinish(t, f.db, tx)
+	mustOK(t, err)
+	finishTx(t, f.db, tx)
 }
 
 // S84 action 3 and the update rules: an update that keeps the row's value
@@ -315,9 +220,9 @@ func TestS84_UniqueUpdate(t *testing.T) {
 	same := p1
 	same.Price = 99
 	_, err := f.products.Update(tx, same)
-	cnOK(t, err)
+	mustOK(t, err)
 	_, err = f.products.Update(tx, same) // unchanged entirely
-	cnOK(t, err)
+	mustOK(t, err)
 
 	collide := p4
 	collide.Color = cnRed
@@ -329,20 +234,20 @@ func TestS84_UniqueUpdate(t *testing.T) {
 	filled.Name, filled.Color = "p1", cnBlue
 	cnUpdateRefused(t, tx, f.products, memrel.ErrUnique, filled)
 	// Modify: the same rules, and the row is kept on refusal.
-	cnRefused(t, tx, memrel.ErrUnique, func() error {
+	refused(t, tx, memrel.ErrUnique, func() error {
 		_, err := f.products.Modify(tx, p2.ID, func(p *cnProduct) error { p.Name, p.Color = "p1", cnRed; return nil })
 		return err
 	})
 	// Swapping values through a free one works.
 	_, err = f.products.Modify(tx, p4.ID, func(p *cnProduct) error { p.Color = memrel.Some("green"); return nil })
-	cnOK(t, err)
+	mustOK(t, err)
 	_, err = f.products.Modify(tx, p1.ID, func(p *cnProduct) error { p.Color = cnBlue; return nil })
-	cnOK(t, err)
+	mustOK(t, err)
 	_, err = f.products.Modify(tx, p4.ID, func(p *cnProduct) error { p.Color = cnRed; return nil })
-	cnOK(t, err)
+	mustOK(t, err)
 	// The old value of an updated row is free again.
 	cnInsert(t, tx, f.products, cnProduct{Name: "p1", Color: memrel.Some("green")})
-	cnFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 // S85: memrel has no nulls_distinct option; a key that carries the
@@ -357,13 +262,13 @@ func TestS85_NullsNotDistinctThroughPlainKey(t *testing.T) {
 		Price int64
 	}
 	tbl := memrel.NewTable("cn_priced", func(p *priced) *int64 { return &p.ID })
-	db := cnOpen(t, memrel.Schema{
+	db := openDB(t, memrel.Schema{
 		Tables: []memrel.AnyTable{tbl},
 		Constraints: []memrel.Constraint{memrel.Unique(tbl, "price_uniq_nulls_equal", func(p *priced) priceKey {
 			return priceKey{p.Price.Valid, p.Price.V}
 		})},
 	})
-	tx := cnBegin(t, db)
+	tx := beginTx(t, db)
 	cnInsert(t, tx, tbl, priced{Price: memrel.Some[int64](42)})
 	empty := cnInsert(t, tx, tbl, priced{})
 	err := cnInsertRefused(t, tx, tbl, memrel.ErrUnique, priced{})
@@ -371,7 +276,7 @@ func TestS85_NullsNotDistinctThroughPlainKey(t *testing.T) {
 		Row: cnNew("cn_priced", nil), Conflict: cnRow("cn_priced", empty.ID), Value: priceKey{}})
 	cnInsertRefused(t, tx, tbl, memrel.ErrUnique, priced{Price: memrel.Some[int64](42)})
 	cnInsert(t, tx, tbl, priced{Price: memrel.Some[int64](0)}) // 0 is not empty
-	cnFinish(t, db, tx)
+	finishTx(t, db, tx)
 }
 
 // S86: a condition on an empty value is not satisfied.
@@ -382,19 +287,19 @@ func TestS86_UniqueConditionOnEmptyValue(t *testing.T) {
 		Age  memrel.Null[int64]
 	}
 	tbl := memrel.NewTable("cn_aged", func(p *aged) *int64 { return &p.ID })
-	db := cnOpen(t, memrel.Schema{
+	db := openDB(t, memrel.Schema{
 		Tables: []memrel.AnyTable{tbl},
 		Constraints: []memrel.Constraint{memrel.Unique(tbl, "name_age_gt_0_uniq", func(p *aged) string { return p.Name }).
 			Where(func(p *aged) bool { return p.Age.Valid && p.Age.V > 0 })},
 	})
-	tx := cnBegin(t, db)
+	tx := beginTx(t, db)
 	cnInsert(t, tx, tbl, aged{Name: "Product", Age: memrel.Some[int64](42)})
 	cnInsert(t, tx, tbl, aged{Name: "Product"})
 	cnInsert(t, tx, tbl, aged{Name: "Product"})
 	cnInsert(t, tx, tbl, aged{Name: "Product", Age: memrel.Some[int64](0)})
 	cnInsertRefused(t, tx, tbl, memrel.ErrUnique, aged{Name: "Product", Age: memrel.Some[int64](1)})
 	cnInsert(t, tx, tbl, aged{Name: "Other", Age: memrel.Some[int64](1)})
-	cnFinish(t, db, tx)
+	finishTx(t, db, tx)
 }
 
 // S87: a check across two fields, on insert and update.
@@ -405,12 +310,12 @@ func TestS87_CheckConstraint(t *testing.T) {
 		DiscountedPrice int64
 	}
 	tbl := memrel.NewTable("cn_discounted", func(p *discounted) *int64 { return &p.ID })
-	db := cnOpen(t, memrel.Schema{
+	db := openDB(t, memrel.Schema{
 		Tables: []memrel.AnyTable{tbl},
 		Constraints: []memrel.Constraint{memrel.Check(tbl, "price_gt_discounted_price",
 			func(p *discounted) bool { return p.Price > p.DiscountedPrice })},
 	})
-	tx := cnBegin(t, db)
+	tx := beginTx(t, db)
 	err := cnInsertRefused(t, tx, tbl, memrel.ErrCheck, discounted{Price: 10, DiscountedPrice: 20})
 	cnCheckErr(t, err, memrel.CheckError{Constraint: "price_gt_discounted_price", Table: "cn_discounted", Row: cnNew("cn_discounted", nil)})
 	cnInsertRefused(t, tx, tbl, memrel.ErrCheck, discounted{Price: 10, DiscountedPrice: 10})
@@ -422,8 +327,8 @@ func TestS87_CheckConstraint(t *testing.T) {
 	bad.DiscountedPrice = 42
 	err = cnUpdateRefused(t, tx, tbl, memrel.ErrCheck, bad)
 	cnCheckErr(t, err, memrel.CheckError{Constraint: "price_gt_discounted_price", Table: "cn_discounted", Row: cnRow("cn_discounted", ok.ID)})
-	cnOK(t, cnIns(tbl.Modify(tx, ok.ID, func(p *discounted) error { p.DiscountedPrice = 9; return nil })))
-	cnFinish(t, db, tx)
+	mustOK(t, cnIns(tbl.Modify(tx, ok.ID, func(p *discounted) error { p.DiscountedPrice = 9; return nil })))
+	finishTx(t, db, tx)
 }
 
 // cnIns drops the row of a (row, error) result.
@@ -437,16 +342,16 @@ func TestS88_CheckOnEmptyValue(t *testing.T) {
 		Price memrel.Null[int64]
 	}
 	tbl := memrel.NewTable("cn_nprice", func(p *nprice) *int64 { return &p.ID })
-	db := cnOpen(t, memrel.Schema{
+	db := openDB(t, memrel.Schema{
 		Tables: []memrel.AnyTable{tbl},
 		Constraints: []memrel.Constraint{memrel.Check(tbl, "price_gte_0_or_null",
 			func(p *nprice) bool { return !p.Price.Valid || p.Price.V >= 0 })},
 	})
-	tx := cnBegin(t, db)
+	tx := beginTx(t, db)
 	cnInsert(t, tx, tbl, nprice{})
 	cnInsertRefused(t, tx, tbl, memrel.ErrCheck, nprice{Price: memrel.Some[int64](-1)})
 	cnInsert(t, tx, tbl, nprice{Price: memrel.Some[int64](0)})
-	cnFinish(t, db, tx)
+	finishTx(t, db, tx)
 }
 
 // S89: a check on the primary key (Django's ~Q(pk=F("age"))), the analogue
@@ -457,11 +362,11 @@ func TestS89_CheckOnPrimaryKey(t *testing.T) {
 		Age int64
 	}
 	tbl := memrel.NewTable("cn_people", func(p *person) *int64 { return &p.ID })
-	db := cnOpen(t, memrel.Schema{
+	db := openDB(t, memrel.Schema{
 		Tables:      []memrel.AnyTable{tbl},
 		Constraints: []memrel.Constraint{memrel.Check(tbl, "pk_not_age_check", func(p *person) bool { return p.ID != p.Age })},
 	})
-	tx := cnBegin(t, db)
+	tx := beginTx(t, db)
 	cnInsert(t, tx, tbl, person{ID: 1, Age: 2})
 	err := cnInsertRefused(t, tx, tbl, memrel.ErrCheck, person{ID: 3, Age: 3})
 	cnCheckErr(t, err, memrel.CheckError{Constraint: "pk_not_age_check", Table: "cn_people", Row: cnNew("cn_people", int64(3))})
@@ -478,7 +383,7 @@ func TestS89_CheckOnPrimaryKey(t *testing.T) {
 		}
 		// Undo it by hand so that the rest of the test runs on a valid state.
 		if err == nil {
-			cnOK(t, cnIns(tbl.Delete(tx, row.ID)))
+			mustOK(t, cnIns(tbl.Delete(tx, row.ID)))
 		}
 	} else if tx.Dump() != before {
 		t.Errorf("refused insert changed the state")
@@ -487,7 +392,7 @@ func TestS89_CheckOnPrimaryKey(t *testing.T) {
 	if got.ID == 40 {
 		t.Errorf("row (40, 40) stored")
 	}
-	cnFinish(t, db, tx)
+	finishTx(t, db, tx)
 }
 
 // ---------------------------------------------------------------------------
@@ -514,7 +419,7 @@ func TestCheckConstraintsInsertAndUpdate(t *testing.T) {
 			}
 		})
 	itemProduct := memrel.ForeignKey(items, "product", func(i *item) *int64 { return &i.ProductID }, products, memrel.Protect).Related("order_items")
-	db := cnOpen(t, memrel.Schema{
+	db := openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{products, items},
 		Relations: []memrel.Relation{itemProduct},
 		Constraints: []memrel.Constraint{
@@ -523,7 +428,7 @@ func TestCheckConstraintsInsertAndUpdate(t *testing.T) {
 			memrel.Check(items, "quantity_gte_1", func(i *item) bool { return i.Quantity >= 1 }),
 		},
 	})
-	tx := cnBegin(t, db)
+	tx := beginTx(t, db)
 
 	err := cnInsertRefused(t, tx, products, memrel.ErrCheck, product{Name: "pen", SKU: "P1", PriceCents: -1})
 	cnCheckErr(t, err, memrel.CheckError{Constraint: "price_cents_gte_0", Table: "products", Row: cnNew("products", nil)})
@@ -552,7 +457,7 @@ func TestCheckConstraintsInsertAndUpdate(t *testing.T) {
 	zero.Quantity = 0
 	err = cnUpdateRefused(t, tx, items, memrel.ErrCheck, zero)
 	cnCheckErr(t, err, memrel.CheckError{Constraint: "quantity_gte_1", Table: "order_items", Row: cnRow("order_items", one.ID)})
-	cnRefused(t, tx, memrel.ErrCheck, func() error {
+	refused(t, tx, memrel.ErrCheck, func() error {
 		return cnIns(items.Modify(tx, one.ID, func(i *item) error { i.Quantity = -1; return nil }))
 	})
 	// A row failing several constraints names one of them.
@@ -564,10 +469,10 @@ func TestCheckConstraintsInsertAndUpdate(t *testing.T) {
 	cnInsertRefused(t, tx, products, memrel.ErrUnique, product{Name: "dup", SKU: "P1", PriceCents: 5})
 
 	// Valid writes after the refusals.
-	cnOK(t, cnIns(items.Modify(tx, one.ID, func(i *item) error { i.Quantity = 3; return nil })))
-	cnOK(t, cnIns(products.Modify(tx, pen.ID, func(p *product) error { p.PriceCents = 250; return nil })))
+	mustOK(t, cnIns(items.Modify(tx, one.ID, func(i *item) error { i.Quantity = 3; return nil })))
+	mustOK(t, cnIns(products.Modify(tx, pen.ID, func(p *product) error { p.PriceCents = 250; return nil })))
 	cnInsert(t, tx, items, item{ProductID: pen.ID, Quantity: 2})
-	cnFinish(t, db, tx)
+	finishTx(t, db, tx)
 }
 
 // ---------------------------------------------------------------------------
@@ -596,7 +501,7 @@ func TestUniqueOneActiveSubscription(t *testing.T) {
 	subs := memrel.NewTable("subscriptions", func(r *subscription) *int64 { return &r.ID })
 	subUser := memrel.ForeignKey(subs, "user", func(r *subscription) *int64 { return &r.UserID }, users, memrel.Cascade).Related("subscriptions")
 	subPlan := memrel.ForeignKey(subs, "plan", func(r *subscription) *int64 { return &r.PlanID }, plans, memrel.Protect).Related("subscriptions")
-	db := cnOpen(t, memrel.Schema{
+	db := openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{users, plans, subs},
 		Relations: []memrel.Relation{subUser, subPlan},
 		Constraints: []memrel.Constraint{
@@ -605,7 +510,7 @@ func TestUniqueOneActiveSubscription(t *testing.T) {
 				Where(func(s *subscription) bool { return !s.EndedAt.Valid }),
 		},
 	})
-	tx := cnBegin(t, db)
+	tx := beginTx(t, db)
 	day := func(d int) time.Time { return time.Date(2024, 3, d, 0, 0, 0, 0, time.UTC) }
 	ann := cnInsert(t, tx, users, user{Name: "ann"})
 	bob := cnInsert(t, tx, users, user{Name: "bob"})
@@ -622,7 +527,7 @@ func TestUniqueOneActiveSubscription(t *testing.T) {
 	cnInsert(t, tx, subs, subscription{UserID: ann.ID, PlanID: pro.ID, StartedAt: day(1), EndedAt: memrel.Some(day(1))})
 
 	// Upgrade: end the old one, then start the new one.
-	cnOK(t, cnIns(subs.Modify(tx, s1.ID, func(s *subscription) error { s.EndedAt = memrel.Some(day(3)); return nil })))
+	mustOK(t, cnIns(subs.Modify(tx, s1.ID, func(s *subscription) error { s.EndedAt = memrel.Some(day(3)); return nil })))
 	s3 := cnInsert(t, tx, subs, subscription{UserID: ann.ID, PlanID: pro.ID, StartedAt: day(3)})
 	if n := subUser.Count(tx, ann.ID); n != 3 {
 		t.Errorf("ann has %d subscriptions, want 3 (history kept)", n)
@@ -634,20 +539,20 @@ func TestUniqueOneActiveSubscription(t *testing.T) {
 	cnUniqueErr(t, err, memrel.UniqueError{Constraint: "one_active_per_user", Table: "subscriptions",
 		Row: cnRow("subscriptions", s1.ID), Conflict: cnRow("subscriptions", s3.ID), Value: ann.ID})
 	// The active one keeps its own value: no conflict with itself.
-	cnOK(t, cnIns(subs.Modify(tx, s3.ID, func(s *subscription) error { s.PlanID = basic.ID; return nil })))
+	mustOK(t, cnIns(subs.Modify(tx, s3.ID, func(s *subscription) error { s.PlanID = basic.ID; return nil })))
 	// Moving bob's active subscription to ann collides.
-	cnRefused(t, tx, memrel.ErrUnique, func() error {
+	refused(t, tx, memrel.ErrUnique, func() error {
 		return cnIns(subs.Modify(tx, s2.ID, func(s *subscription) error { s.UserID = ann.ID; return nil }))
 	})
 	// A plan in use cannot be deleted.
-	cnRefused(t, tx, memrel.ErrProtected, func() error { return cnIns(plans.Delete(tx, basic.ID)) })
+	refused(t, tx, memrel.ErrProtected, func() error { return cnIns(plans.Delete(tx, basic.ID)) })
 	// Deleting the user deletes the history.
 	res, err := users.Delete(tx, ann.ID)
-	cnOK(t, err)
+	mustOK(t, err)
 	if !reflect.DeepEqual(res.Deleted, map[string]int{"users": 1, "subscriptions": 3}) {
 		t.Errorf("delete ann: %v", res)
 	}
-	cnFinish(t, db, tx)
+	finishTx(t, db, tx)
 }
 
 // ---------------------------------------------------------------------------
@@ -700,7 +605,7 @@ func cnNewSocial(t *testing.T) (*cnSocial, *memrel.Tx) {
 	followed := memrel.ForeignKey(f.follows, "followed", func(r *cnFollow) *int64 { return &r.FollowedID }, f.profiles, memrel.Cascade).Related("follows_in")
 	// profile.followers: the profiles that follow it; reverse "following".
 	f.followers = memrel.ManyToManyThrough(f.follows, "followers", followed, follower).Related("following")
-	f.db = cnOpen(t, memrel.Schema{
+	f.db = openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{f.users, f.profiles, f.follows},
 		Relations: []memrel.Relation{profileUser, follower, followed, f.followers},
 		Constraints: []memrel.Constraint{
@@ -709,7 +614,7 @@ func cnNewSocial(t *testing.T) (*cnSocial, *memrel.Tx) {
 			memrel.Check(f.follows, "prevent_self_follow", func(r *cnFollow) bool { return r.FollowerID != r.FollowedID }),
 		},
 	})
-	tx := cnBegin(t, f.db)
+	tx := beginTx(t, f.db)
 	for i, name := range []string{"ann", "bob", "cid"} {
 		id := int64(i + 1)
 		cnInsert(t, tx, f.users, cnUser{ID: id, Username: name})
@@ -728,8 +633,8 @@ func (f *cnSocial) list(tx *memrel.Tx, side *memrel.M2MSide[cnProfile, int64, cn
 
 func TestFollowSelfAndDuplicateRefused(t *testing.T) {
 	f, tx := cnNewSocial(t)
-	cnOK(t, f.followers.Add(tx, cnAnn, cnBob))           // bob follows ann
-	cnOK(t, f.followers.Reverse().Add(tx, cnCid, cnAnn)) // cid follows ann
+	mustOK(t, f.followers.Add(tx, cnAnn, cnBob))           // bob follows ann
+	mustOK(t, f.followers.Reverse().Add(tx, cnCid, cnAnn)) // cid follows ann
 	var bobAnn int64
 	for r := range f.follows.All(tx) {
 		if r.FollowerID == cnBob && r.FollowedID == cnAnn {
@@ -747,9 +652,9 @@ func TestFollowSelfAndDuplicateRefused(t *testing.T) {
 	}
 
 	// A self-follow, through the relation from either side or directly.
-	err := cnRefused(t, tx, memrel.ErrCheck, func() error { return f.followers.Add(tx, cnAnn, cnAnn) })
+	err := refused(t, tx, memrel.ErrCheck, func() error { return f.followers.Add(tx, cnAnn, cnAnn) })
 	cnCheckErr(t, err, memrel.CheckError{Constraint: "prevent_self_follow", Table: "follows", Row: cnNew("follows", nil)})
-	cnRefused(t, tx, memrel.ErrCheck, func() error { return f.followers.Reverse().Add(tx, cnBob, cnCid, cnBob) })
+	refused(t, tx, memrel.ErrCheck, func() error { return f.followers.Reverse().Add(tx, cnBob, cnCid, cnBob) })
 	err = cnInsertRefused(t, tx, f.follows, memrel.ErrCheck, cnFollow{ID: 10, FollowerID: cnBob, FollowedID: cnBob})
 	cnCheckErr(t, err, memrel.CheckError{Constraint: "prevent_self_follow", Table: "follows", Row: cnNew("follows", int64(10))})
 	if !strings.Contains(err.Error(), "prevent_self_follow") {
@@ -758,7 +663,7 @@ func TestFollowSelfAndDuplicateRefused(t *testing.T) {
 
 	// A duplicate follow: the relation skips it, a direct insert is refused.
 	before := tx.Dump()
-	cnOK(t, f.followers.Add(tx, cnAnn, cnBob))
+	mustOK(t, f.followers.Add(tx, cnAnn, cnBob))
 	if tx.Dump() != before {
 		t.Errorf("re-adding an existing follow changed the state")
 	}
@@ -785,22 +690,22 @@ func TestFollowSelfAndDuplicateRefused(t *testing.T) {
 	}
 
 	// Valid follows after the refusals.
-	cnOK(t, f.followers.Add(tx, cnBob, cnAnn)) // ann follows bob
+	mustOK(t, f.followers.Add(tx, cnBob, cnAnn)) // ann follows bob
 	if got := f.list(tx, f.followers.M2MSide, cnBob); !slices.Equal(got, []int64{cnAnn}) {
 		t.Errorf("bob.followers = %v", got)
 	}
-	cnOK(t, cnIns(f.follows.Modify(tx, bobAnn, func(r *cnFollow) error { r.CreatedAt = cnCreated.Add(time.Hour); return nil })))
+	mustOK(t, cnIns(f.follows.Modify(tx, bobAnn, func(r *cnFollow) error { r.CreatedAt = cnCreated.Add(time.Hour); return nil })))
 
 	// Deleting a user deletes the profile and its follows both ways.
 	res, err := f.users.Delete(tx, cnAnn)
-	cnOK(t, err)
+	mustOK(t, err)
 	if !reflect.DeepEqual(res.Deleted, map[string]int{"users": 1, "social_profiles": 1, "follows": 3}) {
 		t.Errorf("delete ann: %v", res)
 	}
 	if got := f.list(tx, f.followers.M2MSide, cnBob); len(got) != 0 {
 		t.Errorf("bob.followers = %v", got)
 	}
-	cnFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 func TestCheckBioLength(t *testing.T) {
@@ -818,11 +723,11 @@ func TestCheckBioLength(t *testing.T) {
 	bad.Bio += "!"
 	err = cnUpdateRefused(t, tx, f.profiles, memrel.ErrCheck, bad)
 	cnCheckErr(t, err, memrel.CheckError{Constraint: "bio_max_160", Table: "social_profiles", Row: cnRow("social_profiles", int64(4))})
-	cnRefused(t, tx, memrel.ErrCheck, func() error {
+	refused(t, tx, memrel.ErrCheck, func() error {
 		return cnIns(f.profiles.Modify(tx, cnAnn, func(r *cnProfile) error { r.Bio = strings.Repeat("x", 161); return nil }))
 	})
-	cnOK(t, cnIns(f.profiles.Modify(tx, cnAnn, func(r *cnProfile) error { r.Bio = strings.Repeat("x", 160); return nil })))
-	cnFinish(t, f.db, tx)
+	mustOK(t, cnIns(f.profiles.Modify(tx, cnAnn, func(r *cnProfile) error { r.Bio = strings.Repeat("x", 160); return nil })))
+	finishTx(t, f.db, tx)
 }
 
 // ---------------------------------------------------------------------------
@@ -850,16 +755,16 @@ func TestConstraintOpenDuplicateNames(t *testing.T) {
 		return memrel.Check(bs, name, func(r *cnB) bool { return r.Code != "" })
 	}
 	// models.E032: across tables.
-	cnSchemaErr(t, memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{uniqA("dup"), checkB("dup")}},
+	schemaErr(t, memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{uniqA("dup"), checkB("dup")}},
 		"two constraints are named dup")
-	cnSchemaErr(t, memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{
+	schemaErr(t, memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{
 		memrel.Unique(bs, "dup", func(r *cnB) string { return r.Code }), uniqA("dup")}}, "dup")
 	// models.E031: within one table.
-	cnSchemaErr(t, memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{uniqA("dup"), uniqA("dup")}}, "dup")
-	cnSchemaErr(t, memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{checkB("dup"), checkB("dup")}}, "dup")
+	schemaErr(t, memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{uniqA("dup"), uniqA("dup")}}, "dup")
+	schemaErr(t, memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{checkB("dup"), checkB("dup")}}, "dup")
 	// The same constraint listed twice.
 	c := uniqA("once")
-	cnSchemaErr(t, memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{c, c}}, "once")
+	schemaErr(t, memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{c, c}}, "once")
 	// Distinct names open.
 	if _, err := memrel.Open(memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{uniqA("u1"), checkB("c1")}}); err != nil {
 		t.Errorf("Open with distinct names: %v", err)
@@ -884,7 +789,7 @@ func TestConstraintOpenUniqueOverUnindexableType(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cnSchemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{as}, Constraints: []memrel.Constraint{c.c}},
+			schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{as}, Constraints: []memrel.Constraint{c.c}},
 				c.c.(interface{ Name() string }).Name(), "cannot be indexed")
 		})
 	}
@@ -909,7 +814,7 @@ func TestConstraintOpenOtherProblems(t *testing.T) {
 		{"nil constraint", nil, []string{"nil"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cnSchemaErr(t, memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{c.c}}, c.parts...)
+			schemaErr(t, memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{c.c}}, c.parts...)
 		})
 	}
 }
@@ -918,7 +823,7 @@ func TestConstraintOpenReportsEveryProblem(t *testing.T) {
 	as := memrel.NewTable("cn_a", func(r *cnA) *int64 { return &r.ID })
 	bs := memrel.NewTable("cn_b", func(r *cnB) *int64 { return &r.ID })
 	stray := memrel.NewTable("cn_stray", func(r *cnB) *int64 { return &r.ID })
-	err := cnSchemaErr(t, memrel.Schema{
+	err := schemaErr(t, memrel.Schema{
 		Tables: []memrel.AnyTable{as, bs},
 		Constraints: []memrel.Constraint{
 			memrel.Unique(as, "dup", func(r *cnA) string { return r.Name }),
@@ -928,7 +833,7 @@ func TestConstraintOpenReportsEveryProblem(t *testing.T) {
 			memrel.Check(as, "not-an-identifier", func(r *cnA) bool { return true }),
 		},
 	}, "dup", "uniq_tags", "stray_check", "not-an-identifier")
-	leaves := cnLeaves(err)
+	leaves := leaves(err)
 	if len(leaves) != 4 {
 		t.Errorf("%d errors reported, want 4: %v", len(leaves), err)
 	}

@@ -29,24 +29,6 @@ var (
 	mmDay3   = time.Date(2024, 2, 3, 0, 0, 0, 0, time.UTC)
 )
 
-func mmOpen(t *testing.T, s memrel.Schema) *memrel.DB {
-	t.Helper()
-	db, err := memrel.Open(s)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	return db
-}
-
-// mmBegin opens a write transaction that is aborted when the test ends
-// (a no-op after Commit).
-func mmBegin(t *testing.T, db *memrel.DB) *memrel.Tx {
-	t.Helper()
-	tx := db.BeginWrite()
-	t.Cleanup(tx.Abort)
-	return tx
-}
-
 func mmInsert[T any, K memrel.Key](t *testing.T, tx *memrel.Tx, tbl *memrel.Table[T, K], rows ...T) {
 	t.Helper()
 	for _, r := range rows {
@@ -54,32 +36,6 @@ func mmInsert[T any, K memrel.Key](t *testing.T, tx *memrel.Tx, tbl *memrel.Tabl
 			t.Fatalf("insert into %s %+v: %v", tbl.Name(), r, err)
 		}
 	}
-}
-
-func mmOK(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("unexpected error: %v", err)
-	}
-}
-
-// mmRefused runs op, which must fail with an error that is want, and checks
-// that it changed nothing: the same Dump (rows and sequences) and a clean
-// Check. It returns the error for the caller to inspect.
-func mmRefused(t *testing.T, tx *memrel.Tx, want error, op func() error) error {
-	t.Helper()
-	before := tx.Dump()
-	err := op()
-	if !errors.Is(err, want) {
-		t.Fatalf("got error %v, want one that is %v", err, want)
-	}
-	if after := tx.Dump(); after != before {
-		t.Errorf("refused operation (%v) changed the state:\nbefore:\n%s\nafter:\n%s", err, before, after)
-	}
-	if cerr := tx.Check(); cerr != nil {
-		t.Errorf("Check after refused operation (%v): %v", err, cerr)
-	}
-	return err
 }
 
 // mmUnchanged runs op, which must succeed without changing anything.
@@ -91,28 +47,6 @@ func mmUnchanged(t *testing.T, tx *memrel.Tx, what string, op func() error) {
 	}
 	if after := tx.Dump(); after != before {
 		t.Errorf("%s changed the state:\nbefore:\n%s\nafter:\n%s", what, before, after)
-	}
-}
-
-// mmFinish checks the transaction, commits it, checks that the committed
-// state is what the transaction held, and checks the DB.
-func mmFinish(t *testing.T, db *memrel.DB, tx *memrel.Tx) {
-	t.Helper()
-	if err := tx.Check(); err != nil {
-		t.Errorf("tx.Check: %v", err)
-	}
-	want := tx.Dump()
-	if err := tx.Commit(); err != nil {
-		t.Fatalf("Commit: %v", err)
-	}
-	rtx := db.BeginRead()
-	got := rtx.Dump()
-	rtx.Abort()
-	if got != want {
-		t.Errorf("committed state differs from the transaction's:\ncommitted:\n%s\ntx:\n%s", got, want)
-	}
-	if err := db.Check(); err != nil {
-		t.Errorf("db.Check: %v", err)
 	}
 }
 
@@ -145,43 +79,6 @@ func mmDeleted(t *testing.T, what string, res memrel.DeleteResult, err error, de
 		t.Fatalf("%s: %v", what, err)
 	}
 	mmEq(t, what+" result", res, memrel.DeleteResult{Deleted: deleted, Updated: updated})
-}
-
-// mmSchemaErr opens s, which must be refused with ErrSchema and a message
-// holding every part.
-func mmSchemaErr(t *testing.T, s memrel.Schema, parts ...string) error {
-	t.Helper()
-	db, err := memrel.Open(s)
-	if err == nil {
-		t.Fatalf("Open accepted the schema (db %v); want an error containing %q", db, parts)
-	}
-	if db != nil {
-		t.Errorf("Open returned a DB with its error")
-	}
-	if !errors.Is(err, memrel.ErrSchema) {
-		t.Errorf("error %v is not ErrSchema", err)
-	}
-	for _, p := range parts {
-		if !strings.Contains(err.Error(), p) {
-			t.Errorf("error %q does not mention %q", err, p)
-		}
-	}
-	return err
-}
-
-// mmLeaves flattens a joined error into its leaves.
-func mmLeaves(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, mmLeaves(e)...)
-		}
-		return out
-	}
-	if err == nil {
-		return nil
-	}
-	return []error{err}
 }
 
 // ---------------------------------------------------------------------------
@@ -220,11 +117,11 @@ func mmNewPubs(t *testing.T) (*mmPubs, *memrel.Tx) {
 		publications: memrel.NewTable("publications", func(p *mmPublication) *int64 { return &p.ID }),
 	}
 	f.rel = memrel.ManyToMany(f.articles, "publications", f.publications).Related("articles")
-	f.db = mmOpen(t, memrel.Schema{
+	f.db = openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{f.articles, f.publications},
 		Relations: []memrel.Relation{f.rel},
 	})
-	tx := mmBegin(t, f.db)
+	tx := beginTx(t, f.db)
 	mmInsert(t, tx, f.publications,
 		mmPublication{ID: mmP1, Title: "The Python Journal"},
 		mmPublication{ID: mmP2, Title: "Science News"},
@@ -235,10 +132,10 @@ func mmNewPubs(t *testing.T) (*mmPubs, *memrel.Tx) {
 		mmArticle{ID: mmA2, Headline: "NASA uses Python"},
 		mmArticle{ID: mmA3, Headline: "NASA finds intelligent life on Earth"},
 		mmArticle{ID: mmA4, Headline: "Oxygen-free diet works wonders"})
-	mmOK(t, f.rel.Add(tx, mmA1, mmP1))
-	mmOK(t, f.rel.Add(tx, mmA2, mmP1, mmP2, mmP3, mmP4))
-	mmOK(t, f.rel.Add(tx, mmA3, mmP2))
-	mmOK(t, f.rel.Add(tx, mmA4, mmP2))
+	mustOK(t, f.rel.Add(tx, mmA1, mmP1))
+	mustOK(t, f.rel.Add(tx, mmA2, mmP1, mmP2, mmP3, mmP4))
+	mustOK(t, f.rel.Add(tx, mmA3, mmP2))
+	mustOK(t, f.rel.Add(tx, mmA4, mmP2))
 	if n := f.rel.LinkTable().Len(tx); n != 7 {
 		t.Fatalf("fixture has %d link rows, want 7", n)
 	}
@@ -278,8 +175,8 @@ func (f *mmPubs) linkID(tx *memrel.Tx, a, p int64) int64 {
 func TestS58_AddIsIdempotent(t *testing.T) {
 	f, tx := mmNewPubs(t)
 	mmInsert(t, tx, f.articles, mmArticle{ID: mmA6, Headline: "ESA uses Python"})
-	mmOK(t, f.rel.Add(tx, mmA6, mmP1, mmP2))
-	mmOK(t, f.rel.Add(tx, mmA6, mmP3))
+	mustOK(t, f.rel.Add(tx, mmA6, mmP1, mmP2))
+	mustOK(t, f.rel.Add(tx, mmA6, mmP3))
 	mmUnchanged(t, tx, "adding p3 to a6 again", func() error { return f.rel.Add(tx, mmA6, mmP3) })
 	mmUnchanged(t, tx, "adding a repeated list of existing pairs", func() error { return f.rel.Add(tx, mmA6, mmP1, mmP1, mmP2, mmP3) })
 	mmUnchanged(t, tx, "adding an existing pair from the reverse side", func() error { return f.rel.Reverse().Add(tx, mmP2, mmA6) })
@@ -310,19 +207,19 @@ func TestS58_AddIsIdempotent(t *testing.T) {
 	mmKeys(t, "p3.articles", f.arts(tx, mmP3), mmA2, mmA6)
 
 	// Repeated adds in one call and duplicates within it: one row per pair.
-	mmOK(t, f.rel.Add(tx, mmA3, mmP4, mmP4, mmP2, mmP4))
+	mustOK(t, f.rel.Add(tx, mmA3, mmP4, mmP4, mmP2, mmP4))
 	mmKeys(t, "a3.publications", f.pubs(tx, mmA3), mmP2, mmP4)
 	if n := f.rel.Count(tx, mmA3); n != 2 {
 		t.Errorf("a3 Count = %d, want 2", n)
 	}
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 func TestS58_AddMissingRowRefusedWhole(t *testing.T) {
 	f, tx := mmNewPubs(t)
 
 	// p1 and p3 would be added before 404 fails: the whole Add is undone.
-	err := mmRefused(t, tx, memrel.ErrForeignKey, func() error { return f.rel.Add(tx, mmA3, mmP1, mmP3, mmMissing) })
+	err := refused(t, tx, memrel.ErrForeignKey, func() error { return f.rel.Add(tx, mmA3, mmP1, mmP3, mmMissing) })
 	var fe *memrel.ForeignKeyError
 	if !errors.As(err, &fe) {
 		t.Fatalf("error %T is not a *ForeignKeyError", err)
@@ -338,24 +235,24 @@ func TestS58_AddMissingRowRefusedWhole(t *testing.T) {
 	}
 
 	// A source row that does not exist (Django's unsaved a5).
-	err = mmRefused(t, tx, memrel.ErrForeignKey, func() error { return f.rel.Add(tx, 5, mmP1) })
+	err = refused(t, tx, memrel.ErrForeignKey, func() error { return f.rel.Add(tx, 5, mmP1) })
 	if !errors.As(err, &fe) || fe.Relation != "articles_publications.articles" ||
 		fe.Parent != (memrel.RowRef{Table: "articles", Key: int64(5)}) {
 		t.Errorf("missing source: %+v", fe)
 	}
 
 	// From the reverse side, the missing row in the middle.
-	mmRefused(t, tx, memrel.ErrForeignKey, func() error { return f.rel.Reverse().Add(tx, mmP4, mmA1, mmMissing, mmA3) })
+	refused(t, tx, memrel.ErrForeignKey, func() error { return f.rel.Reverse().Add(tx, mmP4, mmA1, mmMissing, mmA3) })
 	mmKeys(t, "p4.articles", f.arts(tx, mmP4), mmA2)
 
 	// AddWith: the fill ran for the rows added before the failure; they go too.
-	mmRefused(t, tx, memrel.ErrForeignKey, func() error {
+	refused(t, tx, memrel.ErrForeignKey, func() error {
 		return f.rel.AddWith(tx, mmA1, func(l *mmLink) {}, mmP2, mmMissing)
 	})
 
 	// Set removes first, then adds: a failed add undoes the removals too.
-	mmRefused(t, tx, memrel.ErrForeignKey, func() error { return f.rel.Set(tx, mmA2, []int64{mmP1, mmMissing}) })
-	mmRefused(t, tx, memrel.ErrForeignKey, func() error {
+	refused(t, tx, memrel.ErrForeignKey, func() error { return f.rel.Set(tx, mmA2, []int64{mmP1, mmMissing}) })
+	refused(t, tx, memrel.ErrForeignKey, func() error {
 		return f.rel.SetWith(tx, mmA2, []int64{mmMissing}, memrel.SetOptions[mmLink]{Clear: true})
 	})
 	mmKeys(t, "a2.publications", f.pubs(tx, mmA2), mmP1, mmP2, mmP3, mmP4)
@@ -395,9 +292,9 @@ func TestS58_AddMissingRowRefusedWhole(t *testing.T) {
 	rtx.Abort()
 
 	// The transaction is still usable.
-	mmOK(t, f.rel.Add(tx, mmA3, mmP1, mmP3))
+	mustOK(t, f.rel.Add(tx, mmA3, mmP1, mmP3))
 	mmKeys(t, "a3.publications", f.pubs(tx, mmA3), mmP1, mmP2, mmP3)
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 
 	// A closed transaction cannot write.
 	if err := f.rel.Add(tx, mmA1, mmP2); !errors.Is(err, memrel.ErrTxClosed) {
@@ -430,7 +327,7 @@ func TestS59_DeleteEitherSideRemovesLinks(t *testing.T) {
 	if n := f.rel.LinkTable().Len(tx); n != 2 {
 		t.Errorf("link table has %d rows, want 2", n)
 	}
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 func TestS60_BulkDelete(t *testing.T) {
@@ -460,17 +357,17 @@ func TestS60_BulkDelete(t *testing.T) {
 	res, err = f.articles.Delete(tx, django...)
 	mmDeleted(t, "delete Django*", res, err, map[string]int{"articles": 1, "articles_publications": 1}, nil)
 	mmKeys(t, "p1.articles", f.arts(tx, mmP1), mmA2)
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 func TestS61_RemoveFromEitherSide(t *testing.T) {
 	f, tx := mmNewPubs(t)
 
-	mmOK(t, f.rel.Remove(tx, mmA4, mmP2))
+	mustOK(t, f.rel.Remove(tx, mmA4, mmP2))
 	mmKeys(t, "p2.articles", f.arts(tx, mmP2), mmA2, mmA3)
 	mmKeys(t, "a4.publications", f.pubs(tx, mmA4))
 
-	mmOK(t, f.rel.Reverse().Remove(tx, mmP2, mmA3))
+	mustOK(t, f.rel.Reverse().Remove(tx, mmP2, mmA3))
 	mmKeys(t, "p2.articles", f.arts(tx, mmP2), mmA2)
 	if n := f.rel.LinkTable().Len(tx); n != 5 {
 		t.Errorf("link table has %d rows, want 5", n)
@@ -485,46 +382,46 @@ func TestS61_RemoveFromEitherSide(t *testing.T) {
 	mmUnchanged(t, tx, "removing nothing", func() error { return f.rel.Remove(tx, mmA2) })
 
 	// Several at once.
-	mmOK(t, f.rel.Remove(tx, mmA2, mmP4, mmP1))
+	mustOK(t, f.rel.Remove(tx, mmA2, mmP4, mmP1))
 	mmKeys(t, "a2.publications", f.pubs(tx, mmA2), mmP2, mmP3)
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 func TestS62_SetWithAndWithoutClear(t *testing.T) {
 	f, tx := mmNewPubs(t)
 
 	keepA3 := f.linkID(tx, mmA3, mmP2)
-	mmOK(t, f.rel.Reverse().Set(tx, mmP2, []int64{mmA4, mmA3}))
+	mustOK(t, f.rel.Reverse().Set(tx, mmP2, []int64{mmA4, mmA3}))
 	mmKeys(t, "p2.articles", f.arts(tx, mmP2), mmA3, mmA4)
 	mmKeys(t, "a2.publications", f.pubs(tx, mmA2), mmP1, mmP3, mmP4)
 	if id := f.linkID(tx, mmA3, mmP2); id != keepA3 {
 		t.Errorf("Set recreated the link (a3, p2) that stays: id %d, was %d", id, keepA3)
 	}
 
-	mmOK(t, f.rel.Set(tx, mmA4, []int64{mmP3}))
+	mustOK(t, f.rel.Set(tx, mmA4, []int64{mmP3}))
 	mmKeys(t, "a4.publications", f.pubs(tx, mmA4), mmP3)
 	mmKeys(t, "p2.articles", f.arts(tx, mmP2), mmA3)
 
-	mmOK(t, f.rel.Set(tx, mmA4, nil))
+	mustOK(t, f.rel.Set(tx, mmA4, nil))
 	mmKeys(t, "a4.publications after Set([])", f.pubs(tx, mmA4))
 	if n := f.rel.Count(tx, mmA4); n != 0 {
 		t.Errorf("a4 Count = %d, want 0", n)
 	}
-	mmOK(t, f.rel.SetWith(tx, mmA4, []int64{mmP3}, memrel.SetOptions[mmLink]{Clear: true}))
+	mustOK(t, f.rel.SetWith(tx, mmA4, []int64{mmP3}, memrel.SetOptions[mmLink]{Clear: true}))
 	mmKeys(t, "a4.publications", f.pubs(tx, mmA4), mmP3)
-	mmOK(t, f.rel.SetWith(tx, mmA4, nil, memrel.SetOptions[mmLink]{Clear: true}))
+	mustOK(t, f.rel.SetWith(tx, mmA4, nil, memrel.SetOptions[mmLink]{Clear: true}))
 	mmKeys(t, "a4.publications after Set([], clear)", f.pubs(tx, mmA4))
 
 	// Without Clear the links that stay keep their rows; with Clear they
 	// are recreated. The end state is the same.
-	mmOK(t, f.rel.Set(tx, mmA3, []int64{mmP2, mmP4}))
+	mustOK(t, f.rel.Set(tx, mmA3, []int64{mmP2, mmP4}))
 	mmKeys(t, "a3.publications", f.pubs(tx, mmA3), mmP2, mmP4)
 	if id := f.linkID(tx, mmA3, mmP2); id != keepA3 {
 		t.Errorf("Set recreated the link (a3, p2): id %d, was %d", id, keepA3)
 	}
 	oldP4 := f.linkID(tx, mmA3, mmP4)
 	mmUnchanged(t, tx, "Set to the same list", func() error { return f.rel.Set(tx, mmA3, []int64{mmP4, mmP2}) })
-	mmOK(t, f.rel.SetWith(tx, mmA3, []int64{mmP2, mmP4}, memrel.SetOptions[mmLink]{Clear: true}))
+	mustOK(t, f.rel.SetWith(tx, mmA3, []int64{mmP2, mmP4}, memrel.SetOptions[mmLink]{Clear: true}))
 	mmKeys(t, "a3.publications after Set(clear)", f.pubs(tx, mmA3), mmP2, mmP4)
 	if id := f.linkID(tx, mmA3, mmP2); id == keepA3 || id == 0 {
 		t.Errorf("Set with Clear kept the link row (a3, p2) %d", keepA3)
@@ -536,18 +433,18 @@ func TestS62_SetWithAndWithoutClear(t *testing.T) {
 		t.Errorf("a3 Count = %d, want 2", n)
 	}
 	// Set with a repeated target adds it once.
-	mmOK(t, f.rel.Set(tx, mmA1, []int64{mmP3, mmP3, mmP1}))
+	mustOK(t, f.rel.Set(tx, mmA1, []int64{mmP3, mmP3, mmP1}))
 	mmKeys(t, "a1.publications", f.pubs(tx, mmA1), mmP1, mmP3)
 	if n := f.rel.Count(tx, mmA1); n != 2 {
 		t.Errorf("a1 Count = %d, want 2", n)
 	}
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 func TestS63_ClearFromEitherSide(t *testing.T) {
 	f, tx := mmNewPubs(t)
 
-	mmOK(t, f.rel.Reverse().Clear(tx, mmP2))
+	mustOK(t, f.rel.Reverse().Clear(tx, mmP2))
 	mmKeys(t, "a4.publications", f.pubs(tx, mmA4))
 	mmKeys(t, "a3.publications", f.pubs(tx, mmA3))
 	mmKeys(t, "a2.publications", f.pubs(tx, mmA2), mmP1, mmP3, mmP4)
@@ -556,8 +453,8 @@ func TestS63_ClearFromEitherSide(t *testing.T) {
 		t.Errorf("Clear deleted rows of a side")
 	}
 
-	mmOK(t, f.rel.Reverse().Add(tx, mmP2, mmA4, mmA3))
-	mmOK(t, f.rel.Clear(tx, mmA4))
+	mustOK(t, f.rel.Reverse().Add(tx, mmP2, mmA4, mmA3))
+	mustOK(t, f.rel.Clear(tx, mmA4))
 	mmKeys(t, "p2.articles", f.arts(tx, mmP2), mmA3)
 	mmKeys(t, "a4.publications", f.pubs(tx, mmA4))
 	mmUnchanged(t, tx, "clearing a row with no links", func() error { return f.rel.Clear(tx, mmA4) })
@@ -565,13 +462,13 @@ func TestS63_ClearFromEitherSide(t *testing.T) {
 	if n := f.rel.LinkTable().Len(tx); n != 5 {
 		t.Errorf("link table has %d rows, want 5", n)
 	}
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 func TestM2MListKeyOrderHasCount(t *testing.T) {
 	f, tx := mmNewPubs(t)
 	mmInsert(t, tx, f.articles, mmArticle{ID: mmA6, Headline: "ESA uses Python"})
-	mmOK(t, f.rel.Add(tx, mmA6, mmP4, mmP2, mmP3, mmP1))
+	mustOK(t, f.rel.Add(tx, mmA6, mmP4, mmP2, mmP3, mmP1))
 
 	// List is in the target's key order; Links in link key order.
 	mmKeys(t, "a6.publications", f.pubs(tx, mmA6), mmP1, mmP2, mmP3, mmP4)
@@ -620,7 +517,7 @@ func TestM2MListKeyOrderHasCount(t *testing.T) {
 	if name := f.rel.Name(); name != "articles.publications" {
 		t.Errorf("Name = %q", name)
 	}
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 // The automatic link table's pair is unique even when written directly.
@@ -628,7 +525,7 @@ func TestM2MAutoLinkPairUnique(t *testing.T) {
 	f, tx := mmNewPubs(t)
 	link := f.rel.LinkTable()
 	existing := f.linkID(tx, mmA3, mmP2)
-	err := mmRefused(t, tx, memrel.ErrUnique, func() error {
+	err := refused(t, tx, memrel.ErrUnique, func() error {
 		_, err := link.Insert(tx, mmLink{ID: 100, From: mmA3, To: mmP2})
 		return err
 	})
@@ -640,12 +537,12 @@ func TestM2MAutoLinkPairUnique(t *testing.T) {
 	}
 	// The sequence was not used by the refused insert.
 	l, err := link.Insert(tx, mmLink{From: mmA3, To: mmP3})
-	mmOK(t, err)
+	mustOK(t, err)
 	if l.ID != 8 {
 		t.Errorf("new link row got key %d, want 8", l.ID)
 	}
 	mmKeys(t, "a3.publications", f.pubs(tx, mmA3), mmP2, mmP3)
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 // ---------------------------------------------------------------------------
@@ -712,12 +609,12 @@ func mmNewGroups(t *testing.T) (*mmGroups, *memrel.Tx) {
 	f.members = memrel.ManyToManyThrough(f.memberships, "members", memGroup, memPerson).Related("groups")
 	f.ndnn = memrel.ManyToManyThrough(f.nodefaults, "nodefaultsnonulls", ndGroup, ndPerson).Related("nodefault_groups")
 	required := memrel.Check(f.nodefaults, "nodefaultnonull_required", func(n *mmNoDefault) bool { return n.NoDefaultNonNull != 0 })
-	f.db = mmOpen(t, memrel.Schema{
+	f.db = openDB(t, memrel.Schema{
 		Tables:      []memrel.AnyTable{f.persons, f.groups, f.memberships, f.nodefaults},
 		Relations:   []memrel.Relation{memPerson, memGroup, ndPerson, ndGroup, f.members, f.ndnn},
 		Constraints: []memrel.Constraint{required},
 	})
-	tx := mmBegin(t, f.db)
+	tx := beginTx(t, f.db)
 	mmInsert(t, tx, f.persons, mmPerson{ID: mmBob, Name: "Bob"}, mmPerson{ID: mmJim, Name: "Jim"}, mmPerson{ID: mmJane, Name: "Jane"})
 	mmInsert(t, tx, f.groups, mmGroup{ID: mmRock, Name: "Rock"}, mmGroup{ID: mmRoll, Name: "Roll"})
 	return f, tx
@@ -742,7 +639,7 @@ func mmNoDefaultValue(n int) func(*mmNoDefault) {
 func TestS64_ThroughDefaultsAndFill(t *testing.T) {
 	f, tx := mmNewGroups(t)
 
-	mmOK(t, f.members.AddWith(tx, mmRock, mmReason("He is good."), mmBob))
+	mustOK(t, f.members.AddWith(tx, mmRock, mmReason("He is good."), mmBob))
 	links := slices.Collect(f.members.Links(tx, mmRock))
 	if len(links) != 1 {
 		t.Fatalf("rock has %d membership rows, want 1", len(links))
@@ -754,7 +651,7 @@ func TestS64_ThroughDefaultsAndFill(t *testing.T) {
 	}
 
 	// Without fill: the Defaults still apply, the nullable field stays empty.
-	mmOK(t, f.members.Add(tx, mmRock, mmJim))
+	mustOK(t, f.members.Add(tx, mmRock, mmJim))
 	for m := range f.members.Links(tx, mmRock) {
 		if m.PersonID == mmJim && (m.DateJoined != mmJoined || m.InviteReason.Valid) {
 			t.Errorf("membership added without fill: %+v", m)
@@ -770,12 +667,12 @@ func TestS64_ThroughDefaultsAndFill(t *testing.T) {
 		m.InviteReason = memrel.Some("roll call")
 		m.DateJoined = mmDay1
 	}
-	mmOK(t, f.members.Reverse().AddWith(tx, mmJane, fill, mmRoll, mmRock))
-	mmOK(t, f.members.AddWith(tx, mmRock, fill, mmBob, mmJane))
+	mustOK(t, f.members.Reverse().AddWith(tx, mmJane, fill, mmRoll, mmRock))
+	mustOK(t, f.members.AddWith(tx, mmRock, fill, mmBob, mmJane))
 	mmEq(t, "fill calls", seen, [][2]int64{{mmRoll, mmJane}, {mmRock, mmJane}})
 
 	// fill sees the keys but cannot change them.
-	mmOK(t, f.members.AddWith(tx, mmRoll, func(m *mmMembership) { m.GroupID, m.PersonID = mmRock, mmMissing }, mmBob))
+	mustOK(t, f.members.AddWith(tx, mmRoll, func(m *mmMembership) { m.GroupID, m.PersonID = mmRock, mmMissing }, mmBob))
 	mmKeys(t, "roll.members", f.memberList(tx, mmRoll), mmBob, mmJane)
 	for m := range f.members.Reverse().Links(tx, mmJane) {
 		if m.InviteReason != memrel.Some("roll call") || m.DateJoined != mmDay1 {
@@ -789,7 +686,7 @@ func TestS64_ThroughDefaultsAndFill(t *testing.T) {
 	}
 	mmKeys(t, "jane.groups", f.groupList(tx, mmJane), mmRock, mmRoll)
 	mmKeys(t, "rock.members", f.memberList(tx, mmRock), mmBob, mmJim, mmJane)
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 // M2MSide.AddWith documents that fill "runs after the link table's
@@ -814,15 +711,15 @@ func TestS64_ThroughFillRunsAfterDefaults(t *testing.T) {
 	lp := memrel.ForeignKey(links, "person", func(s *stamped) *int64 { return &s.PersonID }, persons, memrel.Cascade)
 	lg := memrel.ForeignKey(links, "group", func(s *stamped) *int64 { return &s.GroupID }, groups, memrel.Cascade)
 	rel := memrel.ManyToManyThrough(links, "members", lg, lp).Related("groups")
-	db := mmOpen(t, memrel.Schema{
+	db := openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{persons, groups, links},
 		Relations: []memrel.Relation{lp, lg, rel},
 	})
-	tx := mmBegin(t, db)
+	tx := beginTx(t, db)
 	mmInsert(t, tx, persons, mmPerson{ID: mmBob, Name: "Bob"})
 	mmInsert(t, tx, groups, mmGroup{ID: mmRock, Name: "Rock"})
 	calls = nil
-	mmOK(t, rel.AddWith(tx, mmRock, func(s *stamped) {
+	mustOK(t, rel.AddWith(tx, mmRock, func(s *stamped) {
 		calls = append(calls, "fill")
 		s.Stamp = "from fill"
 	}, mmBob))
@@ -832,24 +729,24 @@ func TestS64_ThroughFillRunsAfterDefaults(t *testing.T) {
 			t.Errorf("link row Stamp = %q, want %q (fill runs after Defaults)", s.Stamp, "from fill")
 		}
 	}
-	mmFinish(t, db, tx)
+	finishTx(t, db, tx)
 }
 
 func TestS65_RequiredThroughColumnMissing(t *testing.T) {
 	f, tx := mmNewGroups(t)
 
-	err := mmRefused(t, tx, memrel.ErrCheck, func() error { return f.ndnn.Add(tx, mmRock, mmJim) })
+	err := refused(t, tx, memrel.ErrCheck, func() error { return f.ndnn.Add(tx, mmRock, mmJim) })
 	var ce *memrel.CheckError
 	if !errors.As(err, &ce) || ce.Constraint != "nodefaultnonull_required" || ce.Table != "nodefaults" || ce.Row.Table != "nodefaults" {
 		t.Errorf("CheckError = %+v", ce)
 	}
-	mmRefused(t, tx, memrel.ErrCheck, func() error { return f.ndnn.Reverse().Add(tx, mmJim, mmRock) })
-	mmRefused(t, tx, memrel.ErrCheck, func() error { return f.ndnn.Set(tx, mmRock, []int64{mmJim}) })
-	mmRefused(t, tx, memrel.ErrCheck, func() error {
+	refused(t, tx, memrel.ErrCheck, func() error { return f.ndnn.Reverse().Add(tx, mmJim, mmRock) })
+	refused(t, tx, memrel.ErrCheck, func() error { return f.ndnn.Set(tx, mmRock, []int64{mmJim}) })
+	refused(t, tx, memrel.ErrCheck, func() error {
 		return f.ndnn.SetWith(tx, mmRock, []int64{mmJim}, memrel.SetOptions[mmNoDefault]{Clear: true})
 	})
 	// A fill that sets the value for jim only: jim's row is undone with bob's failure.
-	mmRefused(t, tx, memrel.ErrCheck, func() error {
+	refused(t, tx, memrel.ErrCheck, func() error {
 		return f.ndnn.AddWith(tx, mmRock, func(n *mmNoDefault) {
 			if n.PersonID == mmJim {
 				n.NoDefaultNonNull = 1
@@ -860,11 +757,11 @@ func TestS65_RequiredThroughColumnMissing(t *testing.T) {
 		t.Errorf("%d nodefaults rows, want 0", n)
 	}
 
-	mmOK(t, f.ndnn.AddWith(tx, mmRock, mmNoDefaultValue(1), mmJim))
+	mustOK(t, f.ndnn.AddWith(tx, mmRock, mmNoDefaultValue(1), mmJim))
 	mmKeys(t, "rock.nodefaultsnonulls", mmList(tx, f.ndnn.M2MSide, f.persons, mmRock), mmJim)
 	// Adding the existing pair needs no fill: nothing is inserted.
 	mmUnchanged(t, tx, "re-adding jim without fill", func() error { return f.ndnn.Add(tx, mmRock, mmJim) })
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 func TestS67_ThroughSetKeepsExtraDataOfLinksThatStay(t *testing.T) {
@@ -877,50 +774,50 @@ func TestS67_ThroughSetKeepsExtraDataOfLinksThatStay(t *testing.T) {
 		return rows[0].ID, rows[0].NoDefaultNonNull
 	}
 
-	mmOK(t, f.ndnn.SetWith(tx, mmRock, []int64{mmJim}, memrel.SetOptions[mmNoDefault]{Fill: mmNoDefaultValue(1)}))
+	mustOK(t, f.ndnn.SetWith(tx, mmRock, []int64{mmJim}, memrel.SetOptions[mmNoDefault]{Fill: mmNoDefaultValue(1)}))
 	id1, v := value()
 	if v != 1 {
 		t.Errorf("after set([jim], 1): value %d, want 1", v)
 	}
-	mmOK(t, f.ndnn.SetWith(tx, mmRock, []int64{mmJim}, memrel.SetOptions[mmNoDefault]{Fill: mmNoDefaultValue(2)}))
+	mustOK(t, f.ndnn.SetWith(tx, mmRock, []int64{mmJim}, memrel.SetOptions[mmNoDefault]{Fill: mmNoDefaultValue(2)}))
 	if id, v := value(); v != 1 || id != id1 {
 		t.Errorf("after set([jim], 2): row %d value %d, want row %d value 1 (kept)", id, v, id1)
 	}
 	// Clear without a fill: the re-add fails, and the clear is undone with it.
-	mmRefused(t, tx, memrel.ErrCheck, func() error {
+	refused(t, tx, memrel.ErrCheck, func() error {
 		return f.ndnn.SetWith(tx, mmRock, []int64{mmJim}, memrel.SetOptions[mmNoDefault]{Clear: true})
 	})
-	mmOK(t, f.ndnn.SetWith(tx, mmRock, []int64{mmJim}, memrel.SetOptions[mmNoDefault]{Clear: true, Fill: mmNoDefaultValue(2)}))
+	mustOK(t, f.ndnn.SetWith(tx, mmRock, []int64{mmJim}, memrel.SetOptions[mmNoDefault]{Clear: true, Fill: mmNoDefaultValue(2)}))
 	if id, v := value(); v != 2 || id == id1 {
 		t.Errorf("after set([jim], 2, clear): row %d value %d, want a new row with value 2", id, v)
 	}
 
 	// The same with Membership's extra data.
-	mmOK(t, f.members.SetWith(tx, mmRock, []int64{mmBob}, memrel.SetOptions[mmMembership]{Fill: mmReason("first")}))
-	mmOK(t, f.members.SetWith(tx, mmRock, []int64{mmJim, mmBob}, memrel.SetOptions[mmMembership]{Fill: mmReason("second")}))
+	mustOK(t, f.members.SetWith(tx, mmRock, []int64{mmBob}, memrel.SetOptions[mmMembership]{Fill: mmReason("first")}))
+	mustOK(t, f.members.SetWith(tx, mmRock, []int64{mmJim, mmBob}, memrel.SetOptions[mmMembership]{Fill: mmReason("second")}))
 	reasons := map[int64]string{}
 	for m := range f.members.Links(tx, mmRock) {
 		reasons[m.PersonID] = m.InviteReason.V
 	}
 	mmEq(t, "reasons", reasons, map[int64]string{mmBob: "first", mmJim: "second"})
-	mmOK(t, f.members.SetWith(tx, mmRock, []int64{mmJim, mmBob}, memrel.SetOptions[mmMembership]{Clear: true, Fill: mmReason("third")}))
+	mustOK(t, f.members.SetWith(tx, mmRock, []int64{mmJim, mmBob}, memrel.SetOptions[mmMembership]{Clear: true, Fill: mmReason("third")}))
 	reasons = map[int64]string{}
 	for m := range f.members.Links(tx, mmRock) {
 		reasons[m.PersonID] = m.InviteReason.V
 	}
 	mmEq(t, "reasons after clear", reasons, map[int64]string{mmBob: "third", mmJim: "third"})
-	mmOK(t, f.members.Reverse().Set(tx, mmBob, []int64{mmRoll}))
+	mustOK(t, f.members.Reverse().Set(tx, mmBob, []int64{mmRoll}))
 	mmKeys(t, "bob.groups", f.groupList(tx, mmBob), mmRoll)
 	mmKeys(t, "rock.members", f.memberList(tx, mmRock), mmJim)
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 func TestS68_ThroughClearFromBothSides(t *testing.T) {
 	f, tx := mmNewGroups(t)
-	mmOK(t, f.members.Add(tx, mmRock, mmBob, mmJim))
-	mmOK(t, f.members.Add(tx, mmRoll, mmJim, mmJane))
+	mustOK(t, f.members.Add(tx, mmRock, mmBob, mmJim))
+	mustOK(t, f.members.Add(tx, mmRoll, mmJim, mmJane))
 
-	mmOK(t, f.members.Clear(tx, mmRock))
+	mustOK(t, f.members.Clear(tx, mmRock))
 	mmKeys(t, "rock.members", f.memberList(tx, mmRock))
 	mmKeys(t, "jim.groups", f.groupList(tx, mmJim), mmRoll)
 	if f.persons.Len(tx) != 3 || f.groups.Len(tx) != 2 {
@@ -930,7 +827,7 @@ func TestS68_ThroughClearFromBothSides(t *testing.T) {
 		t.Errorf("%d memberships, want 2", n)
 	}
 
-	mmOK(t, f.members.Reverse().Clear(tx, mmJim))
+	mustOK(t, f.members.Reverse().Clear(tx, mmJim))
 	mmKeys(t, "jim.groups", f.groupList(tx, mmJim))
 	mmKeys(t, "roll.members", f.memberList(tx, mmRoll), mmJane)
 	if f.persons.Len(tx) != 3 || f.groups.Len(tx) != 2 {
@@ -939,7 +836,7 @@ func TestS68_ThroughClearFromBothSides(t *testing.T) {
 	if n := f.memberships.Len(tx); n != 1 {
 		t.Errorf("%d memberships, want 1", n)
 	}
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 // M4: a custom through table may hold a pair twice; Remove deletes both.
@@ -954,27 +851,27 @@ func TestM2MThroughRemoveDeletesDuplicatePairs(t *testing.T) {
 		t.Errorf("rock Count = %d, want 2 (the length of List)", n)
 	}
 	mmUnchanged(t, tx, "adding an existing (duplicated) pair", func() error { return f.members.Add(tx, mmRock, mmJim) })
-	mmOK(t, f.members.Remove(tx, mmRock, mmJim))
+	mustOK(t, f.members.Remove(tx, mmRock, mmJim))
 	mmKeys(t, "rock.members", f.memberList(tx, mmRock), mmBob)
 	if n := f.memberships.Len(tx); n != 1 {
 		t.Errorf("%d memberships, want 1", n)
 	}
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 // Deleting a side of a through relation: the through FKs' own rules apply
 // and the rows are counted under the through table's name.
 func TestM2MThroughDeleteSideCounts(t *testing.T) {
 	f, tx := mmNewGroups(t)
-	mmOK(t, f.members.Add(tx, mmRock, mmBob, mmJim))
-	mmOK(t, f.members.Add(tx, mmRoll, mmJim))
-	mmOK(t, f.ndnn.AddWith(tx, mmRoll, mmNoDefaultValue(5), mmJim, mmBob))
+	mustOK(t, f.members.Add(tx, mmRock, mmBob, mmJim))
+	mustOK(t, f.members.Add(tx, mmRoll, mmJim))
+	mustOK(t, f.ndnn.AddWith(tx, mmRoll, mmNoDefaultValue(5), mmJim, mmBob))
 	res, err := f.persons.Delete(tx, mmJim)
 	mmDeleted(t, "delete jim", res, err, map[string]int{"persons": 1, "memberships": 2, "nodefaults": 1}, nil)
 	res, err = f.groups.Delete(tx, mmRoll)
 	mmDeleted(t, "delete roll", res, err, map[string]int{"groups": 1, "nodefaults": 1}, nil)
 	mmKeys(t, "rock.members", f.memberList(tx, mmRock), mmBob)
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 // ---------------------------------------------------------------------------
@@ -1034,11 +931,11 @@ func mmNewSelf(t *testing.T) (*mmSelf, *memrel.Tx) {
 	f.friends = memrel.ManyToManyThrough(f.friendships, "friends", frFirst, frSecond).Related("friended_by")
 	f.symFriends = memrel.ManyToManyThrough(f.symRows, "sym_friends", syFirst, sySecond).Symmetrical()
 	f.colleagues = memrel.ManyToManyThrough(f.colRows, "colleagues", coFirst, coSecond).Symmetrical()
-	f.db = mmOpen(t, memrel.Schema{
+	f.db = openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{f.people, f.friendships, f.symRows, f.colRows},
 		Relations: []memrel.Relation{frFirst, frSecond, syFirst, sySecond, coFirst, coSecond, f.friends, f.symFriends, f.colleagues},
 	})
-	tx := mmBegin(t, f.db)
+	tx := beginTx(t, f.db)
 	mmInsert(t, tx, f.people,
 		mmSelfPerson{ID: mmA, Name: "a (tony)"}, mmSelfPerson{ID: mmB, Name: "b (chris)"},
 		mmSelfPerson{ID: mmC, Name: "c"}, mmSelfPerson{ID: mmD, Name: "d"})
@@ -1059,7 +956,7 @@ func TestS69_NonSymmetricalThroughClearTargetSide(t *testing.T) {
 		mmFriendship{FirstID: mmTony, SecondID: mmChris, DateFriended: mmDay1},
 		mmFriendship{FirstID: mmChris, SecondID: mmTony, DateFriended: mmDay1})
 
-	mmOK(t, f.friends.Clear(tx, mmChris))
+	mustOK(t, f.friends.Clear(tx, mmChris))
 	mmKeys(t, "chris.friends", f.list(tx, f.friends.M2MSide, mmChris))
 	mmKeys(t, "tony.friends", f.list(tx, f.friends.M2MSide, mmTony), mmChris)
 	rows := slices.Collect(f.friendships.All(tx))
@@ -1070,7 +967,7 @@ func TestS69_NonSymmetricalThroughClearTargetSide(t *testing.T) {
 	mmKeys(t, "tony.friended_by", f.list(tx, f.friends.Reverse(), mmTony))
 
 	// Clearing chris from the reverse side removes the last row.
-	mmOK(t, f.friends.Reverse().Clear(tx, mmChris))
+	mustOK(t, f.friends.Reverse().Clear(tx, mmChris))
 	mmKeys(t, "tony.friends", f.list(tx, f.friends.M2MSide, mmTony))
 	if n := f.friendships.Len(tx); n != 0 {
 		t.Errorf("%d friendships, want 0", n)
@@ -1080,10 +977,10 @@ func TestS69_NonSymmetricalThroughClearTargetSide(t *testing.T) {
 	}
 
 	// Non-symmetrical add does not mirror.
-	mmOK(t, f.friends.AddWith(tx, mmTony, func(r *mmFriendship) { r.DateFriended = mmDay2 }, mmChris))
+	mustOK(t, f.friends.AddWith(tx, mmTony, func(r *mmFriendship) { r.DateFriended = mmDay2 }, mmChris))
 	mmKeys(t, "tony.friends", f.list(tx, f.friends.M2MSide, mmTony), mmChris)
 	mmKeys(t, "chris.friends", f.list(tx, f.friends.M2MSide, mmChris))
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 func TestS70_SymmetricalThroughRowsNotMirrored(t *testing.T) {
@@ -1105,7 +1002,7 @@ func TestS70_SymmetricalThroughRowsNotMirrored(t *testing.T) {
 	}
 	// Adding the now complete pair through the manager changes nothing.
 	mmUnchanged(t, tx, "re-adding a stored symmetrical pair", func() error { return f.symFriends.Add(tx, mmChris, mmTony) })
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 // M4 and M5 for a symmetrical relation: remove deletes (self, obj) and
@@ -1118,7 +1015,7 @@ func TestM2MSymmetricalThroughUnmirroredRowRemovedFromEitherSide(t *testing.T) {
 	row := mmFriendship{ID: 1, FirstID: mmTony, SecondID: mmChris, DateFriended: mmDay1}
 
 	mmInsert(t, tx, f.symRows, row)
-	mmOK(t, f.symFriends.Clear(tx, mmChris))
+	mustOK(t, f.symFriends.Clear(tx, mmChris))
 	if n := f.symRows.Len(tx); n != 0 {
 		t.Errorf("chris.sym_friends.clear() left %d rows; the row (tony, chris) has target chris and should be deleted (M5)", n)
 	}
@@ -1131,18 +1028,18 @@ func TestM2MSymmetricalThroughUnmirroredRowRemovedFromEitherSide(t *testing.T) {
 	}
 	row.ID = 2
 	mmInsert(t, tx, f.symRows, row)
-	mmOK(t, f.symFriends.Remove(tx, mmChris, mmTony))
+	mustOK(t, f.symFriends.Remove(tx, mmChris, mmTony))
 	if n := f.symRows.Len(tx); n != 0 {
 		t.Errorf("chris.sym_friends.remove(tony) left %d rows; the row (tony, chris) should be deleted (M4)", n)
 	}
 	mmKeys(t, "tony.sym_friends after chris removes tony", f.list(tx, f.symFriends.M2MSide, mmTony))
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 func TestS71_SymmetricalThroughAddMirrorsFill(t *testing.T) {
 	f, tx := mmNewSelf(t)
 	calls := 0
-	mmOK(t, f.symFriends.AddWith(tx, mmTony, func(r *mmFriendship) {
+	mustOK(t, f.symFriends.AddWith(tx, mmTony, func(r *mmFriendship) {
 		calls++
 		r.DateFriended = mmDay2
 	}, mmChris))
@@ -1164,17 +1061,17 @@ func TestS71_SymmetricalThroughAddMirrorsFill(t *testing.T) {
 		return f.symFriends.AddWith(tx, mmChris, func(r *mmFriendship) { r.DateFriended = mmDay3 }, mmTony)
 	})
 	// A missing row refuses the symmetrical add whole (both directions).
-	mmRefused(t, tx, memrel.ErrForeignKey, func() error { return f.symFriends.Add(tx, mmC, mmD, mmMissing) })
-	mmOK(t, f.symFriends.Add(tx, mmC, mmD))
+	refused(t, tx, memrel.ErrForeignKey, func() error { return f.symFriends.Add(tx, mmC, mmD, mmMissing) })
+	mustOK(t, f.symFriends.Add(tx, mmC, mmD))
 	mmKeys(t, "d.sym_friends", f.list(tx, f.symFriends.M2MSide, mmD), mmC)
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 func TestS79_SymmetricalSetThroughTable(t *testing.T) {
 	f, tx := mmNewSelf(t)
 	meet := func(d time.Time) func(*mmColleague) { return func(c *mmColleague) { c.FirstMeet = d } }
-	mmOK(t, f.colleagues.AddWith(tx, mmA, meet(mmDay1), mmB, mmC))
-	mmOK(t, f.colleagues.AddWith(tx, mmD, meet(mmDay2), mmA, mmC))
+	mustOK(t, f.colleagues.AddWith(tx, mmA, meet(mmDay1), mmB, mmC))
+	mustOK(t, f.colleagues.AddWith(tx, mmD, meet(mmDay2), mmA, mmC))
 
 	// S73 for colleagues.
 	mmKeys(t, "a.colleagues", f.cols(tx, mmA), mmB, mmC, mmD)
@@ -1193,7 +1090,7 @@ func TestS79_SymmetricalSetThroughTable(t *testing.T) {
 	}
 	before := ids()
 
-	mmOK(t, f.colleagues.SetWith(tx, mmC, []int64{mmB, mmD}, memrel.SetOptions[mmColleague]{Fill: meet(mmDay3)}))
+	mustOK(t, f.colleagues.SetWith(tx, mmC, []int64{mmB, mmD}, memrel.SetOptions[mmColleague]{Fill: meet(mmDay3)}))
 	mmKeys(t, "c.colleagues", f.cols(tx, mmC), mmB, mmD)
 	mmKeys(t, "a.colleagues", f.cols(tx, mmA), mmB, mmD)
 	mmKeys(t, "b.colleagues", f.cols(tx, mmB), mmA, mmC)
@@ -1219,11 +1116,11 @@ func TestS79_SymmetricalSetThroughTable(t *testing.T) {
 	}
 
 	// S75 for colleagues: symmetrical remove.
-	mmOK(t, f.colleagues.Remove(tx, mmB, mmA))
+	mustOK(t, f.colleagues.Remove(tx, mmB, mmA))
 	mmKeys(t, "a.colleagues", f.cols(tx, mmA), mmD)
 	mmKeys(t, "b.colleagues", f.cols(tx, mmB), mmC)
 	// S76 for colleagues: symmetrical clear.
-	mmOK(t, f.colleagues.Clear(tx, mmC))
+	mustOK(t, f.colleagues.Clear(tx, mmC))
 	mmKeys(t, "c.colleagues", f.cols(tx, mmC))
 	mmKeys(t, "b.colleagues", f.cols(tx, mmB))
 	mmKeys(t, "d.colleagues", f.cols(tx, mmD), mmA)
@@ -1232,12 +1129,12 @@ func TestS79_SymmetricalSetThroughTable(t *testing.T) {
 	}
 	// Set with Clear on a symmetrical relation recreates both directions.
 	old := ids()[[2]int64{mmA, mmD}]
-	mmOK(t, f.colleagues.SetWith(tx, mmD, []int64{mmA}, memrel.SetOptions[mmColleague]{Clear: true, Fill: meet(mmDay1)}))
+	mustOK(t, f.colleagues.SetWith(tx, mmD, []int64{mmA}, memrel.SetOptions[mmColleague]{Clear: true, Fill: meet(mmDay1)}))
 	now := ids()
 	if len(now) != 2 || now[[2]int64{mmA, mmD}].ID == old.ID || now[[2]int64{mmA, mmD}].FirstMeet != mmDay1 || now[[2]int64{mmD, mmA}].FirstMeet != mmDay1 {
 		t.Errorf("after Set(clear): %+v", now)
 	}
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 // ---------------------------------------------------------------------------
@@ -1257,16 +1154,16 @@ func mmNewRec(t *testing.T) (*mmRec, *memrel.Tx) {
 	f := &mmRec{people: memrel.NewTable("people", func(p *mmSelfPerson) *int64 { return &p.ID })}
 	f.friends = memrel.ManyToMany(f.people, "friends", f.people).Symmetrical()
 	f.idols = memrel.ManyToMany(f.people, "idols", f.people).Related("stalkers")
-	f.db = mmOpen(t, memrel.Schema{
+	f.db = openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{f.people},
 		Relations: []memrel.Relation{f.friends, f.idols},
 	})
-	tx := mmBegin(t, f.db)
+	tx := beginTx(t, f.db)
 	mmInsert(t, tx, f.people,
 		mmSelfPerson{ID: mmA, Name: "a"}, mmSelfPerson{ID: mmB, Name: "b"},
 		mmSelfPerson{ID: mmC, Name: "c"}, mmSelfPerson{ID: mmD, Name: "d"})
-	mmOK(t, f.friends.Add(tx, mmA, mmB, mmC))
-	mmOK(t, f.friends.Add(tx, mmD, mmA, mmC))
+	mustOK(t, f.friends.Add(tx, mmA, mmB, mmC))
+	mustOK(t, f.friends.Add(tx, mmD, mmA, mmC))
 	return f, tx
 }
 
@@ -1301,7 +1198,7 @@ func TestS73_SymmetricalSetupMirrors(t *testing.T) {
 		t.Errorf("a Count = %d, want 3", n)
 	}
 	mmKeys(t, "a.idols", f.idolsOf(tx, mmA))
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 func TestS74_SymmetricalReAddFromOtherSide(t *testing.T) {
@@ -1310,23 +1207,23 @@ func TestS74_SymmetricalReAddFromOtherSide(t *testing.T) {
 	mmUnchanged(t, tx, "reverse a.friends.add(b)", func() error { return f.friends.Reverse().Add(tx, mmA, mmB) })
 	mmKeys(t, "a.friends", f.fr(tx, mmA), mmB, mmC, mmD)
 	mmKeys(t, "b.friends", f.fr(tx, mmB), mmA)
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 func TestS75_SymmetricalRemove(t *testing.T) {
 	f, tx := mmNewRec(t)
-	mmOK(t, f.friends.Remove(tx, mmB, mmA))
+	mustOK(t, f.friends.Remove(tx, mmB, mmA))
 	mmKeys(t, "a.friends", f.fr(tx, mmA), mmC, mmD)
 	mmKeys(t, "b.friends", f.fr(tx, mmB))
 	if n := f.friends.LinkTable().Len(tx); n != 6 {
 		t.Errorf("%d link rows, want 6", n)
 	}
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 func TestS76_SymmetricalClear(t *testing.T) {
 	f, tx := mmNewRec(t)
-	mmOK(t, f.friends.Clear(tx, mmA))
+	mustOK(t, f.friends.Clear(tx, mmA))
 	mmKeys(t, "a.friends", f.fr(tx, mmA))
 	mmKeys(t, "b.friends", f.fr(tx, mmB))
 	mmKeys(t, "c.friends", f.fr(tx, mmC), mmD)
@@ -1335,7 +1232,7 @@ func TestS76_SymmetricalClear(t *testing.T) {
 		t.Errorf("%d link rows, want 2", n)
 	}
 	// Symmetrical Set: both directions follow.
-	mmOK(t, f.friends.Set(tx, mmC, []int64{mmA, mmB}))
+	mustOK(t, f.friends.Set(tx, mmC, []int64{mmA, mmB}))
 	mmKeys(t, "c.friends", f.fr(tx, mmC), mmA, mmB)
 	mmKeys(t, "d.friends", f.fr(tx, mmD))
 	mmKeys(t, "a.friends", f.fr(tx, mmA), mmC)
@@ -1347,52 +1244,52 @@ func TestS76_SymmetricalClear(t *testing.T) {
 	res, err := f.people.Delete(tx, mmC)
 	mmDeleted(t, "delete c", res, err, map[string]int{"people": 1, "people_friends": 4}, nil)
 	mmKeys(t, "a.friends", f.fr(tx, mmA))
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 func TestS77_NonSymmetricalAddViaReverse(t *testing.T) {
 	f, tx := mmNewRec(t)
-	mmOK(t, f.idols.Reverse().Add(tx, mmD, mmA)) // d.stalkers.add(a)
+	mustOK(t, f.idols.Reverse().Add(tx, mmD, mmA)) // d.stalkers.add(a)
 	mmKeys(t, "a.idols", f.idolsOf(tx, mmA), mmD)
 	mmKeys(t, "a.stalkers", f.stalkersOf(tx, mmA))
 	mmKeys(t, "d.stalkers", f.stalkersOf(tx, mmD), mmA)
 	mmKeys(t, "d.idols", f.idolsOf(tx, mmD))
 
-	mmOK(t, f.idols.Clear(tx, mmA))
-	mmOK(t, f.idols.Add(tx, mmA, mmD))
+	mustOK(t, f.idols.Clear(tx, mmA))
+	mustOK(t, f.idols.Add(tx, mmA, mmD))
 	mmUnchanged(t, tx, "d.stalkers.add(a) after a.idols.add(d)", func() error { return f.idols.Reverse().Add(tx, mmD, mmA) })
 	if n := f.idols.LinkTable().Len(tx); n != 1 {
 		t.Errorf("%d idols link rows, want 1", n)
 	}
 	mmKeys(t, "a.idols", f.idolsOf(tx, mmA), mmD)
 	// Removing from the reverse side.
-	mmOK(t, f.idols.Reverse().Remove(tx, mmD, mmA))
+	mustOK(t, f.idols.Reverse().Remove(tx, mmD, mmA))
 	mmKeys(t, "a.idols", f.idolsOf(tx, mmA))
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 func TestS78_RelatedToSelf(t *testing.T) {
 	f, tx := mmNewRec(t)
-	mmOK(t, f.idols.Add(tx, mmA, mmA))
+	mustOK(t, f.idols.Add(tx, mmA, mmA))
 	mmKeys(t, "a.idols", f.idolsOf(tx, mmA), mmA)
 	mmKeys(t, "a.stalkers", f.stalkersOf(tx, mmA), mmA)
 	if n := f.idols.LinkTable().Len(tx); n != 1 {
 		t.Errorf("%d idols link rows, want 1", n)
 	}
 	// A symmetrical relation to self: one row, not two.
-	mmOK(t, f.friends.Add(tx, mmB, mmB))
+	mustOK(t, f.friends.Add(tx, mmB, mmB))
 	mmKeys(t, "b.friends", f.fr(tx, mmB), mmA, mmB)
 	if n := f.friends.LinkTable().Len(tx); n != 9 {
 		t.Errorf("%d friends link rows, want 9", n)
 	}
-	mmOK(t, f.friends.Remove(tx, mmB, mmB))
+	mustOK(t, f.friends.Remove(tx, mmB, mmB))
 	mmKeys(t, "b.friends", f.fr(tx, mmB), mmA)
 	if n := f.friends.LinkTable().Len(tx); n != 8 {
 		t.Errorf("%d friends link rows, want 8", n)
 	}
 	res, err := f.people.Delete(tx, mmA)
 	mmDeleted(t, "delete a", res, err, map[string]int{"people": 1, "people_friends": 6, "people_idols": 1}, nil)
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 // ---------------------------------------------------------------------------
@@ -1439,11 +1336,11 @@ func mmNewDel(t *testing.T) (*mmDel, *memrel.Tx) {
 	f.auto = memrel.ManyToMany(f.ms, "m2m", f.rs).Related("m_auto")
 	f.through = memrel.ManyToManyThrough(f.mrs, "m2m_through", mrM, mrR).Related("m_through")
 	f.throughNull = memrel.ManyToManyThrough(f.mrNulls, "m2m_through_null", mnM, f.mrNullR).Related("m_through_null")
-	f.db = mmOpen(t, memrel.Schema{
+	f.db = openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{f.ms, f.rs, f.mrs, f.mrNulls},
 		Relations: []memrel.Relation{mrM, mrR, mnM, f.mrNullR, f.auto, f.through, f.throughNull},
 	})
-	tx := mmBegin(t, f.db)
+	tx := beginTx(t, f.db)
 	mmInsert(t, tx, f.ms, mmM{ID: 1}, mmM{ID: 2}, mmM{ID: 3})
 	mmInsert(t, tx, f.rs, mmR{ID: 1}, mmR{ID: 2}, mmR{ID: 3}, mmR{ID: 4}, mmR{ID: 5})
 	return f, tx
@@ -1453,28 +1350,28 @@ func TestS22_DeletingRowsWithM2MLinks(t *testing.T) {
 	f, tx := mmNewDel(t)
 
 	// 1. MR(m, r); delete r: MR is empty and m remains.
-	mmOK(t, f.through.Add(tx, 1, 1))
+	mustOK(t, f.through.Add(tx, 1, 1))
 	res, err := f.rs.Delete(tx, 1)
 	mmDeleted(t, "step 1", res, err, map[string]int{"r": 1, "mr": 1}, nil)
 	if f.mrs.Len(tx) != 0 || !f.ms.Has(tx, 1) {
 		t.Errorf("step 1: mr has %d rows, m 1 present %v", f.mrs.Len(tx), f.ms.Has(tx, 1))
 	}
 	// 2. MR(m, r2); delete m: MR is empty and r2 remains.
-	mmOK(t, f.through.Add(tx, 1, 2))
+	mustOK(t, f.through.Add(tx, 1, 2))
 	res, err = f.ms.Delete(tx, 1)
 	mmDeleted(t, "step 2", res, err, map[string]int{"m": 1, "mr": 1}, nil)
 	if f.mrs.Len(tx) != 0 || !f.rs.Has(tx, 2) {
 		t.Errorf("step 2: mr has %d rows, r2 present %v", f.mrs.Len(tx), f.rs.Has(tx, 2))
 	}
 	// 3. m.m2m.add(r3); delete r3: the link table is empty.
-	mmOK(t, f.auto.Add(tx, 2, 3))
+	mustOK(t, f.auto.Add(tx, 2, 3))
 	res, err = f.rs.Delete(tx, 3)
 	mmDeleted(t, "step 3", res, err, map[string]int{"r": 1, "m_m2m": 1}, nil)
 	if n := f.auto.LinkTable().Len(tx); n != 0 {
 		t.Errorf("step 3: m_m2m has %d rows", n)
 	}
 	// 4. m.m2m.add(r4); delete m: the link table is empty.
-	mmOK(t, f.auto.Add(tx, 2, 4))
+	mustOK(t, f.auto.Add(tx, 2, 4))
 	res, err = f.ms.Delete(tx, 2)
 	mmDeleted(t, "step 4", res, err, map[string]int{"m": 1, "m_m2m": 1}, nil)
 	if n := f.auto.LinkTable().Len(tx); n != 0 || !f.rs.Has(tx, 4) {
@@ -1482,7 +1379,7 @@ func TestS22_DeletingRowsWithM2MLinks(t *testing.T) {
 	}
 	// 5. MRNull(m2, r5); delete r5: the MRNull row remains with r empty,
 	// and m2.m2m_through_null is empty.
-	mmOK(t, f.throughNull.Add(tx, 3, 5))
+	mustOK(t, f.throughNull.Add(tx, 3, 5))
 	res, err = f.rs.Delete(tx, 5)
 	mmDeleted(t, "step 5", res, err, map[string]int{"r": 1}, map[string]int{"mrnull": 1})
 	rows := slices.Collect(f.mrNulls.All(tx))
@@ -1490,7 +1387,7 @@ func TestS22_DeletingRowsWithM2MLinks(t *testing.T) {
 		t.Errorf("step 5: mrnull rows %+v, want one with m 3 and r empty", rows)
 	}
 	mmKeys(t, "m2.m2m_through_null", mmList(tx, f.throughNull.M2MSide, f.rs, 3))
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 // §1.8 last bullet, in detail: a through table whose FK to R is nullable
@@ -1498,7 +1395,7 @@ func TestS22_DeletingRowsWithM2MLinks(t *testing.T) {
 // shows it: List, Has and Count agree.
 func TestM2MThroughSetNullKeepsLinkRow(t *testing.T) {
 	f, tx := mmNewDel(t)
-	mmOK(t, f.throughNull.Add(tx, 3, 4, 5))
+	mustOK(t, f.throughNull.Add(tx, 3, 4, 5))
 	mmKeys(t, "m3.m2m_through_null", mmList(tx, f.throughNull.M2MSide, f.rs, 3), 4, 5)
 
 	res, err := f.rs.Delete(tx, 5)
@@ -1521,12 +1418,12 @@ func TestM2MThroughSetNullKeepsLinkRow(t *testing.T) {
 	// is m3 (M5: Django deletes through rows filtered on the source only),
 	// the emptied one too.
 	mmUnchanged(t, tx, "re-adding r4", func() error { return f.throughNull.Add(tx, 3, 4) })
-	mmOK(t, f.throughNull.Clear(tx, 3))
+	mustOK(t, f.throughNull.Clear(tx, 3))
 	mmKeys(t, "m3.m2m_through_null", mmList(tx, f.throughNull.M2MSide, f.rs, 3))
 	if n := f.mrNulls.Len(tx); n != 0 {
 		t.Errorf("after m3.m2m_through_null.clear(): %d mrnull rows, want 0 (the row with an emptied key has source m3)", n)
 	}
-	mmFinish(t, f.db, tx)
+	finishTx(t, f.db, tx)
 }
 
 // S37: CASCADE through a custom through table to a row that references it.
@@ -1558,14 +1455,14 @@ func TestS37_CascadeThroughToNote(t *testing.T) {
 	pwToy := memrel.ForeignKey(played, "toy", func(r *playedWith) *int64 { return &r.ToyID }, toys, memrel.Cascade)
 	noteOf := memrel.ForeignKey(notes, "played", func(r *note) *int64 { return &r.PlayedID }, played, memrel.Cascade)
 	toysRel := memrel.ManyToManyThrough(played, "toys", pwChild, pwToy).Related("children")
-	db := mmOpen(t, memrel.Schema{
+	db := openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{children, toys, played, notes},
 		Relations: []memrel.Relation{pwChild, pwToy, noteOf, toysRel},
 	})
-	tx := mmBegin(t, db)
+	tx := beginTx(t, db)
 	mmInsert(t, tx, children, child{ID: 1, Name: "Mike"})
 	mmInsert(t, tx, toys, toy{ID: 1, Name: "Bear"})
-	mmOK(t, toysRel.AddWith(tx, 1, func(p *playedWith) { p.Date = mmDay1 }, 1))
+	mustOK(t, toysRel.AddWith(tx, 1, func(p *playedWith) { p.Date = mmDay1 }, 1))
 	pw := slices.Collect(toysRel.Links(tx, 1))
 	if len(pw) != 1 {
 		t.Fatalf("%d played_with rows", len(pw))
@@ -1578,7 +1475,7 @@ func TestS37_CascadeThroughToNote(t *testing.T) {
 		t.Errorf("played_with %d, notes %d, child present %v", played.Len(tx), notes.Len(tx), children.Has(tx, 1))
 	}
 	mmKeys(t, "child.toys", mmList(tx, toysRel.M2MSide, toys, 1))
-	mmFinish(t, db, tx)
+	finishTx(t, db, tx)
 }
 
 // ---------------------------------------------------------------------------
@@ -1618,7 +1515,7 @@ func TestM2MTaggingDomain(t *testing.T) {
 	atTag := memrel.ForeignKey(articleTags, "tag", func(r *articleTag) *int64 { return &r.TagID }, tags, memrel.Cascade).Related("article_tags")
 	atAddedBy := memrel.NullableForeignKey(articleTags, "added_by", func(r *articleTag) *memrel.Null[int64] { return &r.AddedBy }, users, memrel.SetNull).Related("added_tags")
 	tagsRel := memrel.ManyToManyThrough(articleTags, "tags", atArticle, atTag).Related("articles")
-	db := mmOpen(t, memrel.Schema{
+	db := openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{users, tags, articles, articleTags},
 		Relations: []memrel.Relation{atArticle, atTag, atAddedBy, tagsRel},
 		Constraints: []memrel.Constraint{
@@ -1626,7 +1523,7 @@ func TestM2MTaggingDomain(t *testing.T) {
 			memrel.Unique(articleTags, "uniq_article_tag_pair", func(r *articleTag) [2]int64 { return [2]int64{r.ArticleID, r.TagID} }),
 		},
 	})
-	tx := mmBegin(t, db)
+	tx := beginTx(t, db)
 	const ann, bob = 1, 2
 	const goTag, dbTag, webTag = 1, 2, 3
 	const art1, art2 = 1, 2
@@ -1635,9 +1532,9 @@ func TestM2MTaggingDomain(t *testing.T) {
 	mmInsert(t, tx, articles, article{ID: art1, Title: "memrel"}, article{ID: art2, Title: "go-memdb"})
 	by := func(u int64) func(*articleTag) { return func(r *articleTag) { r.AddedBy = memrel.Some(u) } }
 
-	mmOK(t, tagsRel.AddWith(tx, art1, by(ann), goTag, dbTag))
-	mmOK(t, tagsRel.AddWith(tx, art2, by(bob), goTag))
-	mmOK(t, tagsRel.Reverse().AddWith(tx, webTag, by(ann), art2))
+	mustOK(t, tagsRel.AddWith(tx, art1, by(ann), goTag, dbTag))
+	mustOK(t, tagsRel.AddWith(tx, art2, by(bob), goTag))
+	mustOK(t, tagsRel.Reverse().AddWith(tx, webTag, by(ann), art2))
 	// A pair appears once: re-adding is a no-op, inserting it directly is refused.
 	mmUnchanged(t, tx, "re-tagging art1 go", func() error { return tagsRel.AddWith(tx, art1, by(bob), goTag) })
 	var first int64
@@ -1649,7 +1546,7 @@ func TestM2MTaggingDomain(t *testing.T) {
 			}
 		}
 	}
-	err := mmRefused(t, tx, memrel.ErrUnique, func() error {
+	err := refused(t, tx, memrel.ErrUnique, func() error {
 		_, err := articleTags.Insert(tx, articleTag{ID: 50, ArticleID: art1, TagID: goTag})
 		return err
 	})
@@ -1660,11 +1557,11 @@ func TestM2MTaggingDomain(t *testing.T) {
 		!reflect.DeepEqual(ue.Value, [2]int64{art1, goTag}) {
 		t.Errorf("UniqueError = %+v", ue)
 	}
-	mmRefused(t, tx, memrel.ErrUnique, func() error {
+	refused(t, tx, memrel.ErrUnique, func() error {
 		_, err := articleTags.Modify(tx, first, func(r *articleTag) error { r.ArticleID = art2; return nil })
 		return err
 	})
-	mmRefused(t, tx, memrel.ErrUnique, func() error { _, err := tags.Insert(tx, tag{Name: "go"}); return err })
+	refused(t, tx, memrel.ErrUnique, func() error { _, err := tags.Insert(tx, tag{Name: "go"}); return err })
 	mmKeys(t, "art1.tags", mmList(tx, tagsRel.M2MSide, tags, art1), goTag, dbTag)
 	mmKeys(t, "go.articles", mmList(tx, tagsRel.Reverse(), articles, goTag), art1, art2)
 
@@ -1682,7 +1579,7 @@ func TestM2MTaggingDomain(t *testing.T) {
 	mmDeleted(t, "delete art2", res, err, map[string]int{"articles": 1, "article_tags": 1}, nil)
 	mmKeys(t, "art1.tags", mmList(tx, tagsRel.M2MSide, tags, art1), dbTag)
 	mmKeys(t, "web.articles", mmList(tx, tagsRel.Reverse(), articles, webTag))
-	mmFinish(t, db, tx)
+	finishTx(t, db, tx)
 }
 
 // ---------------------------------------------------------------------------
@@ -1724,22 +1621,22 @@ func TestM2MTenantDomain(t *testing.T) {
 	mOrg := memrel.ForeignKey(memberships, "organization", func(r *membership) *int64 { return &r.OrganizationID }, orgs, memrel.Cascade).Related("memberships")
 	pOrg := memrel.ForeignKey(projects, "organization", func(r *project) *int64 { return &r.OrganizationID }, orgs, memrel.Cascade).Related("projects")
 	orgsRel := memrel.ManyToManyThrough(memberships, "organizations", mUser, mOrg).Related("members")
-	db := mmOpen(t, memrel.Schema{
+	db := openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{users, orgs, memberships, projects},
 		Relations: []memrel.Relation{owner, mUser, mOrg, pOrg, orgsRel},
 		Constraints: []memrel.Constraint{
 			memrel.Unique(memberships, "uniq_membership", func(r *membership) userOrg { return userOrg{r.UserID, r.OrganizationID} }),
 		},
 	})
-	tx := mmBegin(t, db)
+	tx := beginTx(t, db)
 	const ann, bob = 1, 2
 	const acme, globex = 1, 2
 	mmInsert(t, tx, users, user{ID: ann, Name: "ann"}, user{ID: bob, Name: "bob"})
 	mmInsert(t, tx, orgs, organization{ID: acme, Name: "Acme", OwnerID: ann}, organization{ID: globex, Name: "Globex", OwnerID: bob})
 	mmInsert(t, tx, projects, project{OrganizationID: acme, Name: "rockets"}, project{OrganizationID: acme, Name: "anvils"}, project{OrganizationID: globex, Name: "x"})
 
-	mmOK(t, orgsRel.Add(tx, bob, acme, globex))
-	mmOK(t, orgsRel.Reverse().AddWith(tx, acme, func(m *membership) { m.Role = "admin" }, ann))
+	mustOK(t, orgsRel.Add(tx, bob, acme, globex))
+	mustOK(t, orgsRel.Reverse().AddWith(tx, acme, func(m *membership) { m.Role = "admin" }, ann))
 	mmKeys(t, "bob.organizations", mmList(tx, orgsRel.M2MSide, orgs, bob), acme, globex)
 	mmKeys(t, "acme.members", mmList(tx, orgsRel.Reverse(), users, acme), ann, bob)
 	roles := map[int64]string{}
@@ -1748,7 +1645,7 @@ func TestM2MTenantDomain(t *testing.T) {
 	}
 	mmEq(t, "acme roles", roles, map[int64]string{ann: "admin", bob: "member"})
 
-	err := mmRefused(t, tx, memrel.ErrUnique, func() error {
+	err := refused(t, tx, memrel.ErrUnique, func() error {
 		_, err := memberships.Insert(tx, membership{UserID: bob, OrganizationID: acme, Role: "owner"})
 		return err
 	})
@@ -1756,7 +1653,7 @@ func TestM2MTenantDomain(t *testing.T) {
 	if !errors.As(err, &ue) || ue.Constraint != "uniq_membership" || ue.Value != (userOrg{bob, acme}) {
 		t.Errorf("UniqueError = %+v", ue)
 	}
-	err = mmRefused(t, tx, memrel.ErrProtected, func() error { _, err := users.Delete(tx, ann); return err })
+	err = refused(t, tx, memrel.ErrProtected, func() error { _, err := users.Delete(tx, ann); return err })
 	var pe *memrel.ProtectedError
 	if !errors.As(err, &pe) || !slices.Contains(pe.Relations, "organizations.owner") {
 		t.Errorf("ProtectedError = %+v", pe)
@@ -1767,7 +1664,7 @@ func TestM2MTenantDomain(t *testing.T) {
 	mmKeys(t, "bob.organizations", mmList(tx, orgsRel.M2MSide, orgs, bob), globex)
 	res, err = users.Delete(tx, ann)
 	mmDeleted(t, "delete ann", res, err, map[string]int{"users": 1}, nil)
-	mmFinish(t, db, tx)
+	finishTx(t, db, tx)
 }
 
 // ---------------------------------------------------------------------------
@@ -1781,7 +1678,7 @@ func TestM2MOpenRefusesThroughRelationsNotOnLinkTable(t *testing.T) {
 	mg := memrel.ForeignKey(memberships, "group", func(m *mmMembership) *int64 { return &m.GroupID }, groups, memrel.Cascade)
 	op := memrel.ForeignKey(others, "person", func(m *mmMembership) *int64 { return &m.PersonID }, persons, memrel.Cascade)
 	rel := memrel.ManyToManyThrough(memberships, "members", mg, op).Related("groups")
-	mmSchemaErr(t, memrel.Schema{
+	schemaErr(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{persons, groups, memberships, others},
 		Relations: []memrel.Relation{mg, op, rel},
 	}, "groups.members", "memberships.group", "other_memberships.person", "link table memberships")
@@ -1795,12 +1692,12 @@ func TestM2MOpenRefusesThroughFKsNotListed(t *testing.T) {
 	mp := memrel.ForeignKey(memberships, "person", func(m *mmMembership) *int64 { return &m.PersonID }, persons, memrel.Cascade)
 	rel := memrel.ManyToManyThrough(memberships, "members", mg, mp).Related("groups")
 	tables := []memrel.AnyTable{persons, groups, memberships}
-	err := mmSchemaErr(t, memrel.Schema{Tables: tables, Relations: []memrel.Relation{rel}},
+	err := schemaErr(t, memrel.Schema{Tables: tables, Relations: []memrel.Relation{rel}},
 		"memberships.group", "memberships.person", "not in the schema")
-	if n := len(mmLeaves(err)); n != 2 {
+	if n := len(leaves(err)); n != 2 {
 		t.Errorf("%d errors, want 2 (one per missing relation): %v", n, err)
 	}
-	mmSchemaErr(t, memrel.Schema{Tables: tables, Relations: []memrel.Relation{mg, rel}}, "memberships.person")
+	schemaErr(t, memrel.Schema{Tables: tables, Relations: []memrel.Relation{mg, rel}}, "memberships.person")
 	// Listed, the schema opens.
 	if _, err := memrel.Open(memrel.Schema{Tables: tables, Relations: []memrel.Relation{mg, mp, rel}}); err != nil {
 		t.Errorf("Open with the relations listed: %v", err)
@@ -1811,7 +1708,7 @@ func TestM2MOpenRefusesSymmetricalBetweenTables(t *testing.T) {
 	articles := memrel.NewTable("articles", func(a *mmArticle) *int64 { return &a.ID })
 	publications := memrel.NewTable("publications", func(p *mmPublication) *int64 { return &p.ID })
 	auto := memrel.ManyToMany(articles, "publications", publications).Symmetrical()
-	mmSchemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{articles, publications}, Relations: []memrel.Relation{auto}},
+	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{articles, publications}, Relations: []memrel.Relation{auto}},
 		"articles.publications", "Symmetrical", "articles to publications")
 
 	persons := memrel.NewTable("persons", func(p *mmPerson) *int64 { return &p.ID })
@@ -1820,7 +1717,7 @@ func TestM2MOpenRefusesSymmetricalBetweenTables(t *testing.T) {
 	mg := memrel.ForeignKey(memberships, "group", func(m *mmMembership) *int64 { return &m.GroupID }, groups, memrel.Cascade)
 	mp := memrel.ForeignKey(memberships, "person", func(m *mmMembership) *int64 { return &m.PersonID }, persons, memrel.Cascade)
 	through := memrel.ManyToManyThrough(memberships, "members", mg, mp).Symmetrical()
-	mmSchemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{persons, groups, memberships}, Relations: []memrel.Relation{mg, mp, through}},
+	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{persons, groups, memberships}, Relations: []memrel.Relation{mg, mp, through}},
 		"groups.members", "Symmetrical", "groups to persons")
 }
 
@@ -1830,21 +1727,21 @@ func TestM2MOpenRefusesLinkTableNameClash(t *testing.T) {
 	publications := memrel.NewTable("publications", func(p *mmPublication) *int64 { return &p.ID })
 	clash := memrel.NewTable("articles_publications", func(p *mmPublication) *int64 { return &p.ID })
 	rel := memrel.ManyToMany(articles, "publications", publications).Related("articles")
-	mmSchemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{articles, publications, clash}, Relations: []memrel.Relation{rel}},
+	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{articles, publications, clash}, Relations: []memrel.Relation{rel}},
 		"articles_publications")
 
 	// Two automatic relations whose link tables would share a name.
 	people := memrel.NewTable("people", func(p *mmSelfPerson) *int64 { return &p.ID })
 	people2 := memrel.NewTable("people_friends", func(p *mmSelfPerson) *int64 { return &p.ID })
 	a := memrel.ManyToMany(people, "friends", people).Symmetrical()
-	mmSchemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{people, people2}, Relations: []memrel.Relation{a}},
+	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{people, people2}, Relations: []memrel.Relation{a}},
 		"people_friends")
 
 	// The automatic pair constraint's name is taken by a constraint of the schema.
 	pubs2 := memrel.NewTable("publications", func(p *mmPublication) *int64 { return &p.ID })
 	arts2 := memrel.NewTable("articles", func(a *mmArticle) *int64 { return &a.ID })
 	rel2 := memrel.ManyToMany(arts2, "publications", pubs2).Related("articles")
-	mmSchemaErr(t, memrel.Schema{
+	schemaErr(t, memrel.Schema{
 		Tables:      []memrel.AnyTable{arts2, pubs2},
 		Relations:   []memrel.Relation{rel2},
 		Constraints: []memrel.Constraint{memrel.Unique(pubs2, "articles_publications_pair", func(p *mmPublication) string { return p.Title })},
@@ -1866,17 +1763,17 @@ func TestM2MOpenRefusesReverseNameClash(t *testing.T) {
 	if foreign.RelatedName() != "model_set" {
 		t.Fatalf("default reverse name of model.foreign = %q, want model_set", foreign.RelatedName())
 	}
-	mmSchemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{targets, models}, Relations: []memrel.Relation{foreign, m2m}},
+	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{targets, models}, Relations: []memrel.Relation{foreign, m2m}},
 		"target.model_set", "model.foreign", "model.m2m")
 	// A self relation, not symmetrical: the same clash on model.
 	self := memrel.ForeignKey(models, "parent", func(r *model) *int64 { return &r.TargetID }, models, memrel.Cascade)
 	selfM2M := memrel.ManyToMany(models, "peers", models)
-	mmSchemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{targets, models}, Relations: []memrel.Relation{self, selfM2M}},
+	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{targets, models}, Relations: []memrel.Relation{self, selfM2M}},
 		"model.model_set", "model.parent", "model.peers")
 	// Two many-to-many relations to the same target clash too.
 	m2 := memrel.ManyToMany(models, "others", targets)
 	m3 := memrel.ManyToMany(models, "more", targets)
-	mmSchemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{targets, models}, Relations: []memrel.Relation{m2, m3}},
+	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{targets, models}, Relations: []memrel.Relation{m2, m3}},
 		"target.model_set", "model.others", "model.more")
 	// A Related name resolves it; a symmetrical self relation has no reverse name.
 	fixed := memrel.ManyToMany(models, "m2m", targets).Related("m2m_models")
@@ -1895,7 +1792,7 @@ func TestM2MOpenReportsEveryProblem(t *testing.T) {
 	memberships := memrel.NewTable("memberships", func(m *mmMembership) *int64 { return &m.ID })
 	mg := memrel.ForeignKey(memberships, "group", func(m *mmMembership) *int64 { return &m.GroupID }, groups, memrel.Cascade)
 	mp := memrel.ForeignKey(memberships, "person", func(m *mmMembership) *int64 { return &m.PersonID }, persons, memrel.Cascade)
-	err := mmSchemaErr(t, memrel.Schema{
+	err := schemaErr(t, memrel.Schema{
 		Tables: []memrel.AnyTable{articles, publications, clash, persons, groups, memberships},
 		Relations: []memrel.Relation{
 			memrel.ManyToMany(articles, "publications", publications).Related("articles"), // link name clash
@@ -1903,10 +1800,10 @@ func TestM2MOpenReportsEveryProblem(t *testing.T) {
 			memrel.ManyToManyThrough(memberships, "members", mg, mp),                      // FKs not listed
 		},
 	}, "articles_publications", "Symmetrical", "memberships.group", "memberships.person")
-	if n := len(mmLeaves(err)); n < 4 {
+	if n := len(leaves(err)); n < 4 {
 		t.Errorf("%d errors reported, want at least 4: %v", n, err)
 	}
-	for _, e := range mmLeaves(err) {
+	for _, e := range leaves(err) {
 		if !errors.Is(e, memrel.ErrSchema) {
 			t.Errorf("error %v is not ErrSchema", e)
 		}
