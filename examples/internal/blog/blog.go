@@ -327,12 +327,7 @@ func Run(w io.Writer) error {
 		return err
 	}
 
-	say.Line("")
-	if err := db.Check(); err != nil {
-		return err
-	}
-	say.Line("Integrity check (db.Check): ok")
-	return say.Err()
+	return say.Finish(db)
 }
 
 // published yields the posts of a descending walk of a published_at index

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/memrel-go/memrel"
 )
 
 // Printer writes lines to a writer and remembers the first error.
@@ -31,3 +33,15 @@ func (p *Printer) Err() error { return p.err }
 
 // Day formats a time as a date, 2026-01-02.
 func Day(t time.Time) string { return t.Format(time.DateOnly) }
+
+// Finish ends a program's output: it runs db.Check, the integrity check
+// every example ends with, and reports it; it returns the check's error or
+// the first write error.
+func (p *Printer) Finish(db *memrel.DB) error {
+	p.Line("")
+	if err := db.Check(); err != nil {
+		return err
+	}
+	p.Line("Integrity check (db.Check): ok")
+	return p.Err()
+}

@@ -377,12 +377,7 @@ func Run(w io.Writer) error {
 		return err
 	}
 
-	say.Line("")
-	if err := db.Check(); err != nil {
-		return err
-	}
-	say.Line("Integrity check (db.Check): ok")
-	return say.Err()
+	return say.Finish(db)
 }
 
 // printFriends prints the friends of each profile.

@@ -271,10 +271,5 @@ func Run(w io.Writer) error {
 	}
 	say.Line("  %v", res)
 
-	say.Line("")
-	if err := db.Check(); err != nil {
-		return err
-	}
-	say.Line("Integrity check (db.Check): ok")
-	return say.Err()
+	return say.Finish(db)
 }
