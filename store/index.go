@@ -327,10 +327,10 @@ func (t *Table[T, K]) Where(tx *Tx, keep func(row *T) bool) iter.Seq[T] {
 
 // Take returns at most n values of seq (n <= 0: none).
 func Take[T any](seq iter.Seq[T], n int) []T {
-	var out []T
 	if n <= 0 {
-		return out
+		return nil
 	}
+	out := make([]T, 0, min(n, 64))
 	for v := range seq {
 		out = append(out, v)
 		if len(out) == n {
