@@ -92,7 +92,7 @@ func ExampleOpen() {
 	// memrel: schema: constraint uniq_author_name is on table authors, which is not in the schema: invalid schema
 }
 
-func ExampleDB_Update() {
+func ExampleOpen_update() {
 	db := openShop()
 
 	err := db.Update(func(tx *memrel.Tx) error {
@@ -136,7 +136,7 @@ func ExampleDB_Update() {
 	// users: 1
 }
 
-func ExampleDB_View() {
+func ExampleOpen_view() {
 	db := openShop()
 	seedBlog(db)
 
@@ -165,7 +165,7 @@ func ExampleDB_View() {
 	// comments: 3
 }
 
-func ExampleFK_Children() {
+func ExampleForeignKey_children() {
 	db := openShop()
 	seedBlog(db)
 
@@ -191,7 +191,7 @@ func ExampleFK_Children() {
 	// comments by bob: 1
 }
 
-func ExampleFK_Parent() {
+func ExampleForeignKey_parent() {
 	db := openShop()
 	seedBlog(db)
 
@@ -229,7 +229,7 @@ func ExampleFK_Parent() {
 	// comment 4 has no author
 }
 
-func ExampleOneToOneFK_Child() {
+func ExampleOneToOne() {
 	type Profile struct {
 		ID       int64
 		UserID   int64
@@ -284,7 +284,7 @@ func ExampleOneToOneFK_Child() {
 	// true
 }
 
-func ExampleTable_Delete() {
+func ExampleForeignKey_cascade() {
 	db := openShop()
 	seedBlog(db)
 
@@ -372,7 +372,7 @@ func ExampleUniqueError() {
 	// memrel: unique constraint uniq_username on users: a new users row has the value "bob" of users 2
 }
 
-func ExampleDB_Snapshot() {
+func ExampleOpen_snapshot() {
 	// Load the fixture once...
 	fixture := openShop()
 	seedBlog(fixture)
@@ -416,7 +416,7 @@ func ExampleDB_Snapshot() {
 	// fixture: 2 users, 3 posts
 }
 
-func ExampleTx_Check() {
+func ExampleOpen_check() {
 	db := openShop()
 	seedBlog(db)
 
@@ -457,7 +457,7 @@ func ExampleTx_Check() {
 	//   sequence 0
 }
 
-func ExampleDB_BeginWrite() {
+func ExampleOpen_manualTransaction() {
 	db := openShop()
 
 	tx := db.BeginWrite()
