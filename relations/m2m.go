@@ -16,6 +16,7 @@ type m2mDef struct {
 	from, to    *fkDef // link -> source, link -> target
 	link        *store.TableInfo
 	related     string
+	relatedSet  bool // Related was called
 	symmetrical bool
 	auto        bool
 	err         error
@@ -143,9 +144,10 @@ func (m *M2M[A, AK, B, BK, L, LK]) parts() parts {
 }
 
 // Related sets the reverse name: how the target table calls the relation
-// (default "<source table>_set"). A symmetrical relation has none.
+// (default "<source table>_set"). A symmetrical relation has none, and Open
+// refuses one given (Django warns, fields.W345).
 func (m *M2M[A, AK, B, BK, L, LK]) Related(name string) *M2M[A, AK, B, BK, L, LK] {
-	m.d.related = name
+	m.d.related, m.d.relatedSet = name, true
 	return m
 }
 

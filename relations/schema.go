@@ -148,6 +148,9 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 		if m.from.child != m.link || m.to.child != m.link {
 			bad("many-to-many %s: relations %s and %s must both be on the link table %s", m.name(), m.from.name(), m.to.name(), m.link.Name())
 		}
+		if m.symmetrical && m.relatedSet {
+			bad("many-to-many %s: a symmetrical relation has no reverse side, so Related(%q) has no effect", m.name(), m.related)
+		}
 		if m.symmetrical && m.from.parent != m.to.parent {
 			bad("many-to-many %s: Symmetrical needs a relation from a table to itself, not %s to %s", m.name(), m.from.parent.Name(), m.to.parent.Name())
 		}

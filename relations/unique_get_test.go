@@ -1,6 +1,8 @@
 package relations_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/memrel-go/memrel"
@@ -94,5 +96,22 @@ func TestUniqueConstraintGet(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+type ugPerson struct{ ID int64 }
+
+// Related on a symmetrical relation would have no effect: Open refuses it
+// rather than ignore it silently (Django warns, fields.W345).
+func TestOpenRefusesRelatedOnSymmetrical(t *testing.T) {
+	people := memrel.NewTable("ug_people", func(p *ugPerson) *int64 { return &p.ID })
+	friends := memrel.ManyToMany(people, "friends", people).Symmetrical().Related("befriended")
+	_, err := memrel.Open(memrel.Schema{Tables: []memrel.AnyTable{people}, Relations: []memrel.Relation{friends}})
+	if !errors.Is(err, memrel.ErrSchema) || !strings.Contains(err.Error(), `Related("befriended") has no effect`) {
+		t.Fatalf("Open = %v; want a schema error about Related on a symmetrical relation", err)
+	}
+	plain := memrel.ManyToMany(people, "friends", people).Symmetrical()
+	if _, err := memrel.Open(memrel.Schema{Tables: []memrel.AnyTable{people}, Relations: []memrel.Relation{plain}}); err != nil {
+		t.Fatalf("Open without Related = %v", err)
 	}
 }
