@@ -2,12 +2,14 @@ package memrel_test
 
 import (
 	"log"
+	"time"
 
 	"github.com/memrel-go/memrel"
 )
 
 // The blog and shop schemas of the seed domains (1 and 2), shared by the
-// examples and the model-based test. Declared once, as a user would.
+// examples and the model-based test, and the social part that the
+// model-based test adds (below). Declared once, as a user would.
 
 type User struct {
 	ID       int64
@@ -92,4 +94,69 @@ func openShop() *memrel.DB {
 		log.Fatal(err)
 	}
 	return db
+}
+
+// The social part of the schema, for the model-based test: tags on posts
+// (an automatic many-to-many), follows between users (a many-to-many
+// through a table of its own, with an extra field and constraints) and
+// friends (a symmetrical many-to-many of users with themselves). The
+// examples keep to shopSchema, whose Dump they print.
+
+// BlogTag is a row of tags. (Tag is the atomicity test's.)
+type BlogTag struct {
+	ID   int64
+	Name string
+}
+
+// Follow is a row of follows, the link table of Following: the follower
+// follows the followed.
+type Follow struct {
+	ID         int64
+	FollowerID int64
+	FollowedID int64
+	Created    time.Time // Defaults: followClock
+}
+
+// followClock is what the Defaults of follows write in a new row's Created
+// left empty: fixed, so that the model can predict it.
+var followClock = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+
+var (
+	Tags    = memrel.NewTable("tags", func(t *BlogTag) *int64 { return &t.ID })
+	Follows = memrel.NewTable("follows", func(f *Follow) *int64 { return &f.ID }).
+		Defaults(func(f *Follow) {
+			if f.Created.IsZero() {
+				f.Created = followClock
+			}
+		})
+
+	FollowFollower = memrel.ForeignKey(Follows, "follower",
+		func(f *Follow) *int64 { return &f.FollowerID }, Users, memrel.Cascade).Related("outgoing_follows")
+	FollowFollowed = memrel.ForeignKey(Follows, "followed",
+		func(f *Follow) *int64 { return &f.FollowedID }, Users, memrel.Cascade).Related("incoming_follows")
+
+	// PostTags is post.tags; its Reverse() is tag.posts. Link table
+	// posts_tags: Link{From: post, To: tag}.
+	PostTags = memrel.ManyToMany(Posts, "tags", Tags).Related("posts")
+	// Following is user.following, through follows; its Reverse() is
+	// user.followers.
+	Following = memrel.ManyToManyThrough(Follows, "following", FollowFollower, FollowFollowed).Related("followers")
+	// Friends is user.friends, symmetrical. Link table users_friends:
+	// Link{From: user, To: user}.
+	Friends = memrel.ManyToMany(Users, "friends", Users).Symmetrical()
+
+	UniqueTagName     = memrel.Unique(Tags, "uniq_tag_name", func(t *BlogTag) string { return t.Name })
+	UniqueFollowPair  = memrel.Unique(Follows, "uniq_follow_pair", func(f *Follow) [2]int64 { return [2]int64{f.FollowerID, f.FollowedID} })
+	PreventSelfFollow = memrel.Check(Follows, "prevent_self_follow", func(f *Follow) bool { return f.FollowerID != f.FollowedID })
+)
+
+// socialSchema is the blog and shop schema with tags, follows and the
+// three many-to-many relations (whose automatic link tables, posts_tags
+// and users_friends, memrel adds).
+func socialSchema() memrel.Schema {
+	s := shopSchema()
+	s.Tables = append(s.Tables, Tags, Follows)
+	s.Relations = append(s.Relations, FollowFollower, FollowFollowed, PostTags, Following, Friends)
+	s.Constraints = append(s.Constraints, UniqueTagName, UniqueFollowPair, PreventSelfFollow)
+	return s
 }

@@ -16,11 +16,18 @@ import (
 	"github.com/memrel-go/memrel"
 )
 
-// A model-based test: random operations on the blog and shop schema run
-// against memrel and against a plain reference model (maps, written here
-// with its own implementation of Django's semantics), and after every
-// operation the two must agree: the error class, the rows returned, the
-// delete counts and the whole state.
+// A model-based test: random operations on the blog and shop schema, with
+// its social part (tags, follows, friends: the three kinds of many-to-many
+// relation), run against memrel and against a plain reference model (maps,
+// written here with its own implementation of Django's semantics), and
+// after every operation the two must agree: the error class, the rows
+// returned, the delete counts, what the many-to-many relations list from
+// either side, and the whole state, link tables included.
+//
+// The operations are inserts, updates, modifies and deletes of every table
+// (link tables included), and the many-to-many calls of model_m2m_test.go:
+// Add, AddWith, Remove, Set, SetWith and Clear, from both sides of each
+// relation.
 //
 // The seed is printed (go test -v, or on failure); to replay one:
 //
@@ -45,7 +52,13 @@ type mRel struct {
 	clear         func(row any) any           // SetNull
 }
 
-var modelTables = []string{"users", "posts", "comments", "products", "orders", "order_items"}
+// mLink is the row of the automatic link tables posts_tags and
+// users_friends. Its type does not name its table: operations on link rows
+// carry the table.
+type mLink = memrel.Link[int64, int64]
+
+var modelTables = []string{"users", "posts", "comments", "products", "orders", "order_items",
+	"tags", "follows", "posts_tags", "users_friends"}
 
 var modelRels = []mRel{
 	{child: "posts", parent: "users", rule: mCascade,
@@ -65,8 +78,23 @@ var modelRels = []mRel{
 		ref: func(r any) (int64, bool) { return r.(OrderItem).OrderID, true }},
 	{child: "order_items", parent: "products", rule: mProtect,
 		ref: func(r any) (int64, bool) { return r.(OrderItem).ProductID, true }},
+	// The through table: both keys Cascade.
+	{child: "follows", parent: "users", rule: mCascade,
+		ref: func(r any) (int64, bool) { return r.(Follow).FollowerID, true }},
+	{child: "follows", parent: "users", rule: mCascade,
+		ref: func(r any) (int64, bool) { return r.(Follow).FollowedID, true }},
+	// The automatic link tables: both keys Cascade.
+	{child: "posts_tags", parent: "posts", rule: mCascade,
+		ref: func(r any) (int64, bool) { return r.(mLink).From, true }},
+	{child: "posts_tags", parent: "tags", rule: mCascade,
+		ref: func(r any) (int64, bool) { return r.(mLink).To, true }},
+	{child: "users_friends", parent: "users", rule: mCascade,
+		ref: func(r any) (int64, bool) { return r.(mLink).From, true }},
+	{child: "users_friends", parent: "users", rule: mCascade,
+		ref: func(r any) (int64, bool) { return r.(mLink).To, true }},
 }
 
+// mTable is the table of a row that names it (every row but a link's).
 func mTable(row any) string {
 	switch row.(type) {
 	case User:
@@ -81,6 +109,10 @@ func mTable(row any) string {
 		return "orders"
 	case OrderItem:
 		return "order_items"
+	case BlogTag:
+		return "tags"
+	case Follow:
+		return "follows"
 	}
 	panic(fmt.Sprintf("model: no table for %T", row))
 }
@@ -98,6 +130,12 @@ func mKey(row any) int64 {
 	case Order:
 		return r.ID
 	case OrderItem:
+		return r.ID
+	case BlogTag:
+		return r.ID
+	case Follow:
+		return r.ID
+	case mLink:
 		return r.ID
 	}
 	panic(fmt.Sprintf("model: no key for %T", row))
@@ -123,17 +161,34 @@ func mWithKey(row any, k int64) any {
 	case OrderItem:
 		r.ID = k
 		return r
+	case BlogTag:
+		r.ID = k
+		return r
+	case Follow:
+		r.ID = k
+		return r
+	case mLink:
+		r.ID = k
+		return r
 	}
 	panic(fmt.Sprintf("model: no key for %T", row))
 }
 
-// mUnique is the value of the row's unique constraint, if its table has one.
+// mUnique is the value of the row's unique constraint, if its table has
+// one: a composite one for follows (uniq_follow_pair) and the link tables
+// (their pair constraints).
 func mUnique(row any) (string, bool) {
 	switch r := row.(type) {
 	case User:
 		return r.Username, true
 	case Product:
 		return r.SKU, true
+	case BlogTag:
+		return r.Name, true
+	case Follow:
+		return fmt.Sprintf("%d>%d", r.FollowerID, r.FollowedID), true
+	case mLink:
+		return fmt.Sprintf("%d>%d", r.From, r.To), true
 	}
 	return "", false
 }
@@ -145,8 +200,19 @@ func mCheck(row any) bool {
 		return r.PriceCents >= 0
 	case OrderItem:
 		return r.Quantity >= 1
+	case Follow:
+		return r.FollowerID != r.FollowedID // prevent_self_follow
 	}
 	return true
+}
+
+// mDefaults is what the table's Defaults do to a new row.
+func mDefaults(row any) any {
+	if f, ok := row.(Follow); ok && f.Created.IsZero() {
+		f.Created = followClock
+		return f
+	}
+	return row
 }
 
 type model struct {
@@ -174,10 +240,10 @@ func (m *model) sortedKeys(table string) []int64 {
 	return slices.Sorted(maps.Keys(m.rows[table]))
 }
 
-// violations lists the error classes that writing row (new or replacing
-// the row with its key) would raise: check, foreign key, unique.
-func (m *model) violations(row any) []error {
-	table, key := mTable(row), mKey(row)
+// violations lists the error classes that writing row into table (new or
+// replacing the row with its key) would raise: check, foreign key, unique.
+func (m *model) violations(table string, row any) []error {
+	key := mKey(row)
 	var errs []error
 	if !mCheck(row) {
 		errs = append(errs, memrel.ErrCheck)
@@ -204,17 +270,21 @@ func (m *model) violations(row any) []error {
 	return errs
 }
 
-// insert predicts Insert: the stored row (key assigned), or the error
-// classes it may fail with.
-func (m *model) insert(row any) (any, []error) {
-	table, key := mTable(row), mKey(row)
+// insert predicts Insert (InsertWith, when fill is not nil): the stored row
+// (key assigned), or the error classes it may fail with.
+func (m *model) insert(table string, row any, fill func(any) any) (any, []error) {
+	row = mDefaults(row)
+	if fill != nil {
+		row = fill(row)
+	}
+	key := mKey(row)
 	if key == 0 {
 		key = m.seq[table] + 1
 		row = mWithKey(row, key)
 	} else if _, exists := m.rows[table][key]; exists {
 		return nil, []error{memrel.ErrExists} // checked before anything else
 	}
-	if errs := m.violations(row); len(errs) > 0 {
+	if errs := m.violations(table, row); len(errs) > 0 {
 		return nil, errs
 	}
 	m.rows[table][key] = row
@@ -223,12 +293,12 @@ func (m *model) insert(row any) (any, []error) {
 }
 
 // update predicts Update.
-func (m *model) update(row any) []error {
-	table, key := mTable(row), mKey(row)
+func (m *model) update(table string, row any) []error {
+	key := mKey(row)
 	if _, exists := m.rows[table][key]; !exists {
 		return []error{memrel.ErrNotFound}
 	}
-	if errs := m.violations(row); len(errs) > 0 {
+	if errs := m.violations(table, row); len(errs) > 0 {
 		return errs
 	}
 	m.rows[table][key] = row
@@ -327,47 +397,128 @@ const (
 	opModify     // Modify whose fn sets the new values
 	opModifyFail // Modify whose fn returns errModifyFn
 	opDelete
+	// The many-to-many calls (model_m2m_test.go), on side modelSides[side].
+	opAdd    // Add, or AddWith when fill
+	opRemove // Remove
+	opSet    // Set, or SetWith when clear or fill
+	opClear  // Clear
 )
+
+var opKindNames = []string{"insert", "update", "modify", "modify (fn fails)", "delete", "add", "remove", "set", "clear"}
+
+func (k mOpKind) String() string { return opKindNames[k] }
+
+func (k mOpKind) isM2M() bool { return k >= opAdd }
 
 type mOp struct {
 	kind  mOpKind
+	table string  // every kind but the many-to-many calls
 	row   any     // insert, update, modify: the row (key 0: assigned)
-	table string  // delete
 	keys  []int64 // delete
+
+	// The many-to-many calls.
+	side     int       // index in modelSides
+	a        int64     // the source row
+	bs       []int64   // the target rows (add, remove, set)
+	clear    bool      // set: SetOptions.Clear
+	fill     bool      // add, set: with a fill function (AddWith, SetOptions.Fill)
+	stamp    time.Time // what fill writes in a new follows row's Created
+	scribble bool      // fill also overwrites the new link's two keys (which must not stick)
 }
 
 func (o mOp) String() string {
 	switch o.kind {
-	case opInsert:
-		return fmt.Sprintf("insert %s %+v", mTable(o.row), o.row)
-	case opUpdate:
-		return fmt.Sprintf("update %s %+v", mTable(o.row), o.row)
-	case opModify:
-		return fmt.Sprintf("modify %s %+v", mTable(o.row), o.row)
+	case opInsert, opUpdate, opModify:
+		return fmt.Sprintf("%v %s %+v", o.kind, o.table, o.row)
 	case opModifyFail:
-		return fmt.Sprintf("modify (fn fails) %s %d", mTable(o.row), mKey(o.row))
+		return fmt.Sprintf("%v %s %d", o.kind, o.table, mKey(o.row))
+	case opDelete:
+		return fmt.Sprintf("delete %s %v", o.table, o.keys)
 	}
-	return fmt.Sprintf("delete %s %v", o.table, o.keys)
+	s := fmt.Sprintf("%v %s %d", o.kind, modelSides[o.side].name, o.a)
+	if o.kind != opClear {
+		s += fmt.Sprintf(" %v", o.bs)
+	}
+	if o.clear {
+		s += " (clear)"
+	}
+	if o.fill {
+		s += fmt.Sprintf(" (fill %s", o.stamp.Format(time.DateTime))
+		if o.scribble {
+			s += ", scribbles keys"
+		}
+		s += ")"
+	}
+	return s
 }
 
 var errModifyFn = errors.New("model: Modify fn refuses")
 
+// mWant is what the model predicts for an operation.
+type mWant struct {
+	row              any            // insert, update, modify: the row returned
+	deleted, updated map[string]int // delete: the DeleteResult
+	errs             []error        // the error classes allowed; none: success
+
+	// The many-to-many calls: the link rows added and removed (before the
+	// refusal, for a refused call: what memrel must undo), and the pairs
+	// asked for that were already linked.
+	added, removed, existing int
+	selfLinks                int // links removed from a to a itself
+	unmirrored               int // symmetrical: links to a removed that had no mirror from a
+}
+
 // predict applies op to the model and returns what memrel must do.
-func (m *model) predict(o mOp) (row any, deleted, updated map[string]int, errs []error) {
+func (m *model) predict(o mOp) (w mWant) {
 	switch o.kind {
 	case opInsert:
-		row, errs = m.insert(o.row)
-		return row, nil, nil, errs
+		w.row, w.errs = m.insert(o.table, o.row, nil)
 	case opUpdate, opModify:
-		return o.row, nil, nil, m.update(o.row)
+		w.row, w.errs = o.row, m.update(o.table, o.row)
 	case opModifyFail:
-		if _, exists := m.rows[mTable(o.row)][mKey(o.row)]; !exists {
-			return nil, nil, nil, []error{memrel.ErrNotFound} // fn is not called
+		if _, exists := m.rows[o.table][mKey(o.row)]; !exists {
+			w.errs = []error{memrel.ErrNotFound} // fn is not called
+		} else {
+			w.errs = []error{errModifyFn}
 		}
-		return nil, nil, nil, []error{errModifyFn}
+	case opDelete:
+		w.deleted, w.updated, w.errs = m.delete(o.table, o.keys)
+	default:
+		w = m.m2m(o)
 	}
-	deleted, updated, errs = m.delete(o.table, o.keys)
-	return nil, deleted, updated, errs
+	return w
+}
+
+// mTableOps are the operations of one table of the schema, untyped.
+type mTableOps struct {
+	insert func(tx *memrel.Tx, row any) (any, error)
+	update func(tx *memrel.Tx, row any) (any, error)
+	modify func(tx *memrel.Tx, row any, fail bool) (any, error)
+	delete func(tx *memrel.Tx, keys []int64) (memrel.DeleteResult, error)
+	rows   func(tx *memrel.Tx) []any // every row, in key order
+}
+
+func tableOps[T any](t *memrel.Table[T, int64]) mTableOps {
+	return mTableOps{
+		insert: func(tx *memrel.Tx, row any) (any, error) { return t.Insert(tx, row.(T)) },
+		update: func(tx *memrel.Tx, row any) (any, error) { return t.Update(tx, row.(T)) },
+		modify: func(tx *memrel.Tx, row any, fail bool) (any, error) { return modifyRow(tx, t, row.(T), fail) },
+		delete: func(tx *memrel.Tx, keys []int64) (memrel.DeleteResult, error) { return t.Delete(tx, keys...) },
+		rows:   func(tx *memrel.Tx) []any { return rowsOf(tx, t) },
+	}
+}
+
+var modelTableOps = map[string]mTableOps{
+	"users":         tableOps(Users),
+	"posts":         tableOps(Posts),
+	"comments":      tableOps(Comments),
+	"products":      tableOps(Products),
+	"orders":        tableOps(Orders),
+	"order_items":   tableOps(OrderItems),
+	"tags":          tableOps(Tags),
+	"follows":       tableOps(Follows),
+	"posts_tags":    tableOps(PostTags.LinkTable()),
+	"users_friends": tableOps(Friends.LinkTable()),
 }
 
 // modifyRow calls Modify on t with a fn that writes want (or fails).
@@ -383,82 +534,31 @@ func modifyRow[T any](tx *memrel.Tx, t *memrel.Table[T, int64], want T, fail boo
 
 // executeOp runs op on memrel.
 func executeOp(tx *memrel.Tx, o mOp) (row any, res memrel.DeleteResult, err error) {
+	if o.kind.isM2M() {
+		return nil, res, modelSideExecs[o.side].run(tx, o)
+	}
+	ops := modelTableOps[o.table]
 	switch o.kind {
 	case opInsert:
-		switch r := o.row.(type) {
-		case User:
-			row, err = Users.Insert(tx, r)
-		case Post:
-			row, err = Posts.Insert(tx, r)
-		case Comment:
-			row, err = Comments.Insert(tx, r)
-		case Product:
-			row, err = Products.Insert(tx, r)
-		case Order:
-			row, err = Orders.Insert(tx, r)
-		case OrderItem:
-			row, err = OrderItems.Insert(tx, r)
-		}
+		row, err = ops.insert(tx, o.row)
 	case opUpdate:
-		switch r := o.row.(type) {
-		case User:
-			row, err = Users.Update(tx, r)
-		case Post:
-			row, err = Posts.Update(tx, r)
-		case Comment:
-			row, err = Comments.Update(tx, r)
-		case Product:
-			row, err = Products.Update(tx, r)
-		case Order:
-			row, err = Orders.Update(tx, r)
-		case OrderItem:
-			row, err = OrderItems.Update(tx, r)
-		}
+		row, err = ops.update(tx, o.row)
 	case opModify, opModifyFail:
-		fail := o.kind == opModifyFail
-		switch r := o.row.(type) {
-		case User:
-			row, err = modifyRow(tx, Users, r, fail)
-		case Post:
-			row, err = modifyRow(tx, Posts, r, fail)
-		case Comment:
-			row, err = modifyRow(tx, Comments, r, fail)
-		case Product:
-			row, err = modifyRow(tx, Products, r, fail)
-		case Order:
-			row, err = modifyRow(tx, Orders, r, fail)
-		case OrderItem:
-			row, err = modifyRow(tx, OrderItems, r, fail)
-		}
+		row, err = ops.modify(tx, o.row, o.kind == opModifyFail)
 	case opDelete:
-		switch o.table {
-		case "users":
-			res, err = Users.Delete(tx, o.keys...)
-		case "posts":
-			res, err = Posts.Delete(tx, o.keys...)
-		case "comments":
-			res, err = Comments.Delete(tx, o.keys...)
-		case "products":
-			res, err = Products.Delete(tx, o.keys...)
-		case "orders":
-			res, err = Orders.Delete(tx, o.keys...)
-		case "order_items":
-			res, err = OrderItems.Delete(tx, o.keys...)
-		}
+		res, err = ops.delete(tx, o.keys)
 	}
 	return row, res, err
 }
 
-// dbState reads every row of every table, in key order.
+// dbState reads every row of every table, link tables included, in key
+// order.
 func dbState(tx *memrel.Tx) map[string][]any {
-	return map[string][]any{
-		"users":       rowsOf(tx, Users),
-		"posts":       rowsOf(tx, Posts),
-		"comments":    rowsOf(tx, Comments),
-		"products":    rowsOf(tx, Products),
-		"orders":      rowsOf(tx, Orders),
-		"order_items": rowsOf(tx, OrderItems),
+	s := map[string][]any{}
+	for _, t := range modelTables {
+		s[t] = modelTableOps[t].rows(tx)
 	}
+	return s
 }
 
 func rowsOf[T any](tx *memrel.Tx, t *memrel.Table[T, int64]) []any {
@@ -590,9 +690,28 @@ func (g *mGen) key(table string, percent int) int64 {
 // parent returns the key of a parent row, missing one time in ten.
 func (g *mGen) parent(table string) int64 { return g.key(table, 90) }
 
+// existingRow returns a row of table, if it has any.
+func (g *mGen) existingRow(table string) (any, bool) {
+	keys := g.m.sortedKeys(table)
+	if len(keys) == 0 {
+		return nil, false
+	}
+	return g.m.rows[table][keys[g.rng.IntN(len(keys))]], true
+}
+
 func (g *mGen) username() string { return fmt.Sprintf("u%02d", g.rng.IntN(16)) }
 func (g *mGen) sku() string      { return fmt.Sprintf("sku%02d", g.rng.IntN(16)) }
+func (g *mGen) tagName() string  { return fmt.Sprintf("tag%02d", g.rng.IntN(10)) }
 func (g *mGen) text() string     { return fmt.Sprintf("t%d", g.rng.IntN(1000)) }
+
+// stamp is a Created for follows: the zero time one time in ten (which
+// Defaults replace on Insert, and a fill writes as it is).
+func (g *mGen) stamp() time.Time {
+	if g.chance(10) {
+		return time.Time{}
+	}
+	return followClock.Add(time.Duration(1+g.rng.IntN(10000)) * time.Minute)
+}
 
 func (g *mGen) price() int64 {
 	if g.chance(10) {
@@ -615,6 +734,48 @@ func (g *mGen) commentAuthor() memrel.Null[int64] {
 	return memrel.Some(g.parent("users"))
 }
 
+// follow returns a new follows row: now and then a self-follow, or the
+// pair of an existing row.
+func (g *mGen) follow() Follow {
+	f := Follow{FollowerID: g.parent("users"), FollowedID: g.parent("users")}
+	switch {
+	case g.chance(10):
+		f.FollowedID = f.FollowerID
+	case g.chance(25):
+		if r, ok := g.existingRow("follows"); ok {
+			f.FollowerID, f.FollowedID = r.(Follow).FollowerID, r.(Follow).FollowedID
+		}
+	}
+	if g.chance(50) {
+		f.Created = g.stamp()
+	}
+	return f
+}
+
+// link returns a new row of an automatic link table: now and then the
+// pair of an existing row, or (friends) its mirror, or a self-link.
+func (g *mGen) link(table string) mLink {
+	var l mLink
+	if table == "posts_tags" {
+		l = mLink{From: g.parent("posts"), To: g.parent("tags")}
+	} else {
+		l = mLink{From: g.parent("users"), To: g.parent("users")}
+		if g.chance(10) {
+			l.To = l.From
+		}
+	}
+	if g.chance(30) {
+		if r, ok := g.existingRow(table); ok {
+			e := r.(mLink)
+			l.From, l.To = e.From, e.To
+			if table == "users_friends" && g.chance(50) {
+				l.From, l.To = e.To, e.From // its mirror, taken or not
+			}
+		}
+	}
+	return l
+}
+
 // newRow returns a new row of table, with key 0.
 func (g *mGen) newRow(table string) any {
 	switch table {
@@ -628,14 +789,20 @@ func (g *mGen) newRow(table string) any {
 		return Product{Name: g.text(), SKU: g.sku(), PriceCents: g.price()}
 	case "orders":
 		return Order{CustomerID: g.parent("users"), Paid: g.chance(50)}
-	default:
+	case "order_items":
 		return OrderItem{OrderID: g.parent("orders"), ProductID: g.parent("products"),
 			Quantity: g.quantity(), UnitPriceCents: g.price()}
+	case "tags":
+		return BlogTag{Name: g.tagName()}
+	case "follows":
+		return g.follow()
+	default:
+		return g.link(table)
 	}
 }
 
 // changed returns row with one or two fields changed.
-func (g *mGen) changed(row any) any {
+func (g *mGen) changed(table string, row any) any {
 	for range 1 + g.rng.IntN(2) {
 		f := g.rng.IntN(4)
 		switch r := row.(type) {
@@ -688,6 +855,32 @@ func (g *mGen) changed(row any) any {
 				r.UnitPriceCents = g.price()
 			}
 			row = r
+		case BlogTag:
+			r.Name = g.tagName()
+			row = r
+		case Follow:
+			switch f {
+			case 0:
+				r.FollowerID = g.parent("users")
+			case 1:
+				r.FollowedID = g.parent("users")
+			case 2:
+				r.FollowedID = r.FollowerID // a self-follow
+				if e, ok := g.existingRow("follows"); ok && g.chance(50) {
+					r.FollowerID, r.FollowedID = e.(Follow).FollowerID, e.(Follow).FollowedID // a taken pair, or its own
+				}
+			default:
+				r.Created = g.stamp() // the zero time too: Update has no defaults
+			}
+			row = r
+		case mLink:
+			n := g.link(table)
+			if f < 2 {
+				r.From = n.From
+			} else {
+				r.To = n.To
+			}
+			row = r
 		}
 	}
 	return row
@@ -715,31 +908,36 @@ func sumInts(ns []int) int {
 
 func (g *mGen) op() mOp {
 	switch n := g.rng.IntN(100); {
-	case n < 60:
-		// Children more often than parents, so that deletes have work to do.
-		table := g.table(3, 5, 8, 2, 2, 5)
+	case n < 34:
+		return g.m2mOp()
+	case n < 74:
+		// Children more often than parents, so that deletes have work to
+		// do, but enough parents for the links. Weights in modelTables
+		// order: users, posts, comments, products, orders, order_items,
+		// tags, follows, posts_tags, users_friends.
+		table := g.table(6, 6, 4, 2, 2, 4, 4, 4, 2, 2)
 		row := g.newRow(table)
 		if g.chance(10) { // a caller-chosen key: taken, reused or ahead of the sequence
 			row = mWithKey(row, 1+g.rng.Int64N(g.m.seq[table]+3))
 		}
-		return mOp{kind: opInsert, row: row}
-	case n < 82:
-		table := g.table(2, 3, 3, 3, 3, 3)
+		return mOp{kind: opInsert, table: table, row: row}
+	case n < 87:
+		table := g.table(2, 3, 3, 3, 3, 3, 2, 3, 1, 1)
 		k := g.key(table, 90)
 		row, ok := g.m.rows[table][k]
 		if !ok {
 			row = mWithKey(g.newRow(table), k)
 		}
-		row = g.changed(row)
+		row = g.changed(table, row)
 		switch {
 		case g.chance(10):
-			return mOp{kind: opModifyFail, row: row}
+			return mOp{kind: opModifyFail, table: table, row: row}
 		case g.chance(40):
-			return mOp{kind: opModify, row: row}
+			return mOp{kind: opModify, table: table, row: row}
 		}
-		return mOp{kind: opUpdate, row: row}
+		return mOp{kind: opUpdate, table: table, row: row}
 	default:
-		table := g.table(3, 2, 2, 1, 2, 2)
+		table := g.table(2, 3, 2, 1, 2, 2, 2, 2, 1, 1)
 		var keys []int64
 		if !g.chance(2) { // sometimes no key at all
 			for range 1 + g.rng.IntN(3) {
@@ -757,6 +955,7 @@ type modelRun struct {
 	t     *testing.T
 	seed  uint64
 	step  int
+	probe *rand.Rand     // picks the rows whose relations are read after each operation
 	trace []string       // the operations so far, for the failure message
 	stats map[string]int // outcomes, to see what a seed exercised
 }
@@ -775,27 +974,30 @@ func (r *modelRun) fatalf(format string, args ...any) {
 // do runs op on tx and on the model of the transaction, and compares.
 func (r *modelRun) do(tx *memrel.Tx, work *model, o mOp) error {
 	r.t.Helper()
-	wantRow, wantDel, wantUpd, wantErrs := work.predict(o)
+	want := work.predict(o)
 	gotRow, res, err := executeOp(tx, o)
 	r.logf("%v -> %v", o, err)
-	r.count(o, res, err)
-	if msg := classMismatch(err, wantErrs); msg != "" {
+	r.count(o, want, res, err)
+	if msg := classMismatch(err, want.errs); msg != "" {
 		r.fatalf("%v: %s", o, msg)
 	}
-	if err == nil && o.kind != opDelete && !reflect.DeepEqual(gotRow, wantRow) {
-		r.fatalf("%v returned %+v, want %+v", o, gotRow, wantRow)
-	}
-	if o.kind == opDelete {
+	switch o.kind {
+	case opInsert, opUpdate, opModify:
+		if err == nil && !reflect.DeepEqual(gotRow, want.row) {
+			r.fatalf("%v returned %+v, want %+v", o, gotRow, want.row)
+		}
+	case opDelete:
 		if err != nil && (res.Total() != 0 || len(res.Updated) != 0) {
 			r.fatalf("%v failed but reports %v", o, res)
 		}
-		if err == nil && (!maps.Equal(res.Deleted, wantDel) || !maps.Equal(res.Updated, wantUpd)) {
-			r.fatalf("%v: result %v, want deleted %v updated %v", o, res, wantDel, wantUpd)
+		if err == nil && (!maps.Equal(res.Deleted, want.deleted) || !maps.Equal(res.Updated, want.updated)) {
+			r.fatalf("%v: result %v, want deleted %v updated %v", o, res, want.deleted, want.updated)
 		}
 	}
 	if d := diffState(work.state(), dbState(tx)); d != "" {
 		r.fatalf("after %v the transaction's state differs from the model:\n%s", o, d)
 	}
+	r.readRelations(tx, work, fmt.Sprintf("after %v", o))
 	// A refused operation must leave the indexes as they were; checkTx
 	// covers the others at the end of each transaction.
 	if err != nil {
@@ -814,17 +1016,58 @@ func (r *modelRun) checkTx(tx *memrel.Tx) {
 	}
 }
 
-func (r *modelRun) count(o mOp, res memrel.DeleteResult, err error) {
-	kind := strings.Fields(o.String())[0]
+// count records the outcome of op, by kind, table or relation, and error
+// class.
+func (r *modelRun) count(o mOp, want mWant, res memrel.DeleteResult, err error) {
+	label := fmt.Sprintf("%v %s", o.kind, o.table)
+	if o.kind.isM2M() {
+		label = fmt.Sprintf("%v %s", o.kind, modelSides[o.side].name)
+		if o.kind == opSet && o.clear {
+			label += " (clear)"
+		}
+	}
 	switch {
+	case err != nil && o.kind.isM2M() && want.added+want.removed > 0:
+		r.stats[fmt.Sprintf("%s refused (%v) after writing links", label, errClasses(err))]++
 	case err != nil:
-		r.stats[fmt.Sprintf("%s refused (%v)", kind, errClasses(err))]++
-	case o.kind == opDelete && len(res.Updated) > 0:
-		r.stats["delete with SetNull"]++
-	case o.kind == opDelete && res.Total() > len(o.keys):
-		r.stats["delete with Cascade"]++
+		r.stats[fmt.Sprintf("%s refused (%v)", label, errClasses(err))]++
+	case o.kind.isM2M() && want.added+want.removed == 0:
+		r.stats[label+" ok, no change"]++
 	default:
-		r.stats[kind+" ok"]++
+		r.stats[label+" ok"]++
+	}
+	if err != nil {
+		if o.kind.isM2M() {
+			r.stats["~ m2m calls refused"]++
+			if want.added+want.removed > 0 {
+				r.stats["~ m2m calls refused after writing links (undone)"]++
+			}
+		}
+		return
+	}
+	if o.kind.isM2M() {
+		r.stats["~ m2m calls ok"]++
+		r.stats["~ m2m links added"] += want.added
+		r.stats["~ m2m links removed"] += want.removed
+		r.stats["~ m2m pairs already linked (no-op)"] += want.existing
+		if o.kind == opSet && !o.clear && modelSides[o.side].link == "follows" {
+			r.stats["~ m2m follows links kept by Set, with their Created"] += want.existing
+		}
+		r.stats["~ m2m self links (a, a) removed"] += want.selfLinks
+		r.stats["~ m2m symmetrical: links to a removed without a mirror from a"] += want.unmirrored
+	}
+	if o.kind == opDelete {
+		if len(res.Updated) > 0 {
+			r.stats["~ delete with SetNull"]++
+		}
+		if res.Total() > len(o.keys) {
+			r.stats["~ delete with Cascade"]++
+		}
+		for _, lt := range []string{"follows", "posts_tags", "users_friends"} {
+			if res.Deleted[lt] > 0 && o.table != lt {
+				r.stats["~ delete cascading into "+lt]++
+			}
+		}
 	}
 }
 
@@ -834,13 +1077,15 @@ var (
 )
 
 func runModel(t *testing.T, seed uint64, steps int) {
-	r := &modelRun{t: t, seed: seed, stats: map[string]int{}}
+	r := &modelRun{t: t, seed: seed, stats: map[string]int{},
+		probe: rand.New(rand.NewPCG(seed^0x5bd1e995, seed))}
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	db, err := memrel.Open(shopSchema())
+	db, err := memrel.Open(socialSchema())
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := newModel()
+	sizeSum := map[string]int{} // rows per table, summed over the steps
 	for r.step = 0; r.step < steps; r.step++ {
 		work := m.clone()
 		g := &mGen{rng: rng, m: work}
@@ -937,9 +1182,15 @@ func runModel(t *testing.T, seed uint64, steps int) {
 		}
 		rtx := db.BeginRead()
 		d := diffState(m.state(), dbState(rtx))
+		if d == "" {
+			r.readRelations(rtx, m, "in the committed state")
+		}
 		rtx.Abort()
 		if d != "" {
 			r.fatalf("the committed state differs from the model:\n%s", d)
+		}
+		for _, tb := range modelTables {
+			sizeSum[tb] += len(m.rows[tb])
 		}
 		if reader != nil {
 			d := diffState(old.state(), dbState(reader))
@@ -951,14 +1202,14 @@ func runModel(t *testing.T, seed uint64, steps int) {
 	}
 	var sizes []string
 	for _, tb := range modelTables {
-		sizes = append(sizes, fmt.Sprintf("%s %d", tb, len(m.rows[tb])))
+		sizes = append(sizes, fmt.Sprintf("%s %d (mean %.1f)", tb, len(m.rows[tb]), float64(sizeSum[tb])/float64(steps)))
 	}
 	t.Logf("seed %d: %d steps, final state: %s", seed, steps, strings.Join(sizes, ", "))
 	var outcomes []string
 	for _, k := range slices.Sorted(maps.Keys(r.stats)) {
 		outcomes = append(outcomes, fmt.Sprintf("%s: %d", k, r.stats[k]))
 	}
-	t.Logf("seed %d: outcomes: %s", seed, strings.Join(outcomes, "; "))
+	t.Logf("seed %d: outcomes:\n\t%s", seed, strings.Join(outcomes, "\n\t"))
 }
 
 func TestModel(t *testing.T) {

@@ -356,9 +356,11 @@ type SetOptions[L any] struct {
 	Fill func(link *L)
 }
 
-// Set makes bs exactly the rows linked to a: links to rows not in bs are
-// removed, missing ones added, and links that stay are kept as they are,
-// extra fields included.
+// Set makes bs exactly the rows linked to a, as Django's set(): the current
+// targets of a (its links) that are not in bs are removed (in both
+// directions for a symmetrical relation), the rows of bs that are not
+// current targets are added, and the links that stay are kept as they are,
+// extra fields included, and are not mirrored anew.
 func (s *M2MSide[S, SK, T, TK, L, LK]) Set(tx *store.Tx, a SK, bs []TK) error {
 	return s.SetWith(tx, a, bs, SetOptions[L]{})
 }
@@ -366,14 +368,30 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) Set(tx *store.Tx, a SK, bs []TK) error {
 // SetWith is Set with options.
 func (s *M2MSide[S, SK, T, TK, L, LK]) SetWith(tx *store.Tx, a SK, bs []TK, opt SetOptions[L]) error {
 	return s.atomic(tx, func() error {
-		drop := func(b TK) bool { return !slices.Contains(bs, b) }
 		if opt.Clear {
-			drop = func(TK) bool { return true }
+			if err := s.remove(tx, a, true, func(TK) bool { return true }); err != nil {
+				return err
+			}
+			return s.add(tx, a, opt.Fill, bs)
 		}
-		if err := s.remove(tx, a, opt.Clear, drop); err != nil {
+		current := map[TK]bool{}
+		for _, l := range s.links(tx, a) {
+			if b, ok := s.dst.get(l); ok {
+				current[b] = true
+			}
+		}
+		var fresh []TK
+		for _, b := range bs {
+			if current[b] {
+				delete(current, b)
+			} else {
+				fresh = append(fresh, b)
+			}
+		}
+		if err := s.remove(tx, a, false, func(b TK) bool { return current[b] }); err != nil {
 			return err
 		}
-		return s.add(tx, a, opt.Fill, bs)
+		return s.add(tx, a, opt.Fill, fresh)
 	})
 }
 
