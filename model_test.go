@@ -94,29 +94,6 @@ var modelRels = []mRel{
 		ref: func(r any) (int64, bool) { return r.(mLink).To, true }},
 }
 
-// mTable is the table of a row that names it (every row but a link's).
-func mTable(row any) string {
-	switch row.(type) {
-	case User:
-		return "users"
-	case Post:
-		return "posts"
-	case Comment:
-		return "comments"
-	case Product:
-		return "products"
-	case Order:
-		return "orders"
-	case OrderItem:
-		return "order_items"
-	case BlogTag:
-		return "tags"
-	case Follow:
-		return "follows"
-	}
-	panic(fmt.Sprintf("model: no table for %T", row))
-}
-
 func mKey(row any) int64 {
 	switch r := row.(type) {
 	case User:

@@ -235,15 +235,7 @@ func (fk *FK[C, P, K]) LoadedChildren(l *Loaded, k K) []C {
 	if !ok {
 		return nil
 	}
-	kids := d.children[k]
-	if len(kids) == 0 {
-		return nil
-	}
-	out := make([]C, len(kids))
-	for i, c := range kids {
-		out[i] = *c
-	}
-	return out
+	return copies(d.children[k])
 }
 
 type m2mPath[S any, SK store.Key, T any, TK store.Key, L any, LK store.Key] struct {
@@ -295,13 +287,18 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) LoadedList(l *Loaded, a SK) []T {
 	if !ok {
 		return nil
 	}
-	ts := d.targets[a]
-	if len(ts) == 0 {
+	return copies(d.targets[a])
+}
+
+// copies returns copies of stored rows (nil for none): a Loaded never hands
+// out the store's own rows.
+func copies[T any](rows []*T) []T {
+	if len(rows) == 0 {
 		return nil
 	}
-	out := make([]T, len(ts))
-	for i, t := range ts {
-		out[i] = *t
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		out[i] = *r
 	}
 	return out
 }

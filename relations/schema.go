@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/memrel-go/memrel/internal/ident"
 	"github.com/memrel-go/memrel/store"
 )
 
@@ -106,7 +107,7 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 				bad("relation %s: on-delete rule Set, but no value (use SetTo or SetFunc)", d.name())
 				ok = false
 			}
-			if !validName(d.field) {
+			if !ident.Valid(d.field) {
 				bad("relation %s: field name %q is not an identifier", d.name(), d.field)
 				ok = false
 			}
@@ -154,7 +155,7 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 		if m.symmetrical && m.from.parent != m.to.parent {
 			bad("many-to-many %s: Symmetrical needs a relation from a table to itself, not %s to %s", m.name(), m.from.parent.Name(), m.to.parent.Name())
 		}
-		if !validName(m.field) {
+		if !ident.Valid(m.field) {
 			bad("many-to-many %s: field name %q is not an identifier", m.name(), m.field)
 		}
 		reverses = append(reverses, reverse{m.from.parent.Name(), m.field, "many-to-many field " + m.name()})
@@ -175,7 +176,7 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 	}
 	byName := map[[2]string]string{}
 	for _, r := range reverses {
-		if !validName(r.name) {
+		if !ident.Valid(r.name) {
 			bad("%s: reverse name %q is not an identifier", r.owner, r.name)
 			continue
 		}
@@ -203,7 +204,7 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 			bad("constraint %s: %v", name, err)
 			continue
 		}
-		if !validName(name) {
+		if !ident.Valid(name) {
 			bad("constraint name %q is not an identifier", name)
 			continue
 		}
@@ -263,21 +264,6 @@ func (rt *runtime) rankTables(order []*store.TableInfo) {
 		next++
 		remaining = slices.Delete(remaining, picked, picked+1)
 	}
-}
-
-func validName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		switch {
-		case r == '_', 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z':
-		case '0' <= r && r <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 func ref(t *store.TableInfo, obj any) RowRef { return RowRef{Table: t.Name(), Key: t.KeyOf(obj)} }

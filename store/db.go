@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/go-memdb"
+
+	"github.com/memrel-go/memrel/internal/ident"
 )
 
 const (
@@ -86,7 +88,7 @@ func Open(cfg Config) (*DB, error) {
 		if info.err != nil {
 			bad("%v", info.err)
 		}
-		if info.name == "" || !validName(info.name) {
+		if info.name == "" || !ident.Valid(info.name) {
 			bad("table name %q is not an identifier (letters, digits, underscores)", info.name)
 		}
 		if prev, dup := names[info.name]; dup {
@@ -170,18 +172,6 @@ func Open(cfg Config) (*DB, error) {
 	// of every touched index).
 	db.mem = mem.Snapshot()
 	return db, nil
-}
-
-func validName(s string) bool {
-	for i, r := range s {
-		switch {
-		case r == '_', 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z':
-		case '0' <= r && r <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // Tables lists the schema's tables in the order they were given.
