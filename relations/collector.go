@@ -268,7 +268,7 @@ func (c *collector) validateUpdates() error {
 		keys := slices.Sorted(maps.Keys(m))
 		for _, k := range keys {
 			p := m[k]
-			if err := c.rt.checkRow(c.tx, t, p.old, p.new, c.view); err != nil {
+			if err := c.rt.checkRow(c.tx, t, ref(t, p.new), p.old, p.new, c.view); err != nil {
 				return err
 			}
 		}

@@ -18,7 +18,6 @@ type m2mDef struct {
 	related     string
 	relatedSet  bool // Related was called
 	symmetrical bool
-	auto        bool
 	err         error
 }
 
@@ -65,7 +64,6 @@ type M2MSide[S any, SK store.Key, T any, TK store.Key, L any, LK store.Key] stru
 	link   *store.Table[L, LK]
 	src    *FK[L, S, SK] // link -> this side
 	dst    *FK[L, T, TK] // link -> the other side
-	target *store.Table[T, TK]
 	d      *m2mDef
 	mirror bool // symmetrical: every pair is stored in both directions
 }
@@ -78,7 +76,7 @@ type M2MSide[S any, SK store.Key, T any, TK store.Key, L any, LK store.Key] stru
 //
 //	ArticleTags = relations.ManyToMany(Articles, "tags", Tags).Related("articles")
 func ManyToMany[A any, AK store.Key, B any, BK store.Key](from *store.Table[A, AK], field string, to *store.Table[B, BK]) *M2M[A, AK, B, BK, Link[AK, BK], int64] {
-	d := &m2mDef{field: field, auto: true}
+	d := &m2mDef{field: field}
 	if from == nil || to == nil {
 		d.err = fmt.Errorf("many-to-many %s: both tables are required", field)
 		return &M2M[A, AK, B, BK, Link[AK, BK], int64]{d: d, M2MSide: &M2MSide[A, AK, B, BK, Link[AK, BK], int64]{d: d}}
@@ -96,7 +94,7 @@ func ManyToMany[A any, AK store.Key, B any, BK store.Key](from *store.Table[A, A
 		To   BK
 	}
 	uniq := Unique(link, name+"_pair", func(l *Link[AK, BK]) pair { return pair{l.From, l.To} })
-	m := newM2M(link, field, fk1, fk2, to, from, d)
+	m := newM2M(link, field, fk1, fk2, d)
 	m.auto = &autoLink[AK, BK]{table: link, pair: uniq}
 	return m
 }
@@ -114,10 +112,10 @@ func ManyToManyThrough[L any, LK store.Key, A any, AK store.Key, B any, BK store
 		d.err = fmt.Errorf("many-to-many %s: link table and both foreign keys are required", field)
 		return &M2M[A, AK, B, BK, L, LK]{d: d, M2MSide: &M2MSide[A, AK, B, BK, L, LK]{d: d}}
 	}
-	return newM2M(link, field, from, to, to.parent, from.parent, d)
+	return newM2M(link, field, from, to, d)
 }
 
-func newM2M[A any, AK store.Key, B any, BK store.Key, L any, LK store.Key](link *store.Table[L, LK], field string, from *FK[L, A, AK], to *FK[L, B, BK], b *store.Table[B, BK], a *store.Table[A, AK], d *m2mDef) *M2M[A, AK, B, BK, L, LK] {
+func newM2M[A any, AK store.Key, B any, BK store.Key, L any, LK store.Key](link *store.Table[L, LK], field string, from *FK[L, A, AK], to *FK[L, B, BK], d *m2mDef) *M2M[A, AK, B, BK, L, LK] {
 	d.from, d.to, d.link = from.d, to.d, link.Info()
 	if d.err == nil {
 		d.err = from.d.err
@@ -128,8 +126,8 @@ func newM2M[A any, AK store.Key, B any, BK store.Key, L any, LK store.Key](link 
 	if from.d.parent != nil {
 		d.related = from.d.parent.Name() + "_set"
 	}
-	fwd := &M2MSide[A, AK, B, BK, L, LK]{link: link, src: from, dst: to, target: b, d: d}
-	rev := &M2MSide[B, BK, A, AK, L, LK]{link: link, src: to, dst: from, target: a, d: d}
+	fwd := &M2MSide[A, AK, B, BK, L, LK]{link: link, src: from, dst: to, d: d}
+	rev := &M2MSide[B, BK, A, AK, L, LK]{link: link, src: to, dst: from, d: d}
 	return &M2M[A, AK, B, BK, L, LK]{M2MSide: fwd, rev: rev, d: d}
 }
 

@@ -268,56 +268,35 @@ func (rt *runtime) rankTables(order []*store.TableInfo) {
 
 func ref(t *store.TableInfo, obj any) RowRef { return RowRef{Table: t.Name(), Key: t.KeyOf(obj)} }
 
-// rowRef names the row being checked: old is nil for an insert.
-func rowRef(t *store.TableInfo, old, row any) RowRef {
-	r := ref(t, row)
-	r.New = old == nil
-	return r
-}
-
 // BeforeInsert checks a new row: check constraints, foreign keys, unique
-// constraints.
+// constraints. Errors name it "a new <table> row", without its key when the
+// key was drawn from the sequence (which never hands it out if the insert is
+// refused).
 func (rt *runtime) BeforeInsert(tx *store.Tx, t *store.TableInfo, row any, autoKey bool) error {
-	err := rt.checkRow(tx, t, nil, row, nil)
-	if err != nil && autoKey {
-		forgetKey(err) // the key was never the row's: name it "a new row"
+	self := RowRef{Table: t.Name(), Key: t.KeyOf(row), New: true}
+	if autoKey {
+		self.Key = nil
 	}
-	return err
-}
-
-// forgetKey drops the key of the new row that a refused insert names: the
-// sequence never gave it that key (Key nil, New true: "a new <table> row").
-func forgetKey(err error) {
-	var r *RowRef
-	switch e := err.(type) {
-	case *CheckError:
-		r = &e.Row
-	case *ForeignKeyError:
-		r = &e.Row
-	case *UniqueError:
-		r = &e.Row
-	default:
-		return
-	}
-	r.Key = nil
+	return rt.checkRow(tx, t, self, nil, row, nil)
 }
 
 // BeforeUpdate checks a changed row: check constraints, the foreign keys
 // whose value changed, unique constraints (the row does not collide with
 // itself).
 func (rt *runtime) BeforeUpdate(tx *store.Tx, t *store.TableInfo, old, row any) error {
-	return rt.checkRow(tx, t, old, row, nil)
+	return rt.checkRow(tx, t, ref(t, row), old, row, nil)
 }
 
-// checkRow validates row (replacing old, if not nil). view, when not nil,
+// checkRow validates row (replacing old, if not nil); errors name it self.
+// view, when not nil,
 // gives the final state of a delete: for a stored row it returns nil if the
 // delete removes it, its new value if the delete updates it, or the row
 // itself.
-func (rt *runtime) checkRow(tx *store.Tx, t *store.TableInfo, old, row any, view func(t *store.TableInfo, obj any) any) error {
+func (rt *runtime) checkRow(tx *store.Tx, t *store.TableInfo, self RowRef, old, row any, view func(t *store.TableInfo, obj any) any) error {
 	tr := rt.tables[t]
 	for _, c := range tr.checks {
 		if !c.pred(row) {
-			return &CheckError{Constraint: c.name, Table: t.Name(), Row: rowRef(t, old, row)}
+			return &CheckError{Constraint: c.name, Table: t.Name(), Row: self}
 		}
 	}
 	var buf, oldBuf [64]byte
@@ -344,19 +323,19 @@ func (rt *runtime) checkRow(tx *store.Tx, t *store.TableInfo, old, row any, view
 			parent = view(d.parent, parent)
 		}
 		if parent == nil {
-			return &ForeignKeyError{Relation: d.name(), Row: rowRef(t, old, row), Field: d.field,
+			return &ForeignKeyError{Relation: d.name(), Row: self, Field: d.field,
 				Parent: RowRef{Table: d.parent.Name(), Key: d.refValue(row)}}
 		}
 	}
 	for _, u := range tr.uniques {
-		if err := rt.checkUnique(tx, u, old, row, view); err != nil {
+		if err := rt.checkUnique(tx, u, self, old, row, view); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (rt *runtime) checkUnique(tx *store.Tx, u *uniqueDef, old, row any, view func(t *store.TableInfo, obj any) any) error {
+func (rt *runtime) checkUnique(tx *store.Tx, u *uniqueDef, self RowRef, old, row any, view func(t *store.TableInfo, obj any) any) error {
 	var buf [64]byte
 	val, ok := u.key(buf[:0], row)
 	if !ok {
@@ -380,7 +359,7 @@ func (rt *runtime) checkUnique(tx *store.Tx, u *uniqueDef, old, row any, view fu
 				continue
 			}
 		}
-		e := &UniqueError{Constraint: u.name, Table: u.table.Name(), Row: rowRef(u.table, old, row),
+		e := &UniqueError{Constraint: u.name, Table: u.table.Name(), Row: self,
 			Conflict: ref(u.table, other), Value: u.value(row)}
 		if u.fk != nil {
 			e.Parent = &RowRef{Table: u.fk.parent.Name(), Key: e.Value}
@@ -419,7 +398,7 @@ func (rt *runtime) Check(tx *store.Tx) error {
 				}
 			}
 			for _, u := range tr.uniques {
-				if err := rt.checkUnique(tx, u, obj, obj, nil); err != nil {
+				if err := rt.checkUnique(tx, u, ref(t, obj), obj, obj, nil); err != nil {
 					bad(err)
 				}
 			}

@@ -347,12 +347,17 @@ func (t *Table[T, K]) Delete(tx *Tx, keys ...K) (DeleteResult, error) {
 		return DeleteResult{}, nil
 	}
 	rows := make([]any, 0, len(keys))
-	seen := make(map[K]struct{}, len(keys))
+	var seen map[K]struct{} // only a list of keys can hold one twice
+	if len(keys) > 1 {
+		seen = make(map[K]struct{}, len(keys))
+	}
 	for _, k := range keys {
-		if _, dup := seen[k]; dup {
-			continue
+		if seen != nil {
+			if _, dup := seen[k]; dup {
+				continue
+			}
+			seen[k] = struct{}{}
 		}
-		seen[k] = struct{}{}
 		obj := tx.first(t.info, t.encodeKey(k))
 		if obj == nil {
 			return DeleteResult{}, &KeyError{Table: t.info.name, Key: k, Err: ErrNotFound}
