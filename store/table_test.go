@@ -788,8 +788,12 @@ func TestCallerKeysRefusesZeroIntegerKey(t *testing.T) {
 	tbl := store.NewTable("natural", func(r *item) *int64 { return &r.ID }).CallerKeys()
 	db := openDB(t, tbl)
 	mustUpdate(t, db, func(tx *store.Tx) error {
+		before := tx.Dump()
 		_, err := tbl.Insert(tx, item{Name: "no key"})
 		wantKeyError(t, err, store.ErrInvalidKey, "natural", int64(0))
+		if after := tx.Dump(); after != before {
+			t.Errorf("the refused insert changed the store (sequence included):\nbefore:\n%s\nafter:\n%s", before, after)
+		}
 		if r, err := tbl.Insert(tx, item{ID: 42, Name: "chosen"}); err != nil || r.ID != 42 {
 			t.Errorf("Insert(42) = %+v, %v", r, err)
 		}
