@@ -65,7 +65,8 @@ type M2MSide[S any, SK store.Key, T any, TK store.Key, L any, LK store.Key] stru
 	src    *FK[L, S, SK] // link -> this side
 	dst    *FK[L, T, TK] // link -> the other side
 	d      *m2mDef
-	mirror bool // symmetrical: every pair is stored in both directions
+	mirror bool       // symmetrical: every pair is stored in both directions
+	pair   *uniqueDef // the unique pair index of an automatic link table
 }
 
 // ManyToMany declares a many-to-many relation from table from (named field
@@ -96,6 +97,7 @@ func ManyToMany[A any, AK store.Key, B any, BK store.Key](from *store.Table[A, A
 	uniq := Unique(link, name+"_pair", func(l *Link[AK, BK]) pair { return pair{l.From, l.To} })
 	m := newM2M(link, field, fk1, fk2, d)
 	m.auto = &autoLink[AK, BK]{table: link, pair: uniq}
+	m.M2MSide.pair, m.rev.pair = uniq.d, uniq.d
 	return m
 }
 
@@ -181,8 +183,16 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) links(tx *store.Tx, k SK) []*L {
 	return out
 }
 
-// Has reports whether a (source) and b (target) are linked.
+// Has reports whether a (source) and b (target) are linked: one index
+// lookup for an automatic link table, a walk of a's links otherwise.
 func (s *M2MSide[S, SK, T, TK, L, LK]) Has(tx *store.Tx, a SK, b TK) bool {
+	if s.pair != nil {
+		var l L
+		s.src.set(&l, a)
+		s.dst.set(&l, b)
+		key, _ := s.pair.key(make([]byte, 0, 32), &l)
+		return tx.Scan(s.pair.table, s.pair.index, key).Next() != nil
+	}
 	for _, l := range s.links(tx, a) {
 		if t, ok := s.dst.get(l); ok && t == b {
 			return true
