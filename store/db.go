@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -60,6 +61,7 @@ type Config struct {
 // for concurrent use by multiple goroutines; a Tx is not.
 type DB struct {
 	mem     *memdb.MemDB
+	writer  chan struct{} // holds a token while a write transaction is open
 	tables  map[*TableInfo]*tableState
 	order   []*TableInfo
 	hooks   Hooks
@@ -171,6 +173,7 @@ func Open(cfg Config) (*DB, error) {
 	// commit (which costs time per write and, for large deletes, a full diff
 	// of every touched index).
 	db.mem = mem.Snapshot()
+	db.writer = make(chan struct{}, 1)
 	return db, nil
 }
 
@@ -187,6 +190,7 @@ func (db *DB) Hooks() Hooks { return db.hooks }
 func (db *DB) Snapshot() *DB {
 	c := *db
 	c.mem = db.mem.Snapshot()
+	c.writer = make(chan struct{}, 1)
 	return &c
 }
 
@@ -203,12 +207,38 @@ func (db *DB) BeginRead() *Tx {
 //	defer tx.Abort() // a no-op after Commit
 //	...
 //	return tx.Commit()
+//
+// A write transaction that is never closed blocks every later writer, and
+// so does BeginWrite (or Update) called while the same goroutine holds a
+// write transaction of the same DB: it waits for itself. BeginWriteContext
+// bounds the wait.
 func (db *DB) BeginWrite() *Tx {
+	db.writer <- struct{}{}
+	return db.beginWrite()
+}
+
+// BeginWriteContext is BeginWrite with a bound on the wait: if ctx ends
+// before the writer is free, it returns ctx's error (wrapped, so errors.Is
+// finds context.DeadlineExceeded or context.Canceled) and no transaction.
+func (db *DB) BeginWriteContext(ctx context.Context) (*Tx, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memrel: begin write: %w", err)
+	}
+	select {
+	case db.writer <- struct{}{}:
+		return db.beginWrite(), nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("memrel: begin write: waiting for the writer: %w", ctx.Err())
+	}
+}
+
+func (db *DB) beginWrite() *Tx {
 	return &Tx{db: db, txn: db.mem.Txn(true), write: true}
 }
 
 // View runs fn in a read transaction. The error is fn's. A panic in fn
-// closes the transaction and is re-raised.
+// closes the transaction and is re-raised; runtime.Goexit (t.FailNow in a
+// test) closes it too.
 func (db *DB) View(fn func(tx *Tx) error) error {
 	tx := db.BeginRead()
 	tx.managed = true
@@ -216,23 +246,56 @@ func (db *DB) View(fn func(tx *Tx) error) error {
 	return fn(tx)
 }
 
+// ViewContext is View for a caller with a context: if ctx has already ended,
+// it returns ctx's error without running fn. A read transaction never
+// waits, so there is nothing else to bound.
+func (db *DB) ViewContext(ctx context.Context, fn func(tx *Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memrel: view: %w", err)
+	}
+	return db.View(fn)
+}
+
 // Update runs fn in a write transaction and commits it if fn returns nil. If
-// fn returns an error or panics, every write fn made is discarded, as if the
-// transaction had never begun (a panic is then re-raised). Commit's own
-// error, such as a DoNothing relation left pointing at a deleted row, also
-// discards everything and is returned.
+// fn returns an error, panics or calls runtime.Goexit (as t.Fatal and
+// t.FailNow do in a test), every write fn made is discarded, as if the
+// transaction had never begun, and the writer is free again; a panic goes
+// on. Commit's own error, such as a DoNothing relation left pointing at a
+// deleted row, also discards everything and is returned.
 //
 // fn must not call Commit; if it calls Abort, Update returns ErrTxClosed.
-func (db *DB) Update(fn func(tx *Tx) error) (err error) {
-	tx := db.BeginWrite()
+// Update waits while another write transaction is open; calling it inside
+// fn (on the same DB) waits for ever: use UpdateContext to bound the wait.
+func (db *DB) Update(fn func(tx *Tx) error) error {
+	db.writer <- struct{}{}
+	return db.runUpdate(db.beginWrite(), fn)
+}
+
+// UpdateContext is Update with a bound on the wait for the writer: if ctx
+// ends first, it returns ctx's error (wrapped) and fn does not run. Once fn
+// runs, ctx is not consulted again: fn decides when it is done.
+func (db *DB) UpdateContext(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := db.BeginWriteContext(ctx)
+	if err != nil {
+		return err
+	}
+	return db.runUpdate(tx, fn)
+}
+
+func (db *DB) runUpdate(tx *Tx, fn func(tx *Tx) error) error {
 	tx.managed = true
+	returned := false
 	defer func() {
-		if r := recover(); r != nil {
+		if !returned {
+			// A panic (which goes on from here) or runtime.Goexit: a
+			// recover would see neither the second nor, for the first,
+			// keep its stack. Discard the transaction and free the writer.
 			tx.abort()
-			panic(r)
 		}
 	}()
-	if err := fn(tx); err != nil {
+	err := fn(tx)
+	returned = true
+	if err != nil {
 		tx.abort()
 		return err
 	}

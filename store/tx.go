@@ -99,7 +99,7 @@ func (tx *Tx) commit() error {
 		}
 	}
 	tx.txn.Commit()
-	tx.closed = true
+	tx.close()
 	return nil
 }
 
@@ -116,6 +116,12 @@ func (tx *Tx) abort() {
 }
 
 func (tx *Tx) close() {
+	if tx.closed {
+		return
+	}
+	if tx.write {
+		<-tx.db.writer // free the writer
+	}
 	tx.closed = true
 	tx.journal = nil
 	tx.seq = nil
