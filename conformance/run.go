@@ -1,0 +1,264 @@
+package conformance
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Divergence is a difference between memrel (or SQLite) and the reference
+// model on one operation.
+type Divergence struct {
+	Seed      int64
+	Op        int    // index of the operation in the sequence
+	Oracle    string // "memrel" (memrel vs the reference model) or "sqlite" (SQLite vs the reference model)
+	Signature string // what differs, without the particulars: groups divergences
+	Detail    string
+	Explained string // why it is a legitimate difference; empty if it is not
+	Ops       []Op   // the sequence up to and including the operation
+}
+
+// Stats are the figures of a run.
+type Stats struct {
+	Schemas, Sequences, Ops int
+	SQLiteOps               int // operations also played on SQLite
+	SQLiteSkipped           int // operations SQLite cannot judge (invalid input, Protect, Restrict)
+	OutcomeKinds            map[string]int
+	Divergences             []Divergence
+	// MemrelStopped counts sequences cut short by a memrel divergence.
+	MemrelStopped int
+}
+
+func opName(k OpKind) string { return [...]string{"insert", "update", "delete"}[k] }
+
+func eqMap(a, b map[string]int) bool { return maps.Equal(a, b) }
+
+// compare returns what differs between want (the reference model) and got,
+// or "" if they agree. withNames compares the names of the constraint or
+// relation (SQLite does not name foreign keys).
+func compare(want, got Outcome, counts bool) (sig, detail string) {
+	if want.Kind != got.Kind {
+		return want.Kind + " -> " + got.Kind, ""
+	}
+	switch want.Kind {
+	case KCheck, KUnique, KFK:
+		if len(got.Names) == 0 {
+			return "", "" // not named
+		}
+		if !slices.Contains(want.Names, got.Names[0]) {
+			return want.Kind + ": other name", ""
+		}
+	case KNotFound:
+		if !slices.Equal(want.Keys, got.Keys) {
+			return "not found: other keys", ""
+		}
+	case KProtected, KRestricted:
+		if !slices.Equal(want.Keys, got.Keys) {
+			return want.Kind + ": other rows", ""
+		}
+		if !slices.Equal(want.Rels, got.Rels) {
+			return want.Kind + ": other relations", ""
+		}
+	case KOK:
+		if counts {
+			if !eqMap(want.Deleted, got.Deleted) || !eqMap(want.Updated, got.Updated) {
+				return "ok: other counts", ""
+			}
+		}
+	}
+	return "", ""
+}
+
+func stateDiff(s *Schema, want, got State) string {
+	var b strings.Builder
+	for t := range s.Tables {
+		var w, g []Row
+		if t < len(want) {
+			w = want[t]
+		}
+		if t < len(got) {
+			g = got[t]
+		}
+		if slices.Equal(w, g) {
+			continue
+		}
+		fmt.Fprintf(&b, "  %s: want", s.Tables[t])
+		for _, r := range w {
+			fmt.Fprintf(&b, " %s", FormatRow(s, t, r))
+		}
+		b.WriteString("\n      got ")
+		for _, r := range g {
+			fmt.Fprintf(&b, " %s", FormatRow(s, t, r))
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// explainSQLite says why SQLite may legitimately differ from the reference
+// model (and memrel) on op, or "".
+func explainSQLite(op Op, want, got Outcome) string {
+	if op.Kind != OpDelete || !want.Rewrites {
+		return ""
+	}
+	// SQLite applies ON DELETE SET NULL / SET DEFAULT row by row, checking
+	// CHECK and UNIQUE constraints on each intermediate row, while a delete
+	// is judged on its final state (updates to rows the same delete removes
+	// are skipped; written values are checked against surviving rows).
+	if got.Kind == KCheck || got.Kind == KUnique {
+		return "row-by-row: SQLite checks CHECK/UNIQUE on each intermediate row of a delete's SET NULL / SET DEFAULT rewrites, memrel and the model check the final state"
+	}
+	return ""
+}
+
+// Sequence plays one sequence (schema and operations from seed) and returns
+// its figures. ops limits the operations; only the first memrel divergence
+// of a sequence is recorded (the states may differ afterwards).
+func Sequence(seed int64, nops int, st *Stats) error {
+	s := GenSchema(seed)
+	ops := make([]Op, 0, nops)
+	gen := NewGen(s, seed*7919+13)
+	return play(s, nops, func(m *Model) Op {
+		op := gen.Next(m)
+		ops = append(ops, op)
+		return op
+	}, seed, st)
+}
+
+// play runs up to nops operations drawn by next.
+func play(s *Schema, nops int, next func(*Model) Op, seed int64, st *Stats) error {
+	st.Schemas++
+	st.Sequences++
+	if st.OutcomeKinds == nil {
+		st.OutcomeKinds = map[string]int{}
+	}
+	mem, err := NewMem(s)
+	if err != nil {
+		st.Divergences = append(st.Divergences, Divergence{Seed: seed, Oracle: "memrel",
+			Signature: "memrel refuses the schema", Detail: err.Error()})
+		return nil
+	}
+	lite, err := NewLite(s)
+	if err != nil {
+		return fmt.Errorf("seed %d: SQLite: %w", seed, err)
+	}
+	defer lite.Close()
+	model := NewModel(s)
+	var ops []Op
+	seen := map[string]bool{}
+	for i := range nops {
+		op := next(model)
+		ops = append(ops, op)
+		st.Ops++
+		want := model.Apply(op)
+		st.OutcomeKinds[opName(op.Kind)+" "+want.Kind]++
+		got := mem.Apply(op)
+		sig, _ := compare(want, got, true)
+		ws := model.State()
+		diff := stateDiff(s, ws, mem.State())
+		if sig == "" && diff != "" {
+			sig = "state after " + want.Kind
+		}
+		if sig != "" && !seen[sig] {
+			// Recorded once per sequence; the sequence goes on while the
+			// states agree.
+			seen[sig] = true
+			st.Divergences = append(st.Divergences, Divergence{Seed: seed, Op: i, Oracle: "memrel",
+				Signature: opName(op.Kind) + ": " + sig,
+				Detail:    fmt.Sprintf("%s\n  model:  %s\n  memrel: %s\n%s", op.Format(s), want, got, diff),
+				Ops:       slices.Clone(ops)})
+		}
+		if diff != "" {
+			st.MemrelStopped++
+			return nil
+		}
+		if want.Kind == KInvalid || want.Kind == KProtected || want.Kind == KRestricted {
+			st.SQLiteSkipped++
+			continue
+		}
+		st.SQLiteOps++
+		gotL := lite.Apply(op)
+		sig, _ = compare(want, gotL, false)
+		ls, err := lite.State()
+		if err != nil {
+			return fmt.Errorf("seed %d: SQLite state: %w", seed, err)
+		}
+		if sig == "" {
+			if d := stateDiff(s, ws, ls); d != "" {
+				sig = "state after " + want.Kind
+			}
+		}
+		if sig != "" {
+			st.Divergences = append(st.Divergences, Divergence{Seed: seed, Op: i, Oracle: "sqlite",
+				Signature: opName(op.Kind) + ": " + sig,
+				Detail:    fmt.Sprintf("%s\n  model:  %s\n  sqlite: %s\n%s", op.Format(s), want, gotL, stateDiff(s, ws, ls)),
+				Explained: explainSQLite(op, want, gotL),
+				Ops:       slices.Clone(ops)})
+			if err := lite.Load(ws); err != nil {
+				return fmt.Errorf("seed %d: SQLite resync: %w", seed, err)
+			}
+		}
+	}
+	if err := mem.Check(); err != nil {
+		st.Divergences = append(st.Divergences, Divergence{Seed: seed, Op: nops - 1, Oracle: "memrel",
+			Signature: "memrel's own Check fails", Detail: err.Error(), Ops: ops})
+	}
+	return nil
+}
+
+// Replay plays ops on a fresh schema of seed and returns the divergences
+// of the last operation (used to shrink a failing sequence).
+func Replay(seed int64, ops []Op) []Divergence {
+	s := GenSchema(seed)
+	st := &Stats{}
+	i := 0
+	_ = play(s, len(ops), func(*Model) Op { op := ops[i]; i++; return op }, seed, st)
+	return st.Divergences
+}
+
+// Shrink removes operations from d.Ops while the last one still diverges
+// with the same signature.
+func Shrink(d Divergence) []Op {
+	ops := slices.Clone(d.Ops)
+	same := func(try []Op) bool {
+		for _, e := range Replay(d.Seed, try) {
+			if e.Oracle == d.Oracle && e.Signature == d.Signature && e.Op == len(try)-1 {
+				return true
+			}
+		}
+		return false
+	}
+	for changed := true; changed; {
+		changed = false
+		for j := len(ops) - 2; j >= 0; j-- {
+			try := slices.Delete(slices.Clone(ops), j, j+1)
+			if same(try) {
+				ops = try
+				changed = true
+			}
+		}
+	}
+	return ops
+}
+
+// Repro prints a shrunk divergence: the schema, the operations with the
+// model's outcome of each, and the divergence.
+func Repro(d Divergence) string {
+	ops := Shrink(d)
+	s := GenSchema(d.Seed)
+	var b strings.Builder
+	b.WriteString(s.String())
+	m := NewModel(s)
+	for i, op := range ops {
+		want := m.Apply(op)
+		fmt.Fprintf(&b, "  op %d: %s => %s\n", i, op.Format(s), want.Kind)
+	}
+	for _, e := range Replay(d.Seed, ops) {
+		if e.Op == len(ops)-1 && e.Signature == d.Signature {
+			b.WriteString(e.Detail)
+			break
+		}
+	}
+	return b.String()
+}
