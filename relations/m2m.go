@@ -80,7 +80,7 @@ func ManyToMany[A any, AK store.Key, B any, BK store.Key](from *store.Table[A, A
 	d := &m2mDef{field: field}
 	if from == nil || to == nil {
 		d.err = fmt.Errorf("many-to-many %s: both tables are required", field)
-		return &M2M[A, AK, B, BK, Link[AK, BK], int64]{d: d, M2MSide: &M2MSide[A, AK, B, BK, Link[AK, BK], int64]{d: d}}
+		return brokenM2M[A, AK, B, BK, Link[AK, BK], int64](d)
 	}
 	name := from.Name() + "_" + field
 	link := store.NewTable(name, func(l *Link[AK, BK]) *int64 { return &l.ID })
@@ -112,9 +112,21 @@ func ManyToManyThrough[L any, LK store.Key, A any, AK store.Key, B any, BK store
 	d := &m2mDef{field: field}
 	if link == nil || from == nil || to == nil {
 		d.err = fmt.Errorf("many-to-many %s: link table and both foreign keys are required", field)
-		return &M2M[A, AK, B, BK, L, LK]{d: d, M2MSide: &M2MSide[A, AK, B, BK, L, LK]{d: d}}
+		return brokenM2M[A, AK, B, BK, L, LK](d)
 	}
 	return newM2M(link, field, from, to, d)
+}
+
+// brokenM2M is the handle of a relation declared with a missing table or
+// foreign key: d.err says what is missing, Open reports it, and every
+// operation of either side fails with it (or, for reads, finds nothing)
+// instead of following a nil pointer.
+func brokenM2M[A any, AK store.Key, B any, BK store.Key, L any, LK store.Key](d *m2mDef) *M2M[A, AK, B, BK, L, LK] {
+	return &M2M[A, AK, B, BK, L, LK]{
+		d:       d,
+		M2MSide: &M2MSide[A, AK, B, BK, L, LK]{d: d},
+		rev:     &M2MSide[B, BK, A, AK, L, LK]{d: d},
+	}
 }
 
 func newM2M[A any, AK store.Key, B any, BK store.Key, L any, LK store.Key](link *store.Table[L, LK], field string, from *FK[L, A, AK], to *FK[L, B, BK], d *m2mDef) *M2M[A, AK, B, BK, L, LK] {
@@ -153,10 +165,21 @@ func (m *M2M[A, AK, B, BK, L, LK]) Related(name string) *M2M[A, AK, B, BK, L, LK
 
 // Symmetrical makes a self-referential relation symmetrical (Django's
 // default for ManyToManyField("self")): adding a->b also stores b->a, and
-// Remove, Set and Clear keep both directions in step. Open refuses it on a
-// relation between two different tables.
+// Remove, Set and Clear keep both directions in step. On a relation between
+// two different tables it records the problem: Open refuses the relation,
+// naming it, and its operations fail with the same error.
 func (m *M2M[A, AK, B, BK, L, LK]) Symmetrical() *M2M[A, AK, B, BK, L, LK] {
 	m.d.symmetrical = true
+	if m.d.err != nil {
+		return m // already refused; the mirror would follow nil accessors
+	}
+	if m.d.from.parent != m.d.to.parent {
+		// The two sides are different tables (and perhaps different key
+		// types): a pair cannot be mirrored.
+		m.d.err = fmt.Errorf("many-to-many %s: Symmetrical needs a relation from a table to itself, not %s to %s",
+			m.d.name(), m.d.from.parent.Name(), m.d.to.parent.Name())
+		return m
+	}
 	m.M2MSide.mirror, m.rev.mirror = true, true
 	return m
 }
@@ -174,6 +197,9 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) Name() string { return s.d.name() }
 
 // links returns the stored link rows whose src key is k, in link key order.
 func (s *M2MSide[S, SK, T, TK, L, LK]) links(tx *store.Tx, k SK) []*L {
+	if s.d.err != nil {
+		return nil // a relation Open refuses has no links to follow
+	}
 	key, _ := s.src.enc.Append(make([]byte, 0, 16), k)
 	it := tx.Scan(s.src.d.child, s.src.d.index, s.src.d.prefix(make([]byte, 0, 17), key))
 	var out []*L
@@ -186,6 +212,9 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) links(tx *store.Tx, k SK) []*L {
 // Has reports whether a (source) and b (target) are linked: one index
 // lookup for an automatic link table, a walk of a's links otherwise.
 func (s *M2MSide[S, SK, T, TK, L, LK]) Has(tx *store.Tx, a SK, b TK) bool {
+	if s.d.err != nil {
+		return false
+	}
 	if s.pair != nil {
 		var l L
 		s.src.set(&l, a)
@@ -281,8 +310,12 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) add(tx *store.Tx, a SK, fill func(*L), bs
 		}
 		if s.mirror {
 			// A symmetrical relation has one table on both sides, so the
-			// key types are the same types.
-			ma, mb := any(b).(SK), any(a).(TK)
+			// key types are the same types (Symmetrical refuses others).
+			ma, ok1 := any(b).(SK)
+			mb, ok2 := any(a).(TK)
+			if !ok1 || !ok2 {
+				return s.mirrorErr()
+			}
 			if err := s.addPair(tx, ma, mb, fill); err != nil {
 				return err
 			}
@@ -341,18 +374,31 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) remove(tx *store.Tx, a SK, all bool, matc
 	}
 	if s.mirror {
 		// One table on both sides: the key types are the same types.
-		ta := any(a).(TK)
+		ta, ok := any(a).(TK)
+		if !ok {
+			return s.mirrorErr()
+		}
 		key, _ := s.dst.enc.Append(nil, ta)
 		it := tx.Scan(s.dst.d.child, s.dst.d.index, s.dst.d.prefix(nil, key))
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			l := obj.(*L)
-			if src, ok := s.src.get(l); ok && match(any(src).(TK)) {
-				keys = append(keys, s.link.Key(*l))
+			if src, ok := s.src.get(l); ok {
+				if tsrc, ok := any(src).(TK); !ok {
+					return s.mirrorErr()
+				} else if match(tsrc) {
+					keys = append(keys, s.link.Key(*l))
+				}
 			}
 		}
 	}
 	_, err := s.link.Delete(tx, keys...)
 	return err
+}
+
+// mirrorErr is the error of a mirrored write whose two sides do not share a
+// key type; Symmetrical refuses such a relation, so it is not reached.
+func (s *M2MSide[S, SK, T, TK, L, LK]) mirrorErr() error {
+	return fmt.Errorf("memrel: many-to-many %s: Symmetrical needs a relation from a table to itself: %w", s.d.name(), store.ErrSchema)
 }
 
 // SetOptions tunes Set.
@@ -406,8 +452,10 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) SetWith(tx *store.Tx, a SK, bs []TK, opt 
 // atomic runs fn in a savepoint: if fn fails (or panics), nothing it wrote
 // is kept.
 func (s *M2MSide[S, SK, T, TK, L, LK]) atomic(tx *store.Tx, fn func() error) error {
-	if s.link == nil {
-		return fmt.Errorf("memrel: many-to-many %s: %w", s.d.name(), s.d.err)
+	if s.d.err != nil {
+		// A relation Open refuses (its error names it) is not usable, even
+		// with a DB whose schema does not list it.
+		return fmt.Errorf("memrel: %w: %w", s.d.err, store.ErrSchema)
 	}
 	if err := tx.Writable(s.link.Info()); err != nil {
 		return err
