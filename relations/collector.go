@@ -23,6 +23,14 @@ import (
 //  5. Apply: updates, then deletes, referencing tables before referenced
 //     ones and keys in order.
 //
+// Set functions (SetFunc) run before the delete is judged: the first
+// collection notes the Set relations whose functions are needed (those with
+// referencing rows), each is called once, and if any was called the whole
+// collection starts again on the state that includes their writes, exactly
+// as if they had run just before the delete. No row the collector holds is
+// ever older than the last write of a Set function, and the result does not
+// depend on the order in which relations were declared.
+//
 // Everything, including the writes of Set functions, happens inside a
 // savepoint: a refused or failed delete changes nothing.
 func (rt *runtime) Delete(tx *store.Tx, t *store.TableInfo, rows []any) (res store.DeleteResult, err error) {
@@ -33,11 +41,30 @@ func (rt *runtime) Delete(tx *store.Tx, t *store.TableInfo, rows []any) (res sto
 			tx.RollbackTo(sp) // an error or a panic (re-raised as it goes on)
 		}
 	}()
-	c := &collector{tx: tx, rt: rt,
-		del: map[*store.TableInfo]map[string]any{},
-		upd: map[*store.TableInfo]map[string]*pending{}}
-	if err := c.collect(t, rows); err != nil {
-		return res, err
+	values := map[*fkDef]func(any){} // what each Set rule writes, once per delete
+	var c *collector
+	for {
+		c = &collector{tx: tx, rt: rt, values: values,
+			del: map[*store.TableInfo]map[string]any{},
+			upd: map[*store.TableInfo]map[string]*pending{}}
+		if err := c.collect(t, rows); err != nil {
+			return res, err
+		}
+		if len(c.needed) == 0 {
+			break
+		}
+		for _, d := range c.needed {
+			apply, err := d.prepare(tx)
+			if err != nil {
+				return res, err
+			}
+			values[d] = apply
+		}
+		// The functions may have written anything: read the rows to delete
+		// again and collect anew.
+		if rows, err = reread(tx, t, rows); err != nil {
+			return res, err
+		}
 	}
 	if err := c.refuse(t, rows); err != nil {
 		return res, err
@@ -55,6 +82,18 @@ func (rt *runtime) Delete(tx *store.Tx, t *store.TableInfo, rows []any) (res sto
 	return res, nil
 }
 
+// reread returns the current version of each of rows, or a KeyError if a
+// Set function deleted one of them.
+func reread(tx *store.Tx, t *store.TableInfo, rows []any) ([]any, error) {
+	cur := make([]any, len(rows))
+	for i, r := range rows {
+		if cur[i] = tx.Lookup(t, t.KeyBytes(nil, r)); cur[i] == nil {
+			return nil, &store.KeyError{Table: t.Name(), Key: t.KeyOf(r), Err: store.ErrNotFound}
+		}
+	}
+	return cur, nil
+}
+
 type collector struct {
 	tx  *store.Tx
 	rt  *runtime
@@ -64,6 +103,9 @@ type collector struct {
 	protected  []hit
 	restricted []hit
 	doNothing  []dangling
+
+	values map[*fkDef]func(any) // the value each SetNull, SetDefault or Set rule writes
+	needed []*fkDef             // Set relations whose function has not run yet
 }
 
 // hit is a row found through a Protect or Restrict relation (leaf); hop is
@@ -128,9 +170,21 @@ func (c *collector) collect(root *store.TableInfo, rows []any) error {
 					c.restricted = append(c.restricted, hit{hop: hop, leaf: d, row: r})
 				}
 			case SetNull, SetDefault, Set:
-				apply, err := d.prepare(c.tx)
-				if err != nil {
-					return err
+				apply, ok := c.values[d]
+				if !ok && d.setFunc {
+					// Its function runs once this collection is over;
+					// the delete is then collected again.
+					if !slices.Contains(c.needed, d) {
+						c.needed = append(c.needed, d)
+					}
+					continue
+				}
+				if !ok {
+					var err error
+					if apply, err = d.prepare(c.tx); err != nil {
+						return err
+					}
+					c.values[d] = apply
 				}
 				for _, r := range refs {
 					c.update(d.child, r, apply)

@@ -41,6 +41,7 @@ type fkDef struct {
 	hasDefault  bool
 	defaultNull bool
 	hasSet      bool
+	setFunc     bool // the Set value comes from a function (user code that may write)
 
 	// ref appends the encoded parent key of a child row; false when empty.
 	ref func(dst []byte, obj any) ([]byte, bool)
@@ -212,17 +213,20 @@ func (fk *FK[C, P, K]) DefaultNull() *FK[C, P, K] {
 
 // SetTo sets the value the Set rule writes.
 func (fk *FK[C, P, K]) SetTo(v K) *FK[C, P, K] {
-	fk.setTo, fk.setFunc, fk.d.hasSet = v, nil, true
+	fk.setTo, fk.setFunc, fk.d.hasSet, fk.d.setFunc = v, nil, true, false
 	return fk
 }
 
-// SetFunc sets the function that computes the value the Set rule writes. It
-// is called once per batch of referencing rows, and only when there are
-// some (as Django calls SET's callable). It may read and write in tx; if the
-// delete is refused, its writes are undone with the rest. An error from it
-// refuses the delete.
+// SetFunc sets the function that computes the value the Set rule writes
+// (Django's SET(callable)). It is called at most once per delete, and only
+// when some row references a deleted row through this relation. It may read
+// and write in tx (the sentinel pattern: get or create the row to point
+// at): its writes come first, and the delete is judged on the state that
+// includes them, as if the function had run just before it. If the delete
+// is refused, its writes are undone with the rest. An error from it refuses
+// the delete.
 func (fk *FK[C, P, K]) SetFunc(fn func(tx *store.Tx) (K, error)) *FK[C, P, K] {
-	fk.setFunc, fk.d.hasSet = fn, fn != nil
+	fk.setFunc, fk.d.hasSet, fk.d.setFunc = fn, fn != nil, fn != nil
 	return fk
 }
 
