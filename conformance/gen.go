@@ -43,7 +43,8 @@ func (g *Gen) nullValue() (int64, bool) {
 // ref sets f's column of r: a parent that exists (mostly), the row itself
 // for a self-reference, a random key that may be missing, or empty.
 func (g *Gen) ref(m *Model, f *FKSpec, r *Row) {
-	if f.Nullable() && g.rng.Intn(4) == 0 {
+	empty := len(m.rows[f.Parent]) == 0
+	if f.Nullable() && (g.rng.Intn(5) == 0 || empty && g.rng.Intn(4) != 0) {
 		f.Col.Set(r, 0, false)
 		return
 	}
@@ -51,7 +52,7 @@ func (g *Gen) ref(m *Model, f *FKSpec, r *Row) {
 		f.Col.Set(r, r.ID, true)
 		return
 	}
-	f.Col.Set(r, g.key(m, f.Parent, 88), true)
+	f.Col.Set(r, g.key(m, f.Parent, 95), true)
 }
 
 // Next draws one operation.

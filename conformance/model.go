@@ -41,12 +41,17 @@ func (op Op) Format(s *Schema) string {
 func FormatRow(s *Schema, t int, r Row) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "{id=%d", r.ID)
+	used := map[Col]bool{}
 	for _, f := range s.Out(t) {
-		v, ok := f.Col.Get(&r)
-		if ok {
-			fmt.Fprintf(&b, " %s=%d", f.Col, v)
-		} else {
-			fmt.Fprintf(&b, " %s=NULL", f.Col)
+		used[f.Col] = true
+	}
+	for _, c := range allCols[1 : 1+NN+NR] {
+		v, ok := c.Get(&r)
+		switch {
+		case ok && (c.Kind == 'n' || v != 0 || used[c]):
+			fmt.Fprintf(&b, " %s=%d", c, v)
+		case !ok && used[c]:
+			fmt.Fprintf(&b, " %s=NULL", c)
 		}
 	}
 	fmt.Fprintf(&b, " a=%d b=%d", r.A, r.B)
@@ -86,6 +91,11 @@ type Outcome struct {
 	// SetNull, SetDefault or Set updates (even ones dropped because their
 	// row is deleted).
 	Rewrites bool
+	// Inter names the check and unique constraints that some intermediate
+	// state of a row-by-row application of those rewrites breaks (SQLite's
+	// way): a rewritten row (deleted or not) against the original and the
+	// rewritten values of the other rows.
+	Inter []string
 }
 
 func (o *Outcome) norm() {
@@ -447,6 +457,7 @@ func (m *Model) delete(t int, keys []int64) Outcome {
 		o.Rewrites = c.rewrites
 		return o
 	}
+	inter := c.intermediate()
 	// The final state.
 	for id := range c.upd {
 		if c.del[id] {
@@ -472,7 +483,7 @@ func (m *Model) delete(t int, keys []int64) Outcome {
 		return r, ok
 	}
 	fail := func(kind string, names []string) Outcome {
-		o := Outcome{Kind: kind, Names: names, Rewrites: c.rewrites}
+		o := Outcome{Kind: kind, Names: names, Rewrites: c.rewrites, Inter: inter}
 		o.norm()
 		return o
 	}
@@ -521,7 +532,7 @@ func (m *Model) delete(t int, keys []int64) Outcome {
 	if len(names) > 0 {
 		return fail(KFK, names)
 	}
-	o := Outcome{Kind: KOK, Rewrites: c.rewrites}
+	o := Outcome{Kind: KOK, Rewrites: c.rewrites, Inter: inter}
 	for id := range c.del {
 		if o.Deleted == nil {
 			o.Deleted = map[string]int{}
@@ -536,4 +547,33 @@ func (m *Model) delete(t int, keys []int64) Outcome {
 	}
 	m.rows = final
 	return o
+}
+
+// intermediate returns the constraints that a rewritten row breaks in some
+// intermediate state of a row-by-row application.
+func (c *collector) intermediate() []string {
+	var names []string
+	for id, r := range c.upd {
+		for _, ck := range c.m.s.Checks(id.t) {
+			if ck.Cond.Eval(r) == False {
+				names = append(names, ck.Name)
+			}
+		}
+		var pool []Row
+		for k, o := range c.m.rows[id.t] {
+			if k == id.k {
+				continue
+			}
+			pool = append(pool, o)
+			if u := c.upd[rowID{id.t, k}]; u != nil {
+				pool = append(pool, *u)
+			}
+		}
+		for _, u := range c.m.uniques(id.t) {
+			if collides(u, r, pool) {
+				names = append(names, u.name)
+			}
+		}
+	}
+	return sortedSet(names)
 }

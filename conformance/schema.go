@@ -357,6 +357,9 @@ func GenSchema(seed int64) *Schema {
 			var us []Col
 			for range n {
 				c := cols[rng.Intn(len(cols))]
+				if len(cols) > 3 && rng.Intn(2) == 0 {
+					c = cols[3+rng.Intn(len(cols)-3)]
+				}
 				if !slices.Contains(us, c) {
 					us = append(us, c)
 				}
@@ -392,7 +395,12 @@ func colsKey(cols []Col) string {
 }
 
 func randCond(rng *rand.Rand, cols []Col, where bool) *Cond {
-	pick := func() Col { return cols[rng.Intn(len(cols))] }
+	pick := func() Col {
+		if len(cols) > 3 && rng.Intn(2) == 0 {
+			return cols[3+rng.Intn(len(cols)-3)] // a reference column
+		}
+		return cols[rng.Intn(len(cols))]
+	}
 	withID := append(slices.Clip(cols), Col{'i', 0})
 	switch rng.Intn(7) {
 	case 0:
@@ -405,7 +413,11 @@ func randCond(rng *rand.Rand, cols []Col, where bool) *Cond {
 		}
 		return &Cond{Op: "ne", X: x, Y: y}
 	case 1:
-		return &Cond{Op: "gt", X: pick(), Y: Col{'a', 0}}
+		x := pick()
+		if x.Kind == 'a' {
+			x = Col{'b', 0}
+		}
+		return &Cond{Op: "gt", X: x, Y: Col{'a', 0}}
 	case 2:
 		return &Cond{Op: "gtk", X: pick(), K: rng.Int63n(3)}
 	case 3:
