@@ -96,19 +96,19 @@ type (
 
 // The behaviours of the Set function of fz_funcs.parent.
 const (
-	fzSetSentinel      = iota // get or create the parent named "sentinel" (Django's pattern)
-	fzSetCascadeChild         // insert a Cascade child (kid) of the parent being deleted
-	fzSetDeleteOwnRow         // delete a row that the rule itself re-points
-	fzSetUpdateOwnRow         // update a row that the rule itself re-points
-	fzSetReplace              // delete the sentinel and insert a new one with the same name
-	fzSetDeleteCascaded       // delete a kid that the same delete cascades to
-	fzSetError                // fail
-	fzSetDeletedKey           // return the key being deleted
-	fzSetMissingKey           // return a key that does not exist
-	fzSetPanic                // insert the sentinel, then panic
-	fzSetNewOwnRow            // insert another fz_funcs row pointing at the parent being deleted
-	fzSetPointFixed           // point a fz_fixeds row at the parent being deleted
-	fzSetSwap                 // delete a row the rule re-points, insert one with the same unique note
+	fzSetSentinel       = iota // get or create the parent named "sentinel" (Django's pattern)
+	fzSetCascadeChild          // insert a Cascade child (kid) of the parent being deleted
+	fzSetDeleteOwnRow          // delete a row that the rule itself re-points
+	fzSetUpdateOwnRow          // update a row that the rule itself re-points
+	fzSetReplace               // delete the sentinel and insert a new one with the same name
+	fzSetDeleteCascaded        // delete a kid that the same delete cascades to
+	fzSetError                 // fail
+	fzSetDeletedKey            // return the key being deleted
+	fzSetMissingKey            // return a key that does not exist
+	fzSetPanic                 // insert the sentinel, then panic
+	fzSetNewOwnRow             // insert another fz_funcs row pointing at the parent being deleted
+	fzSetPointFixed            // point a fz_fixeds row at the parent being deleted
+	fzSetSwap                  // delete a row the rule re-points, insert one with the same unique note
 	fzSetModes
 )
 
@@ -140,9 +140,13 @@ type fzTableOps struct {
 
 func fzOps[T any](t *memrel.Table[T, int64], mk func(id, parent int64, extra byte) T) fzTableOps {
 	return fzTableOps{
-		name:   t.Name(),
-		insert: func(tx *memrel.Tx, id, parent int64, extra byte) error { return ins(t.Insert(tx, mk(id, parent, extra))) },
-		update: func(tx *memrel.Tx, id, parent int64, extra byte) error { return ins(t.Update(tx, mk(id, parent, extra))) },
+		name: t.Name(),
+		insert: func(tx *memrel.Tx, id, parent int64, extra byte) error {
+			return ins(t.Insert(tx, mk(id, parent, extra)))
+		},
+		update: func(tx *memrel.Tx, id, parent int64, extra byte) error {
+			return ins(t.Update(tx, mk(id, parent, extra)))
+		},
 		delete: func(tx *memrel.Tx, keys ...int64) (memrel.DeleteResult, error) { return t.Delete(tx, keys...) },
 		has:    func(tx *memrel.Tx, id int64) bool { return t.Has(tx, id) },
 	}
@@ -565,21 +569,21 @@ var fzNames = []string{"ann", "bob", "cid", "sentinel", "", "dan"}
 
 // The operation codes: the first byte of an operation, modulo fzOpCount.
 const (
-	fzOpInsertParent = iota // key name score
-	fzOpUpdateParent        // key name score
-	fzOpModifyParent        // key name fail
-	fzOpInsertChild         // table key parent extra
-	fzOpUpdateChild         // table key parent extra
-	fzOpDeleteParents       // n keys...
-	fzOpDeleteChildren      // table n keys...
-	fzOpM2M                 // side kind a n bs... extra
-	fzOpInsertTarget        // which key name
-	fzOpDeleteTargets       // which n keys...
-	fzOpSetMode             // mode
-	fzOpCommit              //
-	fzOpAbort               //
-	fzOpDeleteParents2      // n keys... (deletes are the interesting part: weighted)
-	fzOpDeleteParents3      // n keys...
+	fzOpInsertParent   = iota // key name score
+	fzOpUpdateParent          // key name score
+	fzOpModifyParent          // key name fail
+	fzOpInsertChild           // table key parent extra
+	fzOpUpdateChild           // table key parent extra
+	fzOpDeleteParents         // n keys...
+	fzOpDeleteChildren        // table n keys...
+	fzOpM2M                   // side kind a n bs... extra
+	fzOpInsertTarget          // which key name
+	fzOpDeleteTargets         // which n keys...
+	fzOpSetMode               // mode
+	fzOpCommit                //
+	fzOpAbort                 //
+	fzOpDeleteParents2        // n keys... (deletes are the interesting part: weighted)
+	fzOpDeleteParents3        // n keys...
 	fzOpCount
 )
 
