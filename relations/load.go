@@ -1,6 +1,7 @@
 package relations
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 
@@ -14,6 +15,7 @@ type Path interface {
 	from() reflect.Type // the row type the path starts from
 	def() *fkDef        // a relation of the path, to check it is in the schema
 	name() string
+	problem() error // why the path cannot be followed (a nil or refused relation), or nil
 	run(tx *store.Tx, l *Loaded, rows []any) error
 }
 
@@ -36,14 +38,16 @@ type Loaded struct {
 //	for _, c := range CommentPost.LoadedChildren(l, post.ID) { ... }
 //
 // It returns an error, and loads nothing, if a path does not start from
-// rows of type T or uses a relation that is not in the DB's schema.
+// rows of type T or uses a relation that is not in the DB's schema (a nil
+// path, or a path of a nil relation or of one Open refuses, included: the
+// error names the path and wraps store.ErrUnknownTable).
 func Load[T any](tx *store.Tx, rows []T, paths ...Path) (*Loaded, error) {
 	l := &Loaded{data: map[loadKey]any{}}
 	objs := make([]any, len(rows))
 	for i := range rows {
 		objs[i] = &rows[i]
 	}
-	if err := checkPaths(tx, reflect.TypeFor[T](), paths); err != nil {
+	if err := checkPaths(tx, reflect.TypeFor[T](), paths, ""); err != nil {
 		return nil, err
 	}
 	for _, p := range paths {
@@ -54,9 +58,21 @@ func Load[T any](tx *store.Tx, rows []T, paths ...Path) (*Loaded, error) {
 	return l, nil
 }
 
-func checkPaths(tx *store.Tx, t reflect.Type, paths []Path) error {
+// checkPaths checks that paths can be followed from rows of type t; parent
+// names the path they are nested in ("" at the top), for messages.
+func checkPaths(tx *store.Tx, t reflect.Type, paths []Path, parent string) error {
 	rt, _ := tx.DB().Hooks().(*runtime)
-	for _, p := range paths {
+	for i, p := range paths {
+		where := fmt.Sprintf("path %d", i)
+		if parent != "" {
+			where = fmt.Sprintf("path %d nested in %s", i, parent)
+		}
+		if p == nil {
+			return fmt.Errorf("memrel: load: %s is nil: %w", where, store.ErrUnknownTable)
+		}
+		if err := p.problem(); err != nil {
+			return fmt.Errorf("memrel: load: %s (%s): %w: %w", where, p.name(), err, store.ErrUnknownTable)
+		}
 		if p.from() != t {
 			return fmt.Errorf("memrel: load: path %s starts from rows of type %v, not %v", p.name(), p.from(), t)
 		}
@@ -135,7 +151,23 @@ func (p *fkPath[C, P, K]) from() reflect.Type {
 
 func (p *fkPath[C, P, K]) def() *fkDef { return p.fk.d }
 
+func (p *fkPath[C, P, K]) problem() error {
+	switch {
+	case p.fk == nil || p.fk.d == nil:
+		return errNilRelation
+	case p.fk.d.err != nil:
+		return p.fk.d.err
+	}
+	return nil
+}
+
+// errNilRelation is the problem of a path built on a nil relation.
+var errNilRelation = errors.New("its relation is nil")
+
 func (p *fkPath[C, P, K]) name() string {
+	if p.fk == nil || p.fk.d == nil {
+		return "nil foreign key"
+	}
 	if p.reverse {
 		return p.fk.Name() + " (reverse)"
 	}
@@ -168,7 +200,7 @@ func (p *fkPath[C, P, K]) run(tx *store.Tx, l *Loaded, rows []any) error {
 				next = append(next, c)
 			}
 		}
-		return runNested(tx, l, reflect.TypeFor[C](), p.nested, next)
+		return runNested(tx, l, reflect.TypeFor[C](), p.name(), p.nested, next)
 	}
 	d := dataOf(l, loadKey{p.fk.d, loadForward}, func() *forwardData[P, K] { return &forwardData[P, K]{parents: map[K]*P{}} })
 	for _, r := range rows {
@@ -189,14 +221,14 @@ func (p *fkPath[C, P, K]) run(tx *store.Tx, l *Loaded, rows []any) error {
 			next = append(next, parent)
 		}
 	}
-	return runNested(tx, l, reflect.TypeFor[P](), p.nested, next)
+	return runNested(tx, l, reflect.TypeFor[P](), p.name(), p.nested, next)
 }
 
-func runNested(tx *store.Tx, l *Loaded, t reflect.Type, nested []Path, rows []any) error {
+func runNested(tx *store.Tx, l *Loaded, t reflect.Type, parent string, nested []Path, rows []any) error {
 	if len(nested) == 0 {
 		return nil
 	}
-	if err := checkPaths(tx, t, nested); err != nil {
+	if err := checkPaths(tx, t, nested, parent); err != nil {
 		return err
 	}
 	for _, n := range nested {
@@ -209,9 +241,12 @@ func runNested(tx *store.Tx, l *Loaded, t reflect.Type, nested []Path, rows []an
 
 // LoadedParent returns the parent of child that Load fetched through this
 // relation's Forward path (comma-ok: false when the key is empty, the parent
-// is missing, or the path was not loaded).
+// is missing, or the path was not loaded, l nil included).
 func (fk *FK[C, P, K]) LoadedParent(l *Loaded, child C) (P, bool) {
 	var zero P
+	if l == nil {
+		return zero, false
+	}
 	d, ok := l.data[loadKey{fk.d, loadForward}].(*forwardData[P, K])
 	if !ok {
 		return zero, false
@@ -229,8 +264,11 @@ func (fk *FK[C, P, K]) LoadedParent(l *Loaded, child C) (P, bool) {
 
 // LoadedChildren returns the children of the parent with key k that Load
 // fetched through this relation's Reverse path, in key order (nil when none
-// or not loaded).
+// or not loaded, l nil included).
 func (fk *FK[C, P, K]) LoadedChildren(l *Loaded, k K) []C {
+	if l == nil {
+		return nil
+	}
 	d, ok := l.data[loadKey{fk.d, loadReverse}].(*reverseData[C, K])
 	if !ok {
 		return nil
@@ -251,7 +289,24 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) Path(nested ...Path) Path {
 
 func (p *m2mPath[S, SK, T, TK, L, LK]) from() reflect.Type { return reflect.TypeFor[S]() }
 func (p *m2mPath[S, SK, T, TK, L, LK]) def() *fkDef        { return p.side.src.d }
-func (p *m2mPath[S, SK, T, TK, L, LK]) name() string       { return p.side.Name() }
+func (p *m2mPath[S, SK, T, TK, L, LK]) name() string {
+	if p.side == nil || p.side.d == nil {
+		return "nil many-to-many side"
+	}
+	return p.side.Name()
+}
+
+func (p *m2mPath[S, SK, T, TK, L, LK]) problem() error {
+	switch {
+	case p.side == nil || p.side.d == nil:
+		return errNilRelation
+	case p.side.d.err != nil:
+		return p.side.d.err
+	case p.side.src == nil || p.side.dst == nil:
+		return errNilRelation
+	}
+	return nil
+}
 
 func (p *m2mPath[S, SK, T, TK, L, LK]) run(tx *store.Tx, l *Loaded, rows []any) error {
 	s := p.side
@@ -277,12 +332,15 @@ func (p *m2mPath[S, SK, T, TK, L, LK]) run(tx *store.Tx, l *Loaded, rows []any) 
 			}
 		}
 	}
-	return runNested(tx, l, reflect.TypeFor[T](), p.nested, next)
+	return runNested(tx, l, reflect.TypeFor[T](), p.name(), p.nested, next)
 }
 
 // LoadedList returns the rows linked to a that Load fetched through this
-// side's Path, in key order (nil when none or not loaded).
+// side's Path, in key order (nil when none or not loaded, l nil included).
 func (s *M2MSide[S, SK, T, TK, L, LK]) LoadedList(l *Loaded, a SK) []T {
+	if l == nil {
+		return nil
+	}
 	d, ok := l.data[loadKey{s.src.d, loadM2M}].(*m2mData[T, SK])
 	if !ok {
 		return nil
