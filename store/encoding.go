@@ -16,7 +16,8 @@ import (
 //	signed integers  8 bytes big-endian with the sign bit flipped (negatives first)
 //	unsigned         8 bytes big-endian
 //	bool             1 byte
-//	float            8 bytes, IEEE bits transformed so that -Inf < -1 < -0 < 0 < 1 < +Inf
+//	float            8 bytes, IEEE bits transformed so that -Inf < -1 < 0 < 1 < +Inf < NaN;
+//	                 -0 encodes as 0, and every NaN as eight 0xFF bytes
 //	string           bytes with 0x00 escaped as 0x00 0xFF, terminated by 0x00 0x01
 //	time.Time        seconds (as a signed integer) then 4 bytes of nanoseconds
 //	Null[V]          0x00 when empty, else 0x01 followed by the value
@@ -234,8 +235,18 @@ func appendInt(dst []byte, v int64) []byte {
 	return binary.BigEndian.AppendUint64(dst, uint64(v)^(1<<63))
 }
 
+// appendFloat encodes f so that the byte order is the numeric order. Two
+// values that Go's == holds equal, -0 and +0, are one key. NaN, which has
+// many bit patterns (either sign, any payload, float32 or float64), is one
+// value too, as in PostgreSQL: every NaN is equal to every other and sorts
+// after +Inf. Without this, two NaNs with different bits would be distinct
+// values of a unique constraint, a lookup by one NaN would miss rows stored
+// with another, and NaNs would sort at both ends (negative ones first).
 func appendFloat(dst []byte, f float64) []byte {
-	if f == 0 {
+	switch {
+	case f != f:
+		return binary.BigEndian.AppendUint64(dst, math.MaxUint64) // NaN: after +Inf
+	case f == 0:
 		f = 0 // -0 and +0 are equal values: one key
 	}
 	b := math.Float64bits(f)
