@@ -68,7 +68,7 @@ func TestConformance(t *testing.T) {
 		ds := explained[k]
 		t.Logf("explained: %dx %s (first seed %d): %s", len(ds), k, ds[0].Seed, ds[0].Explained)
 		if seedGiven {
-			t.Logf("%s", ds[0].Detail)
+			t.Logf("%s", Repro(ds[0]))
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(unexplained)) {

@@ -252,6 +252,38 @@ func Shrink(d Divergence) (*Schema, []Op) {
 			}
 		}
 	}
+	// Empty the reference slots that no key or constraint of the shrunk
+	// schema reads, so that the reproduction shows only what matters.
+	used := map[[2]int]bool{}
+	mark := func(t int, c Col) { used[[2]int{t, int(c.Kind)<<8 | c.I}] = true }
+	for _, f := range s.FKs {
+		mark(f.Child, f.Col)
+	}
+	for _, c := range s.Constraints {
+		if u := c.Unique; u != nil {
+			for _, col := range u.Cols {
+				mark(u.Table, col)
+			}
+			if u.Where != nil {
+				mark(u.Table, u.Where.X)
+				mark(u.Table, u.Where.Y)
+			}
+		} else {
+			mark(c.Check.Table, c.Check.Cond.X)
+			mark(c.Check.Table, c.Check.Cond.Y)
+		}
+	}
+	try := slices.Clone(ops)
+	for i := range try {
+		for _, c := range allCols[1 : 1+NN+NR] {
+			if !used[[2]int{try[i].Table, int(c.Kind)<<8 | c.I}] {
+				c.Set(&try[i].Row, 0, false)
+			}
+		}
+	}
+	if same(s, try) {
+		ops = try
+	}
 	return s, ops
 }
 
