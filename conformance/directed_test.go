@@ -227,3 +227,32 @@ func TestDDL(t *testing.T) {
 		}
 	}
 }
+
+// TestProtectFirstHop: Django's ProtectedError names, for each protecting
+// row, the relation of the deleted table through which the depth-first
+// collection first reached it (the first hop). Deleting t1 3 reaches t0 8
+// through t0.n0 (Cascade), then t2 8 through t2.n0 (Cascade), which t0 8
+// protects through t0.n2: the hop is t0.n0, although t2 8 is also reached
+// directly through t2.r0, a relation declared later.
+func TestProtectFirstHop(t *testing.T) {
+	s := &Schema{Tables: []string{"t0", "t1", "t2"}, FKs: []*FKSpec{
+		{Name: "t0.n0", Child: 0, Parent: 1, Col: Col{'n', 0}, Rule: Cascade},
+		{Name: "t0.n2", Child: 0, Parent: 2, Col: Col{'n', 2}, Rule: Protect},
+		{Name: "t2.n0", Child: 2, Parent: 0, Col: Col{'n', 0}, Rule: Cascade},
+		{Name: "t2.r0", Child: 2, Parent: 1, Col: Col{'r', 0}, Rule: Cascade},
+	}}
+	ops := []Op{
+		ins(1, row(3, nil)),
+		ins(0, row(8, func(r *Row) { r.N[0] = n(3) })),
+		ins(2, row(8, func(r *Row) { r.N[0], r.R[0] = n(8), 3 })),
+		upd(0, row(8, func(r *Row) { r.N[0], r.N[2] = n(3), n(8) })),
+		del(1, 3),
+	}
+	model, mem, _ := three(t, s, ops)
+	if got := model[4]; got.Kind != KProtected || !slices.Equal(got.Keys, []string{"t0:8"}) || !slices.Equal(got.Rels, []string{"t0.n0"}) {
+		t.Fatalf("model: %v", got)
+	}
+	if sig, _ := compare(model[4], mem[4], true); sig != "" {
+		t.Errorf("memrel: %v, want %v (%s)", mem[4], model[4], sig)
+	}
+}
