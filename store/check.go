@@ -9,7 +9,9 @@ import (
 
 // Check verifies the transaction's state: every row is found under its own
 // primary key, every secondary index holds exactly one entry, at the right
-// value, for each row it should index and nothing else, and then the
+// value, for each row it should index and nothing else, the sequence of
+// every table numbered from one is past its largest key (Insert takes a key
+// fresh from the sequence to be free, without a lookup), and then the
 // relations layer's invariants (every foreign key points at an existing row,
 // unique constraints hold). It returns nil, or every problem found joined,
 // each wrapping ErrIntegrity.
@@ -35,6 +37,19 @@ func (tx *Tx) Check() error {
 			key := t.keyBytes(nil, obj)
 			if got := tx.first(t, key); got != obj {
 				bad("%s %v: not found under its own key", t.name, t.keyValue(obj))
+			}
+		}
+		if t.auto && !t.chosen {
+			// Keys are in order: the last is the largest.
+			if obj := tx.ScanFrom(t, idIndex, nil, true).Next(); obj != nil {
+				last, ok := tx.seq[t]
+				if !ok {
+					last = tx.seqLoad(t)
+				}
+				if max := t.keyInt(obj); max > last {
+					bad("table %s: sequence %d is behind its largest key %d (the next insert would be given key %d, which may be taken)",
+						t.name, last, t.keyValue(obj), last+1)
+				}
 			}
 		}
 		for _, ix := range tx.db.tables[t].indexes {
