@@ -259,7 +259,12 @@ func (m *model) insert(table string, row any, fill func(any) any) (any, []error)
 		key = m.seq[table] + 1
 		row = mWithKey(row, key)
 	} else if _, exists := m.rows[table][key]; exists {
-		return nil, []error{memrel.ErrExists} // checked before anything else
+		// Check constraints come first, then the primary key, before any
+		// other unique constraint or foreign key.
+		if !mCheck(row) {
+			return nil, []error{memrel.ErrCheck}
+		}
+		return nil, []error{memrel.ErrExists}
 	}
 	if errs := m.violations(table, row); len(errs) > 0 {
 		return nil, errs

@@ -311,7 +311,18 @@ func tablesOf[V any](rt *runtime, m map[*store.TableInfo]V) []*store.TableInfo {
 	return ts
 }
 
+// validateUpdates judges the rows that SetNull, SetDefault and Set rules
+// rewrite on the final state of the delete, kind by kind as an insert is
+// judged: every check constraint of every rewritten row first, then every
+// unique constraint (against the surviving rows, and between two rewritten
+// rows), then every foreign key. Tables go in deletion order, keys in
+// order.
 func (c *collector) validateUpdates() error {
+	type rewrite struct {
+		t    *store.TableInfo
+		rows []*pending
+	}
+	var all []rewrite
 	for _, t := range tablesOf(c.rt, c.upd) {
 		m := c.upd[t]
 		for k := range m {
@@ -319,31 +330,46 @@ func (c *collector) validateUpdates() error {
 				delete(m, k) // the row is deleted: its update is moot
 			}
 		}
-		keys := slices.Sorted(maps.Keys(m))
-		for _, k := range keys {
-			p := m[k]
-			if err := c.rt.checkRow(c.tx, t, ref(t, p.new), p.old, p.new, c.view); err != nil {
+		w := rewrite{t: t}
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			w.rows = append(w.rows, m[k])
+		}
+		all = append(all, w)
+	}
+	for _, w := range all {
+		for _, p := range w.rows {
+			if err := c.rt.checkChecks(w.t, ref(w.t, p.new), p.new); err != nil {
 				return err
 			}
 		}
-		// Two updated rows may now collide with each other.
-		for _, u := range c.rt.tables[t].uniques {
-			seen := map[string]any{}
-			for _, k := range keys {
-				p := m[k]
+	}
+	for _, w := range all {
+		for _, u := range c.rt.tables[w.t].uniques {
+			seen := map[string]any{} // two rewritten rows may now collide
+			for _, p := range w.rows {
+				if err := c.rt.checkUnique(c.tx, u, ref(w.t, p.new), p.old, p.new, c.view); err != nil {
+					return err
+				}
 				v, ok := u.key(nil, p.new)
 				if !ok {
 					continue
 				}
 				if other, dup := seen[string(v)]; dup {
-					e := &UniqueError{Constraint: u.name, Table: t.Name(), Row: ref(t, p.new),
-						Conflict: ref(t, other), Value: u.value(p.new)}
+					e := &UniqueError{Constraint: u.name, Table: w.t.Name(), Row: ref(w.t, p.new),
+						Conflict: ref(w.t, other), Value: u.value(p.new)}
 					if u.fk != nil {
 						e.Parent = &RowRef{Table: u.fk.parent.Name(), Key: e.Value}
 					}
 					return e
 				}
 				seen[string(v)] = p.new
+			}
+		}
+	}
+	for _, w := range all {
+		for _, p := range w.rows {
+			if err := c.rt.checkFKs(c.tx, w.t, ref(w.t, p.new), p.old, p.new, c.view); err != nil {
+				return err
 			}
 		}
 	}

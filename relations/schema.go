@@ -268,39 +268,70 @@ func (rt *runtime) rankTables(order []*store.TableInfo) {
 
 func ref(t *store.TableInfo, obj any) RowRef { return RowRef{Table: t.Name(), Key: t.KeyOf(obj)} }
 
-// BeforeInsert checks a new row: check constraints, foreign keys, unique
-// constraints. Errors name it "a new <table> row", without its key when the
-// key was drawn from the sequence (which never hands it out if the insert is
-// refused).
-func (rt *runtime) BeforeInsert(tx *store.Tx, t *store.TableInfo, row any, autoKey bool) error {
+// BeforeInsert checks a new row. Errors name it "a new <table> row",
+// without its key when the key was drawn from the sequence (which never
+// hands it out if the insert is refused).
+func (rt *runtime) BeforeInsert(tx *store.Tx, t *store.TableInfo, row any, autoKey bool, taken error) error {
 	self := RowRef{Table: t.Name(), Key: t.KeyOf(row), New: true}
 	if autoKey {
 		self.Key = nil
 	}
-	return rt.checkRow(tx, t, self, nil, row, nil)
+	return rt.checkRow(tx, t, self, nil, row, taken)
 }
 
-// BeforeUpdate checks a changed row: check constraints, the foreign keys
-// whose value changed, unique constraints (the row does not collide with
-// itself).
+// BeforeUpdate checks a changed row: the row does not collide with itself,
+// and a foreign key whose value did not change is not looked up again.
 func (rt *runtime) BeforeUpdate(tx *store.Tx, t *store.TableInfo, old, row any) error {
 	return rt.checkRow(tx, t, ref(t, row), old, row, nil)
 }
 
-// checkRow validates row (replacing old, if not nil); errors name it self.
-// view, when not nil,
-// gives the final state of a delete: for a stored row it returns nil if the
-// delete removes it, its new value if the delete updates it, or the row
-// itself.
-func (rt *runtime) checkRow(tx *store.Tx, t *store.TableInfo, self RowRef, old, row any, view func(t *store.TableInfo, obj any) any) error {
-	tr := rt.tables[t]
-	for _, c := range tr.checks {
+// checkRow validates row (replacing old, if not nil) for Insert and Update;
+// errors name it self. When the row breaks several rules it reports the
+// first in the order SQL databases use: check constraints in declaration
+// order, then unique constraints (the primary key, taken, first; then
+// one-to-one relations, then declared constraints, in declaration order),
+// then foreign keys.
+func (rt *runtime) checkRow(tx *store.Tx, t *store.TableInfo, self RowRef, old, row any, taken error) error {
+	if err := rt.checkChecks(t, self, row); err != nil {
+		return err
+	}
+	if taken != nil {
+		return taken
+	}
+	if err := rt.checkUniques(tx, t, self, old, row, nil); err != nil {
+		return err
+	}
+	return rt.checkFKs(tx, t, self, old, row, nil)
+}
+
+func (rt *runtime) checkChecks(t *store.TableInfo, self RowRef, row any) error {
+	for _, c := range rt.tables[t].checks {
 		if !c.pred(row) {
 			return &CheckError{Constraint: c.name, Table: t.Name(), Row: self}
 		}
 	}
+	return nil
+}
+
+func (rt *runtime) checkUniques(tx *store.Tx, t *store.TableInfo, self RowRef, old, row any, view viewFunc) error {
+	for _, u := range rt.tables[t].uniques {
+		if err := rt.checkUnique(tx, u, self, old, row, view); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// viewFunc gives the final state of a delete: for a stored row it returns
+// nil if the delete removes it, its new value if the delete updates it, or
+// the row itself.
+type viewFunc func(t *store.TableInfo, obj any) any
+
+// checkFKs checks that every foreign key of row names an existing parent
+// (in the final state of a delete, when view is not nil).
+func (rt *runtime) checkFKs(tx *store.Tx, t *store.TableInfo, self RowRef, old, row any, view viewFunc) error {
 	var buf, oldBuf [64]byte
-	for _, d := range tr.out {
+	for _, d := range rt.tables[t].out {
 		key, ok := d.ref(buf[:0], row)
 		if !ok {
 			continue
@@ -327,15 +358,10 @@ func (rt *runtime) checkRow(tx *store.Tx, t *store.TableInfo, self RowRef, old, 
 				Parent: RowRef{Table: d.parent.Name(), Key: d.refValue(row)}}
 		}
 	}
-	for _, u := range tr.uniques {
-		if err := rt.checkUnique(tx, u, self, old, row, view); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
-func (rt *runtime) checkUnique(tx *store.Tx, u *uniqueDef, self RowRef, old, row any, view func(t *store.TableInfo, obj any) any) error {
+func (rt *runtime) checkUnique(tx *store.Tx, u *uniqueDef, self RowRef, old, row any, view viewFunc) error {
 	var buf [64]byte
 	val, ok := u.key(buf[:0], row)
 	if !ok {

@@ -38,8 +38,11 @@ type Hooks interface {
 	// BeforeInsert and BeforeUpdate check a row (a *Row of t) before it is
 	// written; an error refuses the write and nothing changes. autoKey
 	// tells that the row's key was just drawn from the sequence (and is
-	// not the caller's).
-	BeforeInsert(tx *Tx, t *TableInfo, row any, autoKey bool) error
+	// not the caller's). taken is the ErrExists error of a caller-chosen
+	// key already in use, or nil: the hook reports it in its place in the
+	// order of errors (after check constraints, before other unique
+	// constraints and foreign keys).
+	BeforeInsert(tx *Tx, t *TableInfo, row any, autoKey bool, taken error) error
 	BeforeUpdate(tx *Tx, t *TableInfo, old, row any) error
 	// Delete deletes rows (stored *Row values of t) and everything their
 	// on-delete rules imply, all or nothing.
@@ -62,6 +65,7 @@ type Config struct {
 type DB struct {
 	mem     *memdb.MemDB
 	writer  chan struct{} // holds a token while a write transaction is open
+	ahead   *ahead        // the values of rows being written (see memWrite)
 	tables  map[*TableInfo]*tableState
 	order   []*TableInfo
 	hooks   Hooks
@@ -155,12 +159,13 @@ func Open(cfg Config) (*DB, error) {
 			idIndex: {Name: idIndex, Unique: true, Indexer: seqIndexer{}},
 		}},
 	}}
+	db.ahead = &ahead{rows: map[any]*rowValues{}}
 	for _, info := range db.order {
 		ts := &memdb.TableSchema{Name: info.name, Indexes: map[string]*memdb.IndexSchema{
-			idIndex: {Name: idIndex, Unique: true, Indexer: &keyIndexer{info}},
+			idIndex: {Name: idIndex, Unique: true, Indexer: &keyIndexer{info, db.ahead}},
 		}}
-		for _, ix := range db.tables[info].indexes {
-			ts.Indexes[ix.Name] = &memdb.IndexSchema{Name: ix.Name, AllowMissing: true, Indexer: &secondaryIndexer{ix}}
+		for i, ix := range db.tables[info].indexes {
+			ts.Indexes[ix.Name] = &memdb.IndexSchema{Name: ix.Name, AllowMissing: true, Indexer: &secondaryIndexer{ix, i, db.ahead}}
 		}
 		schema.Tables[info.name] = ts
 	}
@@ -305,25 +310,42 @@ func (db *DB) runUpdate(tx *Tx, fn func(tx *Tx) error) error {
 	return tx.commit()
 }
 
-// keyIndexer indexes rows by primary key.
-type keyIndexer struct{ t *TableInfo }
+// keyIndexer indexes rows by primary key, answering go-memdb from the
+// values memWrite computed ahead.
+type keyIndexer struct {
+	t     *TableInfo
+	ahead *ahead
+}
 
 func (x *keyIndexer) FromObject(obj any) (bool, []byte, error) {
-	return true, x.t.keyBytes(make([]byte, 0, 16), obj), nil
+	if rv := x.ahead.get(obj); rv != nil {
+		return true, rv.key, nil
+	}
+	return false, nil, errNotAhead
 }
 
 func (x *keyIndexer) FromArgs(args ...any) ([]byte, error) { return rawArg(args) }
 
-// secondaryIndexer adapts an IndexDef. Keys get room for the primary key
-// that go-memdb appends to non-unique index values.
-type secondaryIndexer struct{ ix *IndexDef }
+// secondaryIndexer adapts the IndexDef at position pos of its table's
+// indexes, answering go-memdb from the values memWrite computed ahead.
+type secondaryIndexer struct {
+	ix    *IndexDef
+	pos   int
+	ahead *ahead
+}
 
 func (x *secondaryIndexer) FromObject(obj any) (bool, []byte, error) {
-	b, ok := x.ix.FromObject(make([]byte, 0, 32), obj)
-	return ok, b, nil
+	if rv := x.ahead.get(obj); rv != nil {
+		return rv.ok[x.pos], rv.vals[x.pos], nil
+	}
+	return false, nil, errNotAhead
 }
 
 func (x *secondaryIndexer) FromArgs(args ...any) ([]byte, error) { return rawArg(args) }
+
+// errNotAhead would mean that go-memdb was handed a row that memWrite did
+// not prepare: a bug in memrel, reported as an internal error.
+var errNotAhead = errors.New("memrel: internal error: a row reached go-memdb without its index values")
 
 // rawArg takes the one pre-encoded key that memrel passes to go-memdb.
 func rawArg(args []any) ([]byte, error) {

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // The sentinel errors of memrel, grouped by the operation that returns them.
@@ -65,10 +66,23 @@ var (
 type KeyError struct {
 	Table string
 	Key   any
-	Err   error
+	// Keys lists every missing key of a Delete (Key is the first of
+	// them); nil for the other operations, which name one row.
+	Keys []any
+	Err  error
 }
 
 func (e *KeyError) Error() string {
+	if len(e.Keys) > 1 {
+		var b strings.Builder
+		for i, k := range e.Keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprint(&b, k)
+		}
+		return fmt.Sprintf("memrel: %s %s: %v", e.Table, b.String(), e.Err)
+	}
 	return fmt.Sprintf("memrel: %s %v: %v", e.Table, e.Key, e.Err)
 }
 

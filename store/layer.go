@@ -84,12 +84,12 @@ func (tx *Tx) RollbackTo(sp Savepoint) {
 			tx.seq[u.t] = u.oldSeq
 		case u.seq:
 			delete(tx.seq, u.t)
-		case u.old != nil:
-			if err := tx.txn.Insert(u.t.name, u.old); err != nil {
+		case u.old != nil: // put back the row an update replaced or a delete removed
+			if err := tx.memWrite(u.t, u.new, u.old); err != nil {
 				panic(fmt.Sprintf("memrel: internal error: rollback of %s: %v", u.t.name, err))
 			}
-		default:
-			if err := tx.txn.Delete(u.t.name, u.new); err != nil {
+		default: // remove an inserted row
+			if err := tx.memWrite(u.t, u.new, nil); err != nil {
 				panic(fmt.Sprintf("memrel: internal error: rollback of %s: %v", u.t.name, err))
 			}
 		}

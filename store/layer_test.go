@@ -317,11 +317,14 @@ type recordingHooks struct {
 	keys                              []any  // the key of each row BeforeInsert saw
 }
 
-func (h *recordingHooks) BeforeInsert(tx *store.Tx, ti *store.TableInfo, row any, autoKey bool) error {
+func (h *recordingHooks) BeforeInsert(tx *store.Tx, ti *store.TableInfo, row any, autoKey bool, taken error) error {
 	h.inserts++
 	h.autoKeys = append(h.autoKeys, autoKey)
 	h.keys = append(h.keys, ti.KeyOf(row))
-	return h.refuse
+	if h.refuse != nil {
+		return h.refuse
+	}
+	return taken
 }
 
 func (h *recordingHooks) BeforeUpdate(tx *store.Tx, ti *store.TableInfo, old, row any) error {

@@ -209,10 +209,12 @@ func (t *Table[T, K]) setKeyInt(p *T, v int64) bool {
 // Insert adds row and returns it as stored, with its key assigned if the
 // table has integer keys and row's key was zero (the next value of the
 // table's sequence, which never hands out a key twice, even after deletes or
-// caller-chosen keys). Defaults runs first; then the relations layer checks
-// foreign keys, unique and check constraints (a check sees the key the row
-// will have). A refused insert changes nothing, the sequence included, and
-// its error names it "a new <table> row".
+// caller-chosen keys). Defaults runs first; then the row is checked (a check
+// sees the key the row will have). A refused insert changes nothing, the
+// sequence included, and its error names it "a new <table> row". When a row
+// breaks several rules, the error is the first in the order SQL databases
+// use: invalid key, check constraints, the primary key (ErrExists), other
+// unique constraints, foreign keys.
 //
 // Possible errors: ErrTxClosed, ErrReadOnly, ErrUnknownTable, ErrExists and
 // ErrInvalidKey (as *KeyError), ErrForeignKey, ErrUnique, ErrCheck.
@@ -258,14 +260,19 @@ func (t *Table[T, K]) InsertWith(tx *Tx, row T, fill func(row *T)) (T, error) {
 		if t.info.auto {
 			seqNext = t.keyInt(p)
 		}
-		if tx.exists(t.info, t.info.keyBytes(make([]byte, 0, 16), p)) {
-			return zero, &KeyError{Table: t.info.name, Key: *kp, Err: ErrExists}
-		}
+	}
+	var taken error
+	if !assigned && tx.exists(t.info, t.info.keyBytes(make([]byte, 0, 16), p)) {
+		taken = &KeyError{Table: t.info.name, Key: *kp, Err: ErrExists}
 	}
 	if h := tx.db.hooks; h != nil {
-		if err := h.BeforeInsert(tx, t.info, p, assigned); err != nil {
+		// The relations layer reports taken in its place: after check
+		// constraints, before other unique constraints and foreign keys.
+		if err := h.BeforeInsert(tx, t.info, p, assigned, taken); err != nil {
 			return zero, err
 		}
+	} else if taken != nil {
+		return zero, taken
 	}
 	if err := tx.put(t.info, nil, p); err != nil {
 		return zero, err
@@ -336,7 +343,7 @@ func (t *Table[T, K]) Modify(tx *Tx, k K, fn func(row *T) error) (T, error) {
 // nothing.
 //
 // Possible errors: ErrTxClosed, ErrReadOnly, ErrUnknownTable, ErrNotFound
-// (as *KeyError, if any key is missing: then nothing is deleted),
+// (as *KeyError listing every missing key: then nothing is deleted),
 // ErrProtected, ErrRestricted, and ErrForeignKey, ErrUnique or ErrCheck when
 // a value set by SetDefault or Set breaks a constraint.
 func (t *Table[T, K]) Delete(tx *Tx, keys ...K) (DeleteResult, error) {
@@ -347,6 +354,7 @@ func (t *Table[T, K]) Delete(tx *Tx, keys ...K) (DeleteResult, error) {
 		return DeleteResult{}, nil
 	}
 	rows := make([]any, 0, len(keys))
+	var missing []any
 	var seen map[K]struct{} // only a list of keys can hold one twice
 	if len(keys) > 1 {
 		seen = make(map[K]struct{}, len(keys))
@@ -360,9 +368,13 @@ func (t *Table[T, K]) Delete(tx *Tx, keys ...K) (DeleteResult, error) {
 		}
 		obj := tx.first(t.info, t.encodeKey(k))
 		if obj == nil {
-			return DeleteResult{}, &KeyError{Table: t.info.name, Key: k, Err: ErrNotFound}
+			missing = append(missing, k)
+			continue
 		}
 		rows = append(rows, obj)
+	}
+	if len(missing) > 0 {
+		return DeleteResult{}, &KeyError{Table: t.info.name, Key: missing[0], Keys: missing, Err: ErrNotFound}
 	}
 	if h := tx.db.hooks; h != nil {
 		return h.Delete(tx, t.info, rows)

@@ -27,7 +27,8 @@ type Tx struct {
 	journal  []undo
 	depth    int // open savepoints
 	onCommit []func(*Tx) error
-	scratch  []byte // reused by put for the values it computes ahead
+	scratch  []byte       // reused by memWrite for the values it computes ahead
+	rvs      [2]rowValues // reused by memWrite: the stored row's values and the new row's
 }
 
 // undo is one journal entry: the state of a row (or a sequence) before a
@@ -170,26 +171,11 @@ func (tx *Tx) iter(t *TableInfo, index string, prefix []byte) memdb.ResultIterat
 }
 
 // put writes one row: old nil inserts new, new nil deletes old, both set
-// replaces old by new. Inside a savepoint the write is journaled.
-//
-// Every index value of new is computed once before go-memdb touches the
-// first index: go-memdb computes them index by index as it writes, so an
-// accessor that panics half-way would leave the row in some indexes and not
-// in others, which no rollback could see. Computed ahead, a panicking
-// accessor stops the write before anything changed.
+// replaces old by new (old must be the stored row). Inside a savepoint the
+// write is journaled. A panicking accessor stops it before anything changed
+// (see memWrite).
 func (tx *Tx) put(t *TableInfo, old, new any) error {
-	var err error
-	if new != nil {
-		b := t.keyBytes(tx.scratch[:0], new)
-		for _, ix := range tx.db.tables[t].indexes {
-			b, _ = ix.FromObject(b[:0], new)
-		}
-		tx.scratch = b[:0]
-		err = tx.txn.Insert(t.name, new)
-	} else {
-		err = tx.txn.Delete(t.name, old)
-	}
-	if err != nil {
+	if err := tx.memWrite(t, old, new); err != nil {
 		return fmt.Errorf("memrel: internal error: writing %s: %v", t.name, err)
 	}
 	if tx.depth > 0 {
