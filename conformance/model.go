@@ -96,6 +96,10 @@ type Outcome struct {
 	// way): a rewritten row (deleted or not) against the original and the
 	// rewritten values of the other rows.
 	Inter []string
+	// Features of a delete that the model saw (for the figures): restricting
+	// rows all removed by the same delete, a protecting row that the delete
+	// also removes, a rewrite skipped because its row is deleted.
+	Exempt, ProtectCollected, SkippedRewrite bool
 }
 
 func (o *Outcome) norm() {
@@ -444,6 +448,9 @@ func (m *Model) delete(t int, keys []int64) Outcome {
 	if len(c.protected) > 0 {
 		o := blocked(m, KProtected, c.protected)
 		o.Rewrites = c.rewrites
+		for _, b := range c.protected {
+			o.ProtectCollected = o.ProtectCollected || c.del[b.row]
+		}
 		return o
 	}
 	var left []blocker
@@ -458,10 +465,13 @@ func (m *Model) delete(t int, keys []int64) Outcome {
 		return o
 	}
 	inter := c.intermediate()
+	exempt := len(c.restricted) > 0
 	// The final state.
+	skipped := false
 	for id := range c.upd {
 		if c.del[id] {
 			delete(c.upd, id)
+			skipped = true
 		}
 	}
 	final := make([]map[int64]Row, len(m.rows))
@@ -483,7 +493,7 @@ func (m *Model) delete(t int, keys []int64) Outcome {
 		return r, ok
 	}
 	fail := func(kind string, names []string) Outcome {
-		o := Outcome{Kind: kind, Names: names, Rewrites: c.rewrites, Inter: inter}
+		o := Outcome{Kind: kind, Names: names, Rewrites: c.rewrites, Inter: inter, Exempt: exempt, SkippedRewrite: skipped}
 		o.norm()
 		return o
 	}
@@ -532,7 +542,7 @@ func (m *Model) delete(t int, keys []int64) Outcome {
 	if len(names) > 0 {
 		return fail(KFK, names)
 	}
-	o := Outcome{Kind: KOK, Rewrites: c.rewrites, Inter: inter}
+	o := Outcome{Kind: KOK, Rewrites: c.rewrites, Inter: inter, Exempt: exempt, SkippedRewrite: skipped}
 	for id := range c.del {
 		if o.Deleted == nil {
 			o.Deleted = map[string]int{}

@@ -154,6 +154,18 @@ func play(s *Schema, nops int, next func(*Model) Op, seed int64, st *Stats) erro
 		st.Ops++
 		want := model.Apply(op)
 		st.OutcomeKinds[opName(op.Kind)+" "+want.Kind]++
+		if want.Exempt {
+			st.OutcomeKinds["(delete with Restrict rows all removed by a Cascade)"]++
+		}
+		if want.ProtectCollected {
+			st.OutcomeKinds["(delete protected by a row it also removes)"]++
+		}
+		if want.SkippedRewrite {
+			st.OutcomeKinds["(delete skipping a SET_* update of a row it removes)"]++
+		}
+		if want.Rewrites && want.Kind != KProtected && want.Kind != KRestricted {
+			st.OutcomeKinds["(delete with SET_* rewrites)"]++
+		}
 		got := mem.Apply(op)
 		sig, _ := compare(want, got, true)
 		ws := model.State()

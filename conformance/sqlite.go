@@ -218,17 +218,19 @@ func (l *Lite) Apply(op Op) Outcome {
 		return Outcome{Kind: "error", Err: err.Error()}
 	}
 	var err error
-	var res sql.Result
 	switch op.Kind {
 	case OpInsert:
-		res, err = l.conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", name, insertCols, placeholders), rowArgs(&op.Row)...)
+		_, err = l.conn.ExecContext(ctx, fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", name, insertCols, placeholders), rowArgs(&op.Row)...)
 	case OpUpdate:
 		args := rowArgs(&op.Row)
 		args = append(args[1:], op.Row.ID)
+		var res sql.Result
 		res, err = l.conn.ExecContext(ctx, fmt.Sprintf("UPDATE %s SET %s WHERE id = ?", name, updateSet), args...)
 		if err == nil {
 			if n, _ := res.RowsAffected(); n == 0 {
-				l.exec("ROLLBACK")
+				if err := l.exec("ROLLBACK"); err != nil {
+					return Outcome{Kind: "error", Err: "ROLLBACK: " + err.Error()}
+				}
 				return Outcome{Kind: KNotFound, Keys: []string{rowRef(name, op.Row.ID)}}
 			}
 		}
@@ -244,7 +246,11 @@ func (l *Lite) Apply(op Op) Outcome {
 		err = l.exec("COMMIT")
 	}
 	if err != nil {
-		l.exec("ROLLBACK") // after a failed statement, or a failed COMMIT (which leaves the transaction open)
+		// After a failed statement, or a failed COMMIT (which leaves the
+		// transaction open).
+		if rerr := l.exec("ROLLBACK"); rerr != nil {
+			return Outcome{Kind: "error", Err: err.Error() + "; ROLLBACK: " + rerr.Error()}
+		}
 		return l.classify(name, err)
 	}
 	return Outcome{Kind: KOK}
