@@ -566,14 +566,15 @@ const (
 	cbGroup              // a grouped index's group accessor
 	cbFKRef              // a foreign key's accessor
 	cbSetFunc            // a Set rule's function
-	cbM2MFill            // many-to-many AddWith's fill
+	cbM2MFill            // many-to-many AddWith's and SetWith's fill
 	cbWhere              // Table.Where's filter
+	cbModify             // Table.Modify's fn
 	cbKinds
 )
 
 var cbKindNames = []string{"Update fn", "Defaults", "InsertWith fill", "check predicate", "unique key",
 	"partial unique condition", "index accessor", "grouped index accessor", "foreign key accessor",
-	"SetFunc", "AddWith fill", "Where filter"}
+	"SetFunc", "AddWith/SetWith fill", "Where filter", "Modify fn"}
 
 // How an armed callback fails.
 const (
@@ -733,6 +734,17 @@ var cbOps = []struct {
 	{"Delete owner (Set)", func(tx *memrel.Tx, s *cbSchema) error { return ins(s.owners.Delete(tx, 2, 3)) }},
 	{"AddWith", func(tx *memrel.Tx, s *cbSchema) error {
 		return s.itemLb.AddWith(tx, 5, func(*memrel.Link[int64, int64]) { s.traps.trip(cbM2MFill, nil) }, 1, 2, 3)
+	}},
+	{"SetWith", func(tx *memrel.Tx, s *cbSchema) error {
+		return s.itemLb.SetWith(tx, 4, []int64{1, 3}, memrel.SetOptions[memrel.Link[int64, int64]]{
+			Clear: true, Fill: func(*memrel.Link[int64, int64]) { s.traps.trip(cbM2MFill, nil) }})
+	}},
+	{"Modify", func(tx *memrel.Tx, s *cbSchema) error {
+		return ins(s.items.Modify(tx, 5, func(r *cbItem) error {
+			s.traps.trip(cbModify, r)
+			r.Qty, r.Active, r.Code = 50, true, "c50"
+			return nil
+		}))
 	}},
 	{"Where", func(tx *memrel.Tx, s *cbSchema) error {
 		for range s.items.Where(tx, func(r *cbItem) bool { s.traps.trip(cbWhere, r); return r.Qty > 2 }) {
@@ -950,8 +962,8 @@ func TestConcurrencyCallbackPanicRecovered(t *testing.T) {
 // accessors on every stored row).
 func TestConcurrencyCallbacksGetCopies(t *testing.T) {
 	for kind := range cbKinds {
-		if kind == cbDefaults || kind == cbFill || kind == cbFn || kind == cbSetFunc || kind == cbM2MFill {
-			continue // given the new row to fill, or no row at all
+		if kind == cbDefaults || kind == cbFill || kind == cbModify || kind == cbFn || kind == cbSetFunc || kind == cbM2MFill {
+			continue // given the row to fill or change, or no row at all
 		}
 		for _, c := range cbOps {
 			name := fmt.Sprintf("%s/%s", cbKindNames[kind], c.name)
