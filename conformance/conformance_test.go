@@ -81,7 +81,11 @@ func TestConformance(t *testing.T) {
 			}
 			seeds = append(seeds, strconv.FormatInt(d.Seed, 10))
 		}
-		msg := fmt.Sprintf("UNEXPLAINED %dx %s (seeds %s; replay: go test -run TestConformance -seed %d)\n", len(ds), k, strings.Join(seeds, " "), ds[0].Seed)
+		replay := fmt.Sprintf("go test -run TestConformance . -seed %d", ds[0].Seed)
+		if *flagOps != 100 {
+			replay += fmt.Sprintf(" -ops %d", *flagOps)
+		}
+		msg := fmt.Sprintf("UNEXPLAINED %dx %s (seeds %s; replay: %s)\n", len(ds), k, strings.Join(seeds, " "), replay)
 		for i := range min(*flagRepros, len(ds)) {
 			if ds[i].Ops == nil {
 				msg += ds[i].Detail + "\n"
