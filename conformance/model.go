@@ -100,6 +100,9 @@ type Outcome struct {
 	// rows all removed by the same delete, a protecting row that the delete
 	// also removes, a rewrite skipped because its row is deleted.
 	Exempt, ProtectCollected, SkippedRewrite bool
+	// ProtectSurvivor: some protecting row is not removed by the delete, so
+	// it would dangle (SQLite's NO ACTION refuses too).
+	ProtectSurvivor bool
 }
 
 func (o *Outcome) norm() {
@@ -445,11 +448,13 @@ func (m *Model) delete(t int, keys []int64) Outcome {
 	}
 	c := &collector{m: m, del: map[rowID]bool{}, upd: map[rowID]*Row{}, cols: map[rowID]map[Col]bool{}}
 	c.collect(t, ks, nil)
+	inter := c.intermediate()
 	if len(c.protected) > 0 {
 		o := blocked(m, KProtected, c.protected)
-		o.Rewrites = c.rewrites
+		o.Rewrites, o.Inter = c.rewrites, inter
 		for _, b := range c.protected {
 			o.ProtectCollected = o.ProtectCollected || c.del[b.row]
+			o.ProtectSurvivor = o.ProtectSurvivor || !c.del[b.row]
 		}
 		return o
 	}
@@ -461,10 +466,9 @@ func (m *Model) delete(t int, keys []int64) Outcome {
 	}
 	if len(left) > 0 {
 		o := blocked(m, KRestricted, left)
-		o.Rewrites = c.rewrites
+		o.Rewrites, o.Inter = c.rewrites, inter
 		return o
 	}
-	inter := c.intermediate()
 	exempt := len(c.restricted) > 0
 	// The final state.
 	skipped := false

@@ -24,7 +24,8 @@ type Divergence struct {
 type Stats struct {
 	Schemas, Sequences, Ops int
 	SQLiteOps               int // operations also played on SQLite
-	SQLiteSkipped           int // operations SQLite cannot judge (invalid input, Protect, Restrict)
+	SQLiteSkipped           int // operations SQLite cannot judge (invalid input, Protect by rows the delete removes)
+	SQLiteRefusals          int // Protect and Restrict refusals that SQLite must refuse too (any kind)
 	OutcomeKinds            map[string]int
 	Divergences             []Divergence
 	// MemrelStopped counts sequences cut short by a memrel divergence.
@@ -186,8 +187,39 @@ func play(s *Schema, nops int, next func(*Model) Op, seed int64, st *Stats) erro
 			st.MemrelStopped++
 			return nil
 		}
-		if want.Kind == KInvalid || want.Kind == KProtected || want.Kind == KRestricted {
+		if want.Kind == KInvalid || want.Kind == KProtected && !want.ProtectSurvivor {
 			st.SQLiteSkipped++
+			continue
+		}
+		if want.Kind == KProtected || want.Kind == KRestricted {
+			// A row that stays references a deleted one: SQLite's NO ACTION
+			// refuses the delete at the end of the statement. It names no
+			// key, and may first meet a CHECK or UNIQUE failure.
+			st.SQLiteRefusals++
+			gotL := lite.Apply(op)
+			ls, err := lite.State()
+			if err != nil {
+				return fmt.Errorf("seed %d: SQLite state: %w", seed, err)
+			}
+			var sig, why string
+			switch {
+			case (gotL.Kind == KCheck || gotL.Kind == KUnique) && len(gotL.Names) == 1 && slices.Contains(want.Inter, gotL.Names[0]):
+				sig = opName(op.Kind) + ": " + want.Kind + " -> " + gotL.Kind
+				why = "order: Django refuses Protect and Restrict before writing anything; SQLite checks NO ACTION keys at the end of the statement, after the CHECK and UNIQUE constraints of the rows it rewrote (the constraint named is broken by a rewritten row)"
+			case gotL.Kind != KFK:
+				sig = opName(op.Kind) + ": " + want.Kind + " -> " + gotL.Kind
+			case stateDiff(s, ws, ls) != "":
+				sig = opName(op.Kind) + ": state after " + want.Kind
+			}
+			if sig != "" {
+				st.Divergences = append(st.Divergences, Divergence{Seed: seed, Op: i, Oracle: "sqlite",
+					Signature: sig,
+					Detail:    fmt.Sprintf("%s\n  model:  %s\n  sqlite: %s\n%s", op.Format(s), want, gotL, stateDiff(s, ws, ls)),
+					Explained: why, Ops: slices.Clone(ops), Schema: s})
+				if err := lite.Load(ws); err != nil {
+					return fmt.Errorf("seed %d: SQLite resync: %w", seed, err)
+				}
+			}
 			continue
 		}
 		st.SQLiteOps++
