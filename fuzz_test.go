@@ -886,11 +886,47 @@ func (h *fzHarness) fixture() {
 	h.log = append(h.log[:0], "fixture")
 }
 
+// reuse makes h run a new input on a snapshot of base (O(1)), as if it
+// were new: opening the schema and loading the fixture once per fuzzing
+// process instead of once per input.
+func (h *fzHarness) reuse(t *testing.T, base *memrel.DB) {
+	*h = fzHarness{t: t, hits: map[string]int{}, db: base.Snapshot(),
+		parents: h.parents, kids: h.kids, funcs: h.funcs, fixeds: h.fixeds, notes: h.notes, defs: h.defs,
+		opts: h.opts, seats: h.seats, tags: h.tags, groups: h.groups, members: h.members, children: h.children,
+		kidParent: h.kidParent, funcParent: h.funcParent, noteRel: h.noteRel, sentinel: h.sentinel,
+		parentTags: h.parentTags, parentGroups: h.parentGroups}
+	h.begin()
+}
+
+// fzBase is a harness and the DB it starts from, built by the first input
+// of a fuzzing process.
+type fzBase struct {
+	h  *fzHarness
+	db *memrel.DB
+}
+
+func (b *fzBase) harness(t *testing.T, fixture bool) *fzHarness {
+	if b.h == nil {
+		h := newFzHarness(t)
+		if fixture {
+			h.fixture()
+		}
+		h.tx.Abort()
+		b.h, b.db = h, h.db
+	}
+	b.h.reuse(t, b.db)
+	if fixture {
+		b.h.log = append(b.h.log, "fixture")
+	}
+	return b.h
+}
+
 // FuzzOps starts from an empty DB.
 func FuzzOps(f *testing.F) {
 	f.Add([]byte{fzOpInsertParent, 0, 0, 1, fzOpInsertChild, 0, 0, 1, 0, fzOpDeleteParents, 0, 1})
+	var base fzBase
 	f.Fuzz(func(t *testing.T, data []byte) {
-		newFzHarness(t).run(data)
+		base.harness(t, false).run(data)
 	})
 }
 
@@ -898,10 +934,9 @@ func FuzzOps(f *testing.F) {
 // every rule, so that most deletes reach several of them.
 func FuzzDeletes(f *testing.F) {
 	f.Add([]byte{fzOpDeleteParents, 1, 2, 3})
+	var base fzBase
 	f.Fuzz(func(t *testing.T, data []byte) {
-		h := newFzHarness(t)
-		h.fixture()
-		h.run(data)
+		base.harness(t, true).run(data)
 	})
 }
 
