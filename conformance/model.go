@@ -174,18 +174,6 @@ func (m *Model) State() State {
 	return st
 }
 
-// Load replaces the model's content.
-func (m *Model) Load(st State) {
-	for t := range m.rows {
-		m.rows[t] = map[int64]Row{}
-		if t < len(st) {
-			for _, r := range st[t] {
-				m.rows[t][r.ID] = r
-			}
-		}
-	}
-}
-
 // lookup returns the row of table t with key k in view (nil: the stored rows).
 type view func(t int, k int64) (Row, bool)
 
