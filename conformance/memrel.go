@@ -187,11 +187,17 @@ func classifyMem(err error) Outcome {
 	case errors.Is(err, memrel.ErrNotFound):
 		o := Outcome{Kind: KNotFound, Err: err.Error()}
 		for _, ke := range keyErrors(err, nil) {
-			if errors.Is(ke, memrel.ErrNotFound) {
+			if !errors.Is(ke, memrel.ErrNotFound) {
+				continue
+			}
+			if len(ke.Keys) == 0 {
 				o.Keys = append(o.Keys, rowRef(ke.Table, ke.Key))
 			}
+			for _, k := range ke.Keys { // a delete lists every missing key
+				o.Keys = append(o.Keys, rowRef(ke.Table, k))
+			}
 		}
-		sort.Strings(o.Keys)
+		sort.Strings(o.Keys) // not deduplicated: a key named twice is listed once
 		return o
 	case errors.As(err, &pe):
 		o := Outcome{Kind: KProtected, Err: err.Error(), Rels: slices.Clone(pe.Relations)}
