@@ -3,6 +3,7 @@ package memrel_test
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -118,6 +119,7 @@ var fzSetModeNames = []string{"sentinel", "cascade child", "delete own row", "up
 // fzSetEffects records what the Set function wrote and returned during one
 // top-level delete, to check the delete's result against it.
 type fzSetEffects struct {
+	calls    int     // top-level calls
 	returned []int64 // the keys it returned
 	deleted  []int64 // fz_funcs rows it deleted
 	touched  []int64 // fz_funcs rows it updated (Note "touched <id>")
@@ -301,6 +303,9 @@ func (h *fzHarness) setFunc(tx *memrel.Tx) (k int64, err error) {
 	top := !h.inSet && len(h.deleting) > 0
 	if !top {
 		mode = fzSetSentinel // a delete made by the Set function itself
+	}
+	if top {
+		h.set.calls++
 	}
 	defer func() {
 		if top && err == nil {
@@ -671,6 +676,7 @@ func (h *fzHarness) deleteParents(keys []int64) error {
 	h.set = fzSetEffects{}
 	defer func() { h.deleting = nil }()
 	pre := h.referencing(keys)
+	before := h.tx.Dump()
 	var res memrel.DeleteResult
 	err := h.step(fmt.Sprintf("delete parents %v", keys), func() error {
 		var err error
@@ -695,7 +701,61 @@ func (h *fzHarness) deleteParents(keys []int64) error {
 	if msg := h.checkRules(pre); msg != "" {
 		h.fatalf("delete parents %v succeeded (%v), but %s", keys, res, msg)
 	}
+	if h.set.calls == 0 { // nothing but the delete wrote: its result is the whole difference
+		deleted, updated, inserted := fzDumpDiff(before, h.tx.Dump())
+		if len(inserted) > 0 || !maps.Equal(deleted, res.Deleted) || !maps.Equal(updated, fzNonZero(res.Updated)) {
+			h.fatalf("delete parents %v: DeleteResult %v, but the state lost %v, changed %v and gained %v",
+				keys, res, deleted, updated, inserted)
+		}
+	}
 	return nil
+}
+
+// fzDumpDiff counts, per table, the rows only in a Dump before, the rows in
+// both that differ, and the rows only in after.
+func fzDumpDiff(before, after string) (deleted, updated, inserted map[string]int) {
+	rows := func(dump string) map[[2]string]string {
+		m := map[[2]string]string{}
+		table := ""
+		for line := range strings.Lines(dump) {
+			line = strings.TrimRight(line, "\n")
+			if t, ok := strings.CutPrefix(line, "table "); ok {
+				table = t
+				continue
+			}
+			key, row, _ := strings.Cut(strings.TrimSpace(line), " ")
+			if key != "sequence" {
+				m[[2]string{table, key}] = row
+			}
+		}
+		return m
+	}
+	b, a := rows(before), rows(after)
+	deleted, updated, inserted = map[string]int{}, map[string]int{}, map[string]int{}
+	for k, row := range b {
+		if got, ok := a[k]; !ok {
+			deleted[k[0]]++
+		} else if got != row {
+			updated[k[0]]++
+		}
+	}
+	for k := range a {
+		if _, ok := b[k]; !ok {
+			inserted[k[0]]++
+		}
+	}
+	return deleted, updated, inserted
+}
+
+// fzNonZero is m without its zero counts.
+func fzNonZero(m map[string]int) map[string]int {
+	out := map[string]int{}
+	for k, n := range m {
+		if n != 0 {
+			out[k] = n
+		}
+	}
+	return out
 }
 
 // fzReferencing lists the rows that point at the parents a delete names,
