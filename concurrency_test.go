@@ -325,7 +325,8 @@ func TestConcurrencyIteratorsAcrossCommits(t *testing.T) {
 			}
 			writerDone <- err
 		}()
-		for len(gotAuthors) < len(wantAuthors) || len(gotBooks) < len(wantBooks) {
+		// Bounded: an iterator that stops early must fail, not hang.
+		for i := 0; i < len(wantBooks) && (len(gotAuthors) < len(wantAuthors) || len(gotBooks) < len(wantBooks)); i++ {
 			pull(1)
 		}
 		pull(1) // the end
