@@ -3,6 +3,7 @@ package relations
 import (
 	"fmt"
 
+	"github.com/memrel-go/memrel/internal/rowcopy"
 	"github.com/memrel-go/memrel/store"
 )
 
@@ -62,14 +63,22 @@ func Unique[T any, K store.Key, V any](table *store.Table[T, K], name string, ke
 		return u
 	}
 	d.table = table.Info()
+	// The key function and the condition are given a copy, never the
+	// stored row.
+	var copies rowcopy.Pool[T]
 	d.key = func(dst []byte, obj any) ([]byte, bool) {
-		r := obj.(*T)
+		r := copies.Get(obj.(*T))
+		defer copies.Put(r)
 		if u.cond != nil && !u.cond(r) {
 			return dst, false
 		}
 		return enc.Append(dst, key(r))
 	}
-	d.value = func(obj any) any { return key(obj.(*T)) }
+	d.value = func(obj any) any {
+		r := copies.Get(obj.(*T))
+		defer copies.Put(r)
+		return key(r)
+	}
 	return u
 }
 
@@ -124,7 +133,12 @@ func Check[T any, K store.Key](table *store.Table[T, K], name string, ok func(ro
 		return &CheckConstraint[T]{d}
 	}
 	d.table = table.Info()
-	d.pred = func(obj any) bool { return ok(obj.(*T)) }
+	var copies rowcopy.Pool[T] // the predicate is given a copy, never the stored row
+	d.pred = func(obj any) bool {
+		r := copies.Get(obj.(*T))
+		defer copies.Put(r)
+		return ok(r)
+	}
 	return &CheckConstraint[T]{d}
 }
 

@@ -103,14 +103,21 @@ type FK[C, P any, K store.Key] struct {
 func ForeignKey[C any, CK store.Key, P any, K store.Key](child *store.Table[C, CK], field string, ref func(*C) *K, parent *store.Table[P, K], onDelete OnDelete) *FK[C, P, K] {
 	fk := &FK[C, P, K]{parent: parent}
 	if ref != nil {
-		fk.get = func(c *C) (K, bool) { return *ref(c), true }
-		fk.set = func(c *C, k K) { *ref(c) = k }
+		// The accessor is called once, here, to find the field; reads and
+		// writes of the key then use its offset and never call user code
+		// (which could otherwise be given a stored row).
+		off, ok := fieldOffset(ref)
+		if !ok {
+			return fk.notAField(infoOf(child), field)
+		}
+		fk.get = func(c *C) (K, bool) { return *(*K)(unsafe.Add(unsafe.Pointer(c), off)), true }
+		fk.set = func(c *C, k K) { *(*K)(unsafe.Add(unsafe.Pointer(c), off)) = k }
 		if child != nil {
 			// A key that is also the foreign key (a one-to-one sharing the
 			// parent's key) must come from the parent, never from the
 			// child table's own sequence.
 			var c C
-			if unsafe.Pointer(child.KeyField(&c)) == unsafe.Pointer(ref(&c)) {
+			if unsafe.Pointer(child.KeyField(&c)) == unsafe.Add(unsafe.Pointer(&c), off) {
 				child.Info().SetCallerKeys()
 			}
 		}
@@ -123,11 +130,42 @@ func ForeignKey[C any, CK store.Key, P any, K store.Key](child *store.Table[C, C
 func NullableForeignKey[C any, CK store.Key, P any, K store.Key](child *store.Table[C, CK], field string, ref func(*C) *store.Null[K], parent *store.Table[P, K], onDelete OnDelete) *FK[C, P, K] {
 	fk := &FK[C, P, K]{parent: parent}
 	if ref != nil {
-		fk.get = func(c *C) (K, bool) { n := ref(c); return n.V, n.Valid }
-		fk.set = func(c *C, k K) { *ref(c) = store.Some(k) }
-		fk.clear = func(c *C) { *ref(c) = store.Null[K]{} }
+		off, ok := fieldOffset(ref)
+		if !ok {
+			return fk.notAField(infoOf(child), field)
+		}
+		at := func(c *C) *store.Null[K] { return (*store.Null[K])(unsafe.Add(unsafe.Pointer(c), off)) }
+		fk.get = func(c *C) (K, bool) { n := at(c); return n.V, n.Valid }
+		fk.set = func(c *C, k K) { *at(c) = store.Some(k) }
+		fk.clear = func(c *C) { *at(c) = store.Null[K]{} }
 	}
 	return fk.init(infoOf(child), field, onDelete, true, ref == nil)
+}
+
+// fieldOffset finds the field that ref points at in a row, by calling it
+// once on a zero row: false if it points outside the row (or panics).
+func fieldOffset[C, F any](ref func(*C) *F) (off uintptr, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	c := new(C)
+	f := ref(c)
+	base, at := uintptr(unsafe.Pointer(c)), uintptr(unsafe.Pointer(f))
+	if f == nil || at < base || at+unsafe.Sizeof(*f) > base+unsafe.Sizeof(*c) {
+		return 0, false
+	}
+	return at - base, true
+}
+
+// notAField is the declaration of a relation whose accessor does not point
+// at a field of the row; Open reports it.
+func (fk *FK[C, P, K]) notAField(child *store.TableInfo, field string) *FK[C, P, K] {
+	fk.enc = store.NewEncoder[K]()
+	fk.d = &fkDef{field: field, child: child, err: fmt.Errorf(
+		"relation %s: the field accessor must return a pointer to a field of the row, like func(p *Post) *int64 { return &p.AuthorID }", field)}
+	return fk
 }
 
 func infoOf[T any, K store.Key](t *store.Table[T, K]) *store.TableInfo {

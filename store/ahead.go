@@ -13,48 +13,71 @@ import "sync"
 
 // ahead holds the index values of the rows being written right now. It is
 // shared by a DB and its snapshots (they share go-memdb's schema, hence its
-// indexers, and may each have a writer at the same time).
+// indexers, and may each have a writer at the same time, even on the same
+// stored row: hence the count).
 type ahead struct {
 	mu   sync.Mutex
-	rows map[any]*rowValues // a *Row being written or removed -> its values
+	rows map[any]aheadEntry // a *Row being written or removed -> its values
+}
+
+type aheadEntry struct {
+	rv *rowValues
+	n  int // writers using it
 }
 
 // rowValues are the primary key and the secondary index values of one
 // row, in the order of its table's indexes (ok false: not in that index).
+// They never change once computed.
 type rowValues struct {
 	key  []byte
 	vals [][]byte
 	ok   []bool
 }
 
-// compute fills rv with obj's values. The bytes are freshly allocated (one
+// valuesOf computes obj's values. The bytes are freshly allocated (one
 // buffer for all of them): go-memdb keeps the slices it is given as keys.
-func (rv *rowValues) compute(t *TableInfo, indexes []*IndexDef, obj any, scratch []byte) []byte {
+func valuesOf(t *TableInfo, indexes []*IndexDef, obj any, scratch []byte) (*rowValues, []byte) {
+	var ends [16]int
+	end := ends[:0]
 	b := t.keyBytes(scratch[:0], obj)
-	ends := make([]int, 0, 8)
-	ends = append(ends, len(b))
-	rv.ok = rv.ok[:0]
-	for _, ix := range indexes {
-		var ok bool
-		b, ok = ix.FromObject(b, obj)
-		rv.ok = append(rv.ok, ok)
-		ends = append(ends, len(b))
+	end = append(end, len(b))
+	rv := &rowValues{vals: make([][]byte, len(indexes)), ok: make([]bool, len(indexes))}
+	for i, ix := range indexes {
+		b, rv.ok[i] = ix.FromObject(b, obj)
+		end = append(end, len(b))
 	}
 	buf := make([]byte, len(b))
 	copy(buf, b)
-	rv.key = buf[:ends[0]:ends[0]]
-	rv.vals = rv.vals[:0]
+	rv.key = buf[:end[0]:end[0]]
 	for i := range indexes {
-		rv.vals = append(rv.vals, buf[ends[i]:ends[i+1]:ends[i+1]])
+		rv.vals[i] = buf[end[i]:end[i+1]:end[i+1]]
 	}
-	return b[:0]
+	return rv, b[:0]
 }
 
 func (a *ahead) get(obj any) *rowValues {
 	a.mu.Lock()
-	rv := a.rows[obj]
+	e := a.rows[obj]
 	a.mu.Unlock()
-	return rv
+	return e.rv
+}
+
+func (a *ahead) add(obj any, rv *rowValues) {
+	e := a.rows[obj]
+	if e.rv == nil {
+		e.rv = rv
+	}
+	e.n++
+	a.rows[obj] = e
+}
+
+func (a *ahead) remove(obj any) {
+	if e := a.rows[obj]; e.n > 1 {
+		e.n--
+		a.rows[obj] = e
+	} else {
+		delete(a.rows, obj)
+	}
 }
 
 // memWrite makes go-memdb store obj in place of existing (the row stored
@@ -62,26 +85,30 @@ func (a *ahead) get(obj any) *rowValues {
 // value is computed first; a panic there leaves everything as it was.
 func (tx *Tx) memWrite(t *TableInfo, existing, obj any) error {
 	indexes := tx.db.tables[t].indexes
-	rvs := &tx.rvs
+	var old, new *rowValues
 	if existing != nil {
-		tx.scratch = rvs[0].compute(t, indexes, existing, tx.scratch)
+		old, tx.scratch = valuesOf(t, indexes, existing, tx.scratch)
 	}
 	if obj != nil {
-		tx.scratch = rvs[1].compute(t, indexes, obj, tx.scratch)
+		new, tx.scratch = valuesOf(t, indexes, obj, tx.scratch)
 	}
 	a := tx.db.ahead
 	a.mu.Lock()
-	if existing != nil {
-		a.rows[existing] = &rvs[0]
+	if old != nil {
+		a.add(existing, old)
 	}
-	if obj != nil {
-		a.rows[obj] = &rvs[1]
+	if new != nil {
+		a.add(obj, new)
 	}
 	a.mu.Unlock()
 	defer func() {
 		a.mu.Lock()
-		delete(a.rows, existing)
-		delete(a.rows, obj)
+		if old != nil {
+			a.remove(existing)
+		}
+		if new != nil {
+			a.remove(obj)
+		}
 		a.mu.Unlock()
 	}()
 	if obj != nil {

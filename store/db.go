@@ -159,7 +159,7 @@ func Open(cfg Config) (*DB, error) {
 			idIndex: {Name: idIndex, Unique: true, Indexer: seqIndexer{}},
 		}},
 	}}
-	db.ahead = &ahead{rows: map[any]*rowValues{}}
+	db.ahead = &ahead{rows: map[any]aheadEntry{}}
 	for _, info := range db.order {
 		ts := &memdb.TableSchema{Name: info.name, Indexes: map[string]*memdb.IndexSchema{
 			idIndex: {Name: idIndex, Unique: true, Indexer: &keyIndexer{info, db.ahead}},

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"iter"
+
+	"github.com/memrel-go/memrel/internal/rowcopy"
 )
 
 // AnyIndex is an index of any type, as listed in a schema.
@@ -45,8 +47,11 @@ func NewIndex[T any, K Key, V any](table *Table[T, K], name string, get func(*T)
 		}
 		ix.def.err = fmt.Errorf("index %s: %w", name, err)
 	}
+	var copies rowcopy.Pool[T]
 	ix.def.FromObject = func(dst []byte, obj any) ([]byte, bool) {
-		b, _ := ix.enc.Append(dst, get(obj.(*T)))
+		c := copies.Get(obj.(*T)) // get is given a copy, never the stored row
+		b, _ := ix.enc.Append(dst, get(c))
+		copies.Put(c)
 		return b, true // every row is in an ordered index, empty values first
 	}
 	return ix
@@ -219,8 +224,12 @@ func NewGroupedIndex[T any, K Key, G any, V any](table *Table[T, K], name string
 	if err != nil {
 		ix.def.err = fmt.Errorf("index %s: %w", name, err)
 	}
+	var copies rowcopy.Pool[T]
 	ix.def.FromObject = func(dst []byte, obj any) ([]byte, bool) {
-		return ix.value(dst, obj.(*T)), true
+		c := copies.Get(obj.(*T)) // the accessors are given a copy, never the stored row
+		b := ix.value(dst, c)
+		copies.Put(c)
+		return b, true
 	}
 	return ix
 }
@@ -316,9 +325,11 @@ func prefixEnd(p []byte) []byte {
 func (t *Table[T, K]) Where(tx *Tx, keep func(row *T) bool) iter.Seq[T] {
 	return func(yield func(T) bool) {
 		it := tx.iter(t.info, idIndex, nil)
+		var c T // keep is given a copy, never the stored row
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			p := obj.(*T)
-			if keep(p) && !yield(*p) {
+			c = *p
+			if keep(&c) && !yield(*p) {
 				return
 			}
 		}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"reflect"
 	"unsafe"
+
+	"github.com/memrel-go/memrel/internal/rowcopy"
 )
 
 // Key is the set of types a primary key may have. Integer keys are assigned
@@ -95,11 +97,20 @@ func NewTable[T any, K Key](name string, key func(*T) *K) *Table[T, K] {
 	if key == nil {
 		info.err = fmt.Errorf("table %s: key accessor is nil", name)
 	}
+	// The key accessor is given a copy of a stored row, never the row.
+	var copies rowcopy.Pool[T]
 	info.keyBytes = func(dst []byte, obj any) []byte {
-		b, _ := kc.appendValue(dst, unsafe.Pointer(key(obj.(*T))))
+		c := copies.Get(obj.(*T))
+		b, _ := kc.appendValue(dst, unsafe.Pointer(key(c)))
+		copies.Put(c)
 		return b
 	}
-	info.keyValue = func(obj any) any { return *key(obj.(*T)) }
+	info.keyValue = func(obj any) any {
+		c := copies.Get(obj.(*T))
+		k := *key(c)
+		copies.Put(c)
+		return k
+	}
 	info.keyInt = func(obj any) int64 { return t.keyInt(obj.(*T)) }
 	info.clone = func(obj any) any {
 		c := *obj.(*T)
@@ -236,6 +247,12 @@ func (t *Table[T, K]) InsertWith(tx *Tx, row T, fill func(row *T)) (T, error) {
 	}
 	if fill != nil {
 		fill(p)
+	}
+	if t.defaults != nil || fill != nil {
+		// They were given p: store another copy, which no callback holds.
+		c := new(T)
+		*c = *p
+		p = c
 	}
 	kp := t.key(p)
 	var zk K
