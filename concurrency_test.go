@@ -829,7 +829,7 @@ func cbWriterFree(t *testing.T, s *cbSchema, what string, blocked *int) bool {
 // leaves the transaction as it was before the operation and usable.
 func TestConcurrencyCallbackPanicAndGoexit(t *testing.T) {
 	fired := map[string]bool{}
-	blocked := 0
+	blocked, cases := 0, 0
 	for kind := range cbKinds {
 		for _, how := range []int{cbPanic, cbGoexit} {
 			howName := []string{"panic", "Goexit"}[how]
@@ -857,6 +857,7 @@ func TestConcurrencyCallbackPanicAndGoexit(t *testing.T) {
 					if errors.Is(out.err, errNotFired) {
 						continue // this operation makes fewer calls
 					}
+					cases++
 					fired[cbKindNames[kind]+"/"+howName] = true
 					switch {
 					case how == cbPanic && out.recovered != (cbInjected{kind}):
@@ -875,7 +876,12 @@ func TestConcurrencyCallbackPanicAndGoexit(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("%d Updates whose armed callback failed (%d callback kinds, panic and Goexit, %d operations, calls 1-3)",
+		cases, cbKinds, len(cbOps))
 	for kind := range cbKinds {
+		if kind == cbFKRef {
+			continue // an accessor that returns a field's address may be resolved once, to an offset
+		}
 		for _, how := range []string{"panic", "Goexit"} {
 			if !fired[cbKindNames[kind]+"/"+how] {
 				t.Errorf("no operation reached the %s callback (%s)", cbKindNames[kind], how)
@@ -951,7 +957,7 @@ func TestConcurrencyCallbackPanicRecovered(t *testing.T) {
 		}
 	}
 	for kind := range cbKinds {
-		if kind != cbFn && !reached[kind] {
+		if kind != cbFn && kind != cbFKRef && !reached[kind] {
 			t.Errorf("no operation reached the %s callback", cbKindNames[kind])
 		}
 	}
