@@ -552,30 +552,54 @@ func (m *Model) delete(t int, keys []int64) Outcome {
 }
 
 // intermediate returns the constraints that a rewritten row breaks in some
-// intermediate state of a row-by-row application.
+// intermediate state of a row-by-row application (SQLite runs one UPDATE
+// per key and row, in an order of its own): any mix of a row's rewritten
+// and original columns, against any mix of the other rows'.
 func (c *collector) intermediate() []string {
 	var names []string
-	for id, r := range c.upd {
+	for id := range c.upd {
+		vs := c.variants(id)
 		for _, ck := range c.m.s.Checks(id.t) {
-			if ck.Cond.Eval(r) == False {
-				names = append(names, ck.Name)
+			for i := range vs {
+				if ck.Cond.Eval(&vs[i]) == False {
+					names = append(names, ck.Name)
+					break
+				}
 			}
 		}
 		var pool []Row
-		for k, o := range c.m.rows[id.t] {
-			if k == id.k {
-				continue
-			}
-			pool = append(pool, o)
-			if u := c.upd[rowID{id.t, k}]; u != nil {
-				pool = append(pool, *u)
+		for k := range c.m.rows[id.t] {
+			if k != id.k {
+				pool = append(pool, c.variants(rowID{id.t, k})...)
 			}
 		}
 		for _, u := range c.m.uniques(id.t) {
-			if collides(u, r, pool) {
-				names = append(names, u.name)
+			for i := range vs {
+				if collides(u, &vs[i], pool) {
+					names = append(names, u.name)
+					break
+				}
 			}
 		}
 	}
 	return sortedSet(names)
+}
+
+// variants returns the row id with every subset of its rewritten columns
+// applied (the row alone if it is not rewritten).
+func (c *collector) variants(id rowID) []Row {
+	orig := c.m.rows[id.t][id.k]
+	vs := []Row{orig}
+	u := c.upd[id]
+	if u == nil {
+		return vs
+	}
+	for col := range c.cols[id] {
+		v, ok := col.Get(u)
+		for _, r := range vs {
+			col.Set(&r, v, ok)
+			vs = append(vs, r)
+		}
+	}
+	return vs
 }
