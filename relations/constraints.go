@@ -2,6 +2,7 @@ package relations
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"github.com/memrel-go/memrel/internal/rowcopy"
 	"github.com/memrel-go/memrel/store"
@@ -25,6 +26,8 @@ type uniqueDef struct {
 	value func(obj any) any
 	err   error
 	fk    *fkDef // set for one-to-one relations: the FK index serves
+
+	frozen atomic.Bool // a schema was opened with it: Where cannot change it
 }
 
 // checkDef is the untyped core of a check constraint.
@@ -90,6 +93,9 @@ func Unique[T any, K store.Key, V any](table *store.Table[T, K], name string, ke
 //		func(s *Subscription) int64 { return s.UserID }).
 //		Where(func(s *Subscription) bool { return !s.EndedAt.Valid })
 func (u *UniqueConstraint[T, V]) Where(cond func(row *T) bool) *UniqueConstraint[T, V] {
+	if u.d.frozen.Load() {
+		panic(fmt.Sprintf("memrel: unique constraint %s: Where called after a DB was opened with it; a declaration cannot change once it is in force (declare it whole before Open)", u.d.name))
+	}
 	u.cond = cond
 	return u
 }

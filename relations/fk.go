@@ -3,6 +3,7 @@ package relations
 import (
 	"fmt"
 	"iter"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/memrel-go/memrel/store"
@@ -37,6 +38,7 @@ type fkDef struct {
 	unique   bool // one-to-one
 	index    string
 	err      error
+	frozen   atomic.Bool // a schema was opened with it: its rules cannot change
 
 	hasDefault  bool
 	defaultNull bool
@@ -52,7 +54,21 @@ type fkDef struct {
 	prepare func(tx *store.Tx) (func(obj any), error)
 }
 
-func (d *fkDef) name() string { return d.child.Name() + "." + d.field }
+func (d *fkDef) name() string {
+	if d.child == nil {
+		return d.field
+	}
+	return d.child.Name() + "." + d.field
+}
+
+// mustBeOpen panics if a schema was opened with the relation: its rules
+// are then in force in a DB, and a builder method would change them there
+// without a word.
+func (d *fkDef) mustBeOpen(method string) {
+	if d.frozen.Load() {
+		panic(fmt.Sprintf("memrel: relation %s: %s called after a DB was opened with it; a declaration cannot change once it is in force (declare it whole before Open)", d.name(), method))
+	}
+}
 
 // indexValue is the FK index entry of a child row. Nullable relations index
 // empty values too (marker 0x00, then 0x01 + key for set values), so rows
@@ -232,12 +248,14 @@ func (fk *FK[C, P, K]) parts() parts { return parts{fks: []*fkDef{fk.d}} }
 // (Django's related_name). It must be unique among the relations that
 // point at the parent table. The default is "<child table>_set".
 func (fk *FK[C, P, K]) Related(name string) *FK[C, P, K] {
+	fk.d.mustBeOpen("Related")
 	fk.d.related = name
 	return fk
 }
 
 // Default sets the value SetDefault writes.
 func (fk *FK[C, P, K]) Default(v K) *FK[C, P, K] {
+	fk.d.mustBeOpen("Default")
 	fk.def, fk.d.hasDefault, fk.d.defaultNull = v, true, false
 	return fk
 }
@@ -245,12 +263,14 @@ func (fk *FK[C, P, K]) Default(v K) *FK[C, P, K] {
 // DefaultNull makes SetDefault empty the field (Django's default=None). The
 // relation must be nullable.
 func (fk *FK[C, P, K]) DefaultNull() *FK[C, P, K] {
+	fk.d.mustBeOpen("DefaultNull")
 	fk.d.hasDefault, fk.d.defaultNull = true, true
 	return fk
 }
 
 // SetTo sets the value the Set rule writes.
 func (fk *FK[C, P, K]) SetTo(v K) *FK[C, P, K] {
+	fk.d.mustBeOpen("SetTo")
 	fk.setTo, fk.setFunc, fk.d.hasSet, fk.d.setFunc = v, nil, true, false
 	return fk
 }
@@ -264,6 +284,7 @@ func (fk *FK[C, P, K]) SetTo(v K) *FK[C, P, K] {
 // is refused, its writes are undone with the rest. An error from it refuses
 // the delete.
 func (fk *FK[C, P, K]) SetFunc(fn func(tx *store.Tx) (K, error)) *FK[C, P, K] {
+	fk.d.mustBeOpen("SetFunc")
 	fk.setFunc, fk.d.hasSet, fk.d.setFunc = fn, fn != nil, fn != nil
 	return fk
 }

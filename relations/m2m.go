@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"sync/atomic"
 
 	"github.com/memrel-go/memrel/store"
 )
@@ -19,6 +20,15 @@ type m2mDef struct {
 	relatedSet  bool // Related was called
 	symmetrical bool
 	err         error
+	frozen      atomic.Bool // a schema was opened with it: its rules cannot change
+}
+
+// mustBeOpen panics if a schema was opened with the relation (see
+// fkDef.mustBeOpen).
+func (d *m2mDef) mustBeOpen(method string) {
+	if d.frozen.Load() {
+		panic(fmt.Sprintf("memrel: many-to-many %s: %s called after a DB was opened with it; a declaration cannot change once it is in force (declare it whole before Open)", d.name(), method))
+	}
 }
 
 func (d *m2mDef) name() string {
@@ -159,6 +169,7 @@ func (m *M2M[A, AK, B, BK, L, LK]) parts() parts {
 // (default "<source table>_set"). A symmetrical relation has none, and Open
 // refuses one given (Django warns, fields.W345).
 func (m *M2M[A, AK, B, BK, L, LK]) Related(name string) *M2M[A, AK, B, BK, L, LK] {
+	m.d.mustBeOpen("Related")
 	m.d.related, m.d.relatedSet = name, true
 	return m
 }
@@ -169,6 +180,7 @@ func (m *M2M[A, AK, B, BK, L, LK]) Related(name string) *M2M[A, AK, B, BK, L, LK
 // two different tables it records the problem: Open refuses the relation,
 // naming it, and its operations fail with the same error.
 func (m *M2M[A, AK, B, BK, L, LK]) Symmetrical() *M2M[A, AK, B, BK, L, LK] {
+	m.d.mustBeOpen("Symmetrical")
 	m.d.symmetrical = true
 	if m.d.err != nil {
 		return m // already refused; the mirror would follow nil accessors

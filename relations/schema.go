@@ -233,6 +233,19 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 	}
 	rt.order = order
 	rt.rankTables(order)
+	// From now on these rules are in force in a DB: their builder methods
+	// refuse to change them.
+	for _, d := range fkList {
+		d.frozen.Store(true)
+	}
+	for _, m := range m2ms {
+		m.frozen.Store(true)
+	}
+	for _, c := range cons {
+		if u, _ := c.constraint(); u != nil {
+			u.frozen.Store(true)
+		}
+	}
 	return rt, added, indexes, nil
 }
 

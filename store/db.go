@@ -179,6 +179,9 @@ func Open(cfg Config) (*DB, error) {
 	// of every touched index).
 	db.mem = mem.Snapshot()
 	db.writer = make(chan struct{}, 1)
+	for _, info := range db.order {
+		info.frozen.Store(true)
+	}
 	return db, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"iter"
 	"math"
 	"reflect"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/memrel-go/memrel/internal/rowcopy"
@@ -38,6 +39,15 @@ type TableInfo struct {
 	clone    func(obj any) any
 	indexes  []*IndexDef // declared with the table (ordered indexes)
 	err      error
+	frozen   atomic.Bool // a DB was opened with it: Defaults and CallerKeys cannot change it
+}
+
+// mustBeOpen panics if a DB was opened with the table: a builder method
+// would change rules in force there without a word.
+func (ti *TableInfo) mustBeOpen(method string) {
+	if ti.frozen.Load() {
+		panic(fmt.Sprintf("memrel: table %s: %s called after a DB was opened with it; a declaration cannot change once it is in force (declare it whole before Open)", ti.name, method))
+	}
 }
 
 // Name is the table's name.
@@ -58,7 +68,12 @@ func (ti *TableInfo) Clone(obj any) any { return ti.clone(obj) }
 // SetCallerKeys makes the caller choose every key of the table (see
 // Table.CallerKeys). The relations layer calls it for a table whose primary
 // key is also a foreign key.
-func (ti *TableInfo) SetCallerKeys() { ti.chosen = true }
+func (ti *TableInfo) SetCallerKeys() {
+	if !ti.chosen {
+		ti.mustBeOpen("a relation whose key is the table's key")
+	}
+	ti.chosen = true
+}
 
 // Err reports a problem found when the table was declared (Open reports it
 // too).
@@ -124,6 +139,7 @@ func NewTable[T any, K Key](name string, key func(*T) *K) *Table[T, K] {
 // check, to fill fields the caller left empty (a creation time, a default
 // status). It returns t, for use in the declaration.
 func (t *Table[T, K]) Defaults(fn func(row *T)) *Table[T, K] {
+	t.info.mustBeOpen("Defaults")
 	t.defaults = fn
 	return t
 }
@@ -135,6 +151,7 @@ func (t *Table[T, K]) Defaults(fn func(row *T)) *Table[T, K] {
 // which memrel detects and marks this way itself. It returns t, for use in
 // the declaration.
 func (t *Table[T, K]) CallerKeys() *Table[T, K] {
+	t.info.mustBeOpen("CallerKeys")
 	t.info.chosen = true
 	return t
 }
