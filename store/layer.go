@@ -157,6 +157,9 @@ func (tx *Tx) WriteUnchecked(t *TableInfo, old, new any) error {
 	if err := tx.writable(t); err != nil {
 		return err
 	}
+	if old != nil && new != nil && string(t.keyBytes(nil, old)) != string(t.keyBytes(nil, new)) {
+		return fmt.Errorf("memrel: internal error: a write of %s %v would change its key to %v", t.name, t.keyValue(old), t.keyValue(new))
+	}
 	if err := tx.put(t, old, new); err != nil {
 		return err
 	}

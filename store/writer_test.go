@@ -160,3 +160,21 @@ func countItems(t *testing.T, db *store.DB) int {
 	t.Helper()
 	return len(readItems(t, db))
 }
+
+// WriteUnchecked replaces a row by one with the same key only: a new key
+// would leave the old row in place beside a row the sequence never saw.
+func TestWriteUncheckedRefusesKeyChange(t *testing.T) {
+	db := openDB(t)
+	insertItems(t, db, item{Name: "one"})
+	before := dump(db)
+	tx := db.BeginWrite()
+	defer tx.Abort()
+	old := tx.Lookup(items.Info(), items.Info().KeyBytes(nil, &item{ID: 1}))
+	err := tx.WriteUnchecked(items.Info(), old, &item{ID: 7, Name: "moved"})
+	if err == nil || !strings.Contains(err.Error(), "change its key") {
+		t.Fatalf("WriteUnchecked with a new key = %v, want an error", err)
+	}
+	if got := tx.Dump(); got != before {
+		t.Fatalf("refused write changed the state:\n%s", got)
+	}
+}
