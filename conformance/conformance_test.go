@@ -56,8 +56,8 @@ func TestConformance(t *testing.T) {
 			nUnexp++
 		}
 	}
-	t.Logf("%d schemas, %d sequences, %d operations (%d also on SQLite, %d Protect or Restrict refusals that SQLite must refuse too, %d that SQLite cannot judge) in %v",
-		st.Schemas, st.Sequences, st.Ops, st.SQLiteOps, st.SQLiteRefusals, st.SQLiteSkipped, elapsed.Round(time.Millisecond))
+	t.Logf("%d schemas, %d sequences, %d operations and %d commits (%d also compared with SQLite, %d Protect or Restrict refusals that SQLite must refuse too, %d that SQLite cannot judge) in %v",
+		st.Schemas, st.Sequences, st.Ops, st.Commits, st.SQLiteOps, st.SQLiteRefusals, st.SQLiteSkipped, elapsed.Round(time.Millisecond))
 	var kinds []string
 	for _, k := range slices.Sorted(maps.Keys(st.OutcomeKinds)) {
 		kinds = append(kinds, fmt.Sprintf("%s %d", k, st.OutcomeKinds[k]))

@@ -14,6 +14,7 @@ type Mem struct {
 	s      *Schema
 	db     *memrel.DB
 	tables []*memrel.Table[Row, int64]
+	tx     *memrel.Tx // the open write transaction, if any
 }
 
 var rules = map[Rule]memrel.OnDelete{
@@ -117,22 +118,34 @@ func NewMem(s *Schema) (*Mem, error) {
 	return m, nil
 }
 
-// Apply plays op on memrel, each op in its own transaction.
+// Apply plays op on memrel: the first operation after a commit opens a
+// write transaction, OpCommit commits it.
 func (m *Mem) Apply(op Op) Outcome {
-	var res memrel.DeleteResult
-	err := m.db.Update(func(tx *memrel.Tx) error {
-		var err error
-		t := m.tables[op.Table]
-		switch op.Kind {
-		case OpInsert:
-			_, err = t.Insert(tx, op.Row)
-		case OpUpdate:
-			_, err = t.Update(tx, op.Row)
-		case OpDelete:
-			res, err = t.Delete(tx, op.Keys...)
+	if op.Kind == OpCommit {
+		if m.tx == nil {
+			return Outcome{Kind: KOK}
 		}
-		return err
-	})
+		err := m.tx.Commit()
+		m.tx = nil
+		if err != nil {
+			return classifyMem(err)
+		}
+		return Outcome{Kind: KOK}
+	}
+	if m.tx == nil {
+		m.tx = m.db.BeginWrite()
+	}
+	var res memrel.DeleteResult
+	var err error
+	t := m.tables[op.Table]
+	switch op.Kind {
+	case OpInsert:
+		_, err = t.Insert(m.tx, op.Row)
+	case OpUpdate:
+		_, err = t.Update(m.tx, op.Row)
+	case OpDelete:
+		res, err = t.Delete(m.tx, op.Keys...)
+	}
 	if err != nil {
 		return classifyMem(err)
 	}
@@ -142,6 +155,14 @@ func (m *Mem) Apply(op Op) Outcome {
 		out.Updated = nonZero(res.Updated)
 	}
 	return out
+}
+
+// Close aborts the open transaction, if any.
+func (m *Mem) Close() {
+	if m.tx != nil {
+		m.tx.Abort()
+		m.tx = nil
+	}
 }
 
 func nonZero(m map[string]int) map[string]int {
@@ -232,17 +253,22 @@ func classifyMem(err error) Outcome {
 
 func rowRef(table string, key any) string { return fmt.Sprintf("%s:%v", table, key) }
 
-// State reads every table.
+// State reads every table, inside the open transaction if there is one.
 func (m *Mem) State() State {
 	st := make(State, len(m.tables))
-	_ = m.db.View(func(tx *memrel.Tx) error {
+	read := func(tx *memrel.Tx) error {
 		for i, t := range m.tables {
 			for r := range t.All(tx) {
 				st[i] = append(st[i], r)
 			}
 		}
 		return nil
-	})
+	}
+	if m.tx != nil {
+		_ = read(m.tx)
+	} else {
+		_ = m.db.View(read)
+	}
 	return st
 }
 

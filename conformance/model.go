@@ -16,6 +16,7 @@ const (
 	OpInsert OpKind = iota
 	OpUpdate
 	OpDelete
+	OpCommit // ends the transaction the operations before it opened
 )
 
 // Op is one operation on one table.
@@ -29,6 +30,8 @@ type Op struct {
 // Format prints op readably, with the schema's table names.
 func (op Op) Format(s *Schema) string {
 	switch op.Kind {
+	case OpCommit:
+		return "commit"
 	case OpDelete:
 		return fmt.Sprintf("delete %s %v", s.Tables[op.Table], op.Keys)
 	case OpInsert:
@@ -100,6 +103,9 @@ type Outcome struct {
 	// rows all removed by the same delete, a protecting row that the delete
 	// also removes, a rewrite skipped because its row is deleted.
 	Exempt, ProtectCollected, SkippedRewrite bool
+	// Dangling is, for SQLite's COMMIT, the number of rows that PRAGMA
+	// foreign_key_check reported just before it.
+	Dangling int
 	// ProtectSurvivor: some protecting row is not removed by the delete, so
 	// it would dangle (SQLite's NO ACTION refuses too).
 	ProtectSurvivor bool
@@ -152,6 +158,7 @@ type State [][]Row
 type Model struct {
 	s    *Schema
 	rows []map[int64]Row
+	snap []map[int64]Row // the state when the open transaction began; nil if none
 }
 
 // NewModel returns an empty model of s.
@@ -291,16 +298,37 @@ func (m *Model) write(t int, r Row, insert bool) Outcome {
 			return Outcome{Kind: KUnique, Names: []string{u.name}}
 		}
 	}
-	// The row itself is visible to its own self-references.
-	if bad := m.badFKs(t, &r, m.stored, nil); len(bad) > 0 {
+	// The row itself is visible to its own self-references. An update
+	// checks the keys it changes: an unchanged DoNothing key may point at a
+	// row deleted earlier in the transaction (it is checked at commit).
+	var only func(*FKSpec) bool
+	if !insert {
+		old := m.rows[t][r.ID]
+		only = func(f *FKSpec) bool {
+			a, aok := f.Col.Get(&old)
+			b, bok := f.Col.Get(&r)
+			return a != b || aok != bok
+		}
+	}
+	if bad := m.badFKs(t, &r, m.stored, only); len(bad) > 0 {
 		return Outcome{Kind: KFK, Names: bad[:1]}
 	}
 	m.rows[t][r.ID] = r
 	return Outcome{Kind: KOK}
 }
 
-// Apply plays op on the model.
+// Apply plays op on the model. The first operation after a commit opens a
+// transaction.
 func (m *Model) Apply(op Op) Outcome {
+	if op.Kind == OpCommit {
+		return m.commit()
+	}
+	if m.snap == nil {
+		m.snap = make([]map[int64]Row, len(m.rows))
+		for t, rows := range m.rows {
+			m.snap[t] = maps.Clone(rows)
+		}
+	}
 	t := op.Table
 	switch op.Kind {
 	case OpInsert:
@@ -519,21 +547,6 @@ func (m *Model) delete(t int, keys []int64) Outcome {
 	if len(names) > 0 {
 		return fail(KFK, names)
 	}
-	// DoNothing keys checked at commit: no surviving row may point at a
-	// deleted one.
-	for _, f := range m.s.FKs {
-		if f.Rule != DoNothing {
-			continue
-		}
-		for _, r := range final[f.Child] {
-			if v, ok := f.Col.Get(&r); ok && c.del[rowID{f.Parent, v}] {
-				names = append(names, f.Name)
-			}
-		}
-	}
-	if len(names) > 0 {
-		return fail(KFK, names)
-	}
 	o := Outcome{Kind: KOK, Rewrites: c.rewrites, Inter: inter, Exempt: exempt, SkippedRewrite: skipped}
 	for id := range c.del {
 		if o.Deleted == nil {
@@ -602,4 +615,35 @@ func (c *collector) variants(id rowID) []Row {
 		}
 	}
 	return vs
+}
+
+// commit checks the DoNothing keys (no row may point at a missing one: only
+// a delete can leave one so, insert and update check their keys) and ends
+// the transaction; on failure its writes are undone.
+func (m *Model) commit() Outcome {
+	if m.snap == nil {
+		return Outcome{Kind: KOK}
+	}
+	var names []string
+	for _, f := range m.s.FKs {
+		if f.Rule != DoNothing {
+			continue
+		}
+		for _, r := range m.rows[f.Child] {
+			if v, ok := f.Col.Get(&r); ok && !(f.Parent == f.Child && v == r.ID) {
+				if _, ok := m.rows[f.Parent][v]; !ok {
+					names = append(names, f.Name)
+				}
+			}
+		}
+	}
+	if len(names) > 0 {
+		m.rows = m.snap
+		m.snap = nil
+		o := Outcome{Kind: KFK, Names: names}
+		o.norm()
+		return o
+	}
+	m.snap = nil
+	return Outcome{Kind: KOK}
 }

@@ -18,6 +18,7 @@ type Lite struct {
 	conn *sql.Conn
 	// uniqueByCols maps "table|sorted columns" to the constraint named.
 	uniqueByCols map[string]string
+	inTx         bool
 }
 
 var allCols = func() []Col {
@@ -191,9 +192,36 @@ var (
 	}()
 )
 
-// Apply plays op in its own transaction.
+// Apply plays op: the first operation after a commit opens a transaction
+// (BEGIN), OpCommit commits it (and rolls it back if COMMIT fails). A failed
+// statement is undone by SQLite (ON CONFLICT ABORT); the transaction goes on.
 func (l *Lite) Apply(op Op) Outcome {
 	ctx := context.Background()
+	if op.Kind == OpCommit {
+		if !l.inTx {
+			return Outcome{Kind: KOK}
+		}
+		l.inTx = false
+		dangling := 0
+		rows, err := l.conn.QueryContext(ctx, "PRAGMA foreign_key_check")
+		if err != nil {
+			return Outcome{Kind: "error", Err: err.Error()}
+		}
+		for rows.Next() {
+			dangling++
+		}
+		rows.Close()
+		if err := l.exec("COMMIT"); err != nil {
+			// A failed COMMIT leaves the transaction open.
+			if rerr := l.exec("ROLLBACK"); rerr != nil {
+				return Outcome{Kind: "error", Err: err.Error() + "; ROLLBACK: " + rerr.Error()}
+			}
+			o := l.classify("", err)
+			o.Dangling = dangling
+			return o
+		}
+		return Outcome{Kind: KOK}
+	}
 	name := l.s.Tables[op.Table]
 	if op.Kind == OpDelete {
 		// memrel refuses a delete naming a missing key; SQLite would
@@ -214,8 +242,11 @@ func (l *Lite) Apply(op Op) Outcome {
 			return o
 		}
 	}
-	if err := l.exec("BEGIN"); err != nil {
-		return Outcome{Kind: "error", Err: err.Error()}
+	if !l.inTx {
+		if err := l.exec("BEGIN"); err != nil {
+			return Outcome{Kind: "error", Err: err.Error()}
+		}
+		l.inTx = true
 	}
 	var err error
 	switch op.Kind {
@@ -228,9 +259,6 @@ func (l *Lite) Apply(op Op) Outcome {
 		res, err = l.conn.ExecContext(ctx, fmt.Sprintf("UPDATE %s SET %s WHERE id = ?", name, updateSet), args...)
 		if err == nil {
 			if n, _ := res.RowsAffected(); n == 0 {
-				if err := l.exec("ROLLBACK"); err != nil {
-					return Outcome{Kind: "error", Err: "ROLLBACK: " + err.Error()}
-				}
 				return Outcome{Kind: KNotFound, Keys: []string{rowRef(name, op.Row.ID)}}
 			}
 		}
@@ -242,18 +270,19 @@ func (l *Lite) Apply(op Op) Outcome {
 		}
 		_, err = l.conn.ExecContext(ctx, fmt.Sprintf("DELETE FROM %s WHERE id IN (%s)", name, ph), args...)
 	}
-	if err == nil {
-		err = l.exec("COMMIT")
-	}
 	if err != nil {
-		// After a failed statement, or a failed COMMIT (which leaves the
-		// transaction open).
-		if rerr := l.exec("ROLLBACK"); rerr != nil {
-			return Outcome{Kind: "error", Err: err.Error() + "; ROLLBACK: " + rerr.Error()}
-		}
 		return l.classify(name, err)
 	}
 	return Outcome{Kind: KOK}
+}
+
+// Abandon rolls the open transaction back, if any.
+func (l *Lite) Abandon() error {
+	if !l.inTx {
+		return nil
+	}
+	l.inTx = false
+	return l.exec("ROLLBACK")
 }
 
 func (l *Lite) classify(table string, err error) Outcome {
@@ -330,6 +359,9 @@ func (l *Lite) State() (State, error) {
 // Load replaces the content of every table with st (foreign keys off
 // meanwhile), to resynchronise after a legitimate difference.
 func (l *Lite) Load(st State) error {
+	if err := l.Abandon(); err != nil {
+		return err
+	}
 	if err := l.exec("PRAGMA foreign_keys = OFF"); err != nil {
 		return err
 	}
