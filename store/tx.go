@@ -27,8 +27,7 @@ type Tx struct {
 	journal  []undo
 	depth    int // open savepoints
 	onCommit []func(*Tx) error
-	scratch  []byte       // reused by memWrite for the values it computes ahead
-	rvs      [2]rowValues // reused by memWrite: the stored row's values and the new row's
+	scratch  []byte // reused by memWrite for the values it computes ahead
 }
 
 // undo is one journal entry: the state of a row (or a sequence) before a
