@@ -132,63 +132,69 @@ type work struct {
 	hop  *fkDef
 }
 
+// collect walks the graph depth first, as Django's collector does: the
+// rows a Cascade reaches are collected, with everything behind them, before
+// the next relation of their parent is looked at. So a row reached by two
+// paths is attributed to the first path in declaration order, which is the
+// relation a ProtectedError names.
 func (c *collector) collect(root *store.TableInfo, rows []any) error {
-	queue := []work{{t: root, rows: rows}}
-	for len(queue) > 0 {
-		w := queue[0]
-		queue = queue[1:]
-		fresh := c.add(w.t, w.rows)
-		if len(fresh) == 0 {
+	return c.visit(work{t: root, rows: rows})
+}
+
+func (c *collector) visit(w work) error {
+	fresh := c.add(w.t, w.rows)
+	if len(fresh) == 0 {
+		return nil
+	}
+	for _, d := range c.rt.tables[w.t].in {
+		hop := w.hop
+		if hop == nil {
+			hop = d
+		}
+		if d.action == DoNothing {
+			// Django looks nothing up for DO_NOTHING; memrel only notes
+			// the parents, to check at Commit that nothing dangles.
+			for _, p := range fresh {
+				c.doNothing = append(c.doNothing, dangling{d: d, key: w.t.KeyBytes(nil, p)})
+			}
 			continue
 		}
-		for _, d := range c.rt.tables[w.t].in {
-			hop := w.hop
-			if hop == nil {
-				hop = d
+		refs := c.children(d, fresh)
+		if len(refs) == 0 {
+			continue // SetDefault and Set functions are not called
+		}
+		switch d.action {
+		case Cascade:
+			if err := c.visit(work{t: d.child, rows: refs, hop: hop}); err != nil {
+				return err
 			}
-			if d.action == DoNothing {
-				// Django looks nothing up for DO_NOTHING; memrel only notes
-				// the parents, to check at Commit that nothing dangles.
-				for _, p := range fresh {
-					c.doNothing = append(c.doNothing, dangling{d: d, key: w.t.KeyBytes(nil, p)})
+		case Protect:
+			for _, r := range refs {
+				c.protected = append(c.protected, hit{hop: hop, leaf: d, row: r})
+			}
+		case Restrict:
+			for _, r := range refs {
+				c.restricted = append(c.restricted, hit{hop: hop, leaf: d, row: r})
+			}
+		case SetNull, SetDefault, Set:
+			apply, ok := c.values[d]
+			if !ok && d.setFunc {
+				// Its function runs once this collection is over;
+				// the delete is then collected again.
+				if !slices.Contains(c.needed, d) {
+					c.needed = append(c.needed, d)
 				}
 				continue
 			}
-			refs := c.children(d, fresh)
-			if len(refs) == 0 {
-				continue // SetDefault and Set functions are not called
+			if !ok {
+				var err error
+				if apply, err = d.prepare(c.tx); err != nil {
+					return err
+				}
+				c.values[d] = apply
 			}
-			switch d.action {
-			case Cascade:
-				queue = append(queue, work{t: d.child, rows: refs, hop: hop})
-			case Protect:
-				for _, r := range refs {
-					c.protected = append(c.protected, hit{hop: hop, leaf: d, row: r})
-				}
-			case Restrict:
-				for _, r := range refs {
-					c.restricted = append(c.restricted, hit{hop: hop, leaf: d, row: r})
-				}
-			case SetNull, SetDefault, Set:
-				apply, ok := c.values[d]
-				if !ok && d.setFunc {
-					// Its function runs once this collection is over;
-					// the delete is then collected again.
-					if !slices.Contains(c.needed, d) {
-						c.needed = append(c.needed, d)
-					}
-					continue
-				}
-				if !ok {
-					var err error
-					if apply, err = d.prepare(c.tx); err != nil {
-						return err
-					}
-					c.values[d] = apply
-				}
-				for _, r := range refs {
-					c.update(d.child, r, apply)
-				}
+			for _, r := range refs {
+				c.update(d.child, r, apply)
 			}
 		}
 	}
