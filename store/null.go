@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"reflect"
 )
@@ -33,6 +35,31 @@ func (n Null[V]) String() string {
 		return "null"
 	}
 	return fmt.Sprint(n.V)
+}
+
+// MarshalJSON encodes an empty Null as null and a valid one as its value
+// alone ({"AuthorID": 7}, {"AuthorID": null}), as a nullable column reads.
+func (n Null[V]) MarshalJSON() ([]byte, error) {
+	if !n.Valid {
+		return []byte("null"), nil
+	}
+	return json.Marshal(n.V)
+}
+
+// UnmarshalJSON decodes null as an empty Null and any other value as a
+// valid one holding it. (A V whose own JSON form can be null, such as a
+// pointer, cannot tell a valid null from an empty Null: it decodes empty.)
+func (n *Null[V]) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		*n = Null[V]{}
+		return nil
+	}
+	var v V
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*n = Null[V]{V: v, Valid: true}
+	return nil
 }
 
 func (n Null[V]) nullInner() reflect.Type { return reflect.TypeFor[V]() }
