@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -33,20 +36,30 @@ func TestTour(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	if !strings.HasPrefix(out, "== "+titles[0]+" ==\n") {
-		t.Errorf("the tour does not start with the first header:\n%s", out)
+	if !strings.HasPrefix(out, "memrel tour: 7 domains") {
+		t.Errorf("the tour does not start with its index:\n%s", out)
+	}
+	// The index lists each domain with its file, and each file exists.
+	for i, d := range domains {
+		line := fmt.Sprintf("%2d. %-46s %s\n", i+1, d.title, file(d.pkg))
+		if !strings.Contains(out, line) {
+			t.Errorf("the index lacks %q", line)
+		}
+		if _, err := os.Stat(filepath.Join("..", "..", file(d.pkg))); err != nil {
+			t.Errorf("the tour names %s: %v", file(d.pkg), err)
+		}
 	}
 	at := 0
-	for _, title := range titles {
-		header := "== " + title + " =="
+	for i, title := range titles {
+		header := "== " + title + " ==  (" + file(domains[i].pkg) + ")"
 		i := strings.Index(out[at:], header)
 		if i < 0 {
 			t.Fatalf("header %q missing or out of order", header)
 		}
 		at += i + len(header)
 	}
-	if got := strings.Count(out, "\n== "); got != len(titles)-1 {
-		t.Errorf("%d headers after the first, want %d", got, len(titles)-1)
+	if got := strings.Count(out, "\n== "); got != len(titles) {
+		t.Errorf("%d headers, want %d", got, len(titles))
 	}
 	if got := strings.Count(out, "Integrity check (db.Check): ok"); got != len(titles) {
 		t.Errorf("%d integrity checks passed, want one per domain (%d)", got, len(titles))
