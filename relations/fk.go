@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/memrel-go/memrel/internal/offset"
 	"github.com/memrel-go/memrel/store"
 )
 
@@ -122,12 +123,12 @@ func ForeignKey[C any, CK store.Key, P any, K store.Key](child *store.Table[C, C
 		// The accessor is called once, here, to find the field; reads and
 		// writes of the key then use its offset and never call user code
 		// (which could otherwise be given a stored row).
-		off, ok := fieldOffset(ref)
+		off, ok := offset.Of(ref)
 		if !ok {
 			return fk.notAField(infoOf(child), field)
 		}
-		fk.get = func(c *C) (K, bool) { return *(*K)(unsafe.Add(unsafe.Pointer(c), off)), true }
-		fk.set = func(c *C, k K) { *(*K)(unsafe.Add(unsafe.Pointer(c), off)) = k }
+		fk.get = func(c *C) (K, bool) { return *offset.At[K](c, off), true }
+		fk.set = func(c *C, k K) { *offset.At[K](c, off) = k }
 		if child != nil {
 			// A key that is also the foreign key (a one-to-one sharing the
 			// parent's key) must come from the parent, never from the
@@ -146,33 +147,16 @@ func ForeignKey[C any, CK store.Key, P any, K store.Key](child *store.Table[C, C
 func NullableForeignKey[C any, CK store.Key, P any, K store.Key](child *store.Table[C, CK], field string, ref func(*C) *store.Null[K], parent *store.Table[P, K], onDelete OnDelete) *FK[C, P, K] {
 	fk := &FK[C, P, K]{parent: parent}
 	if ref != nil {
-		off, ok := fieldOffset(ref)
+		off, ok := offset.Of(ref)
 		if !ok {
 			return fk.notAField(infoOf(child), field)
 		}
-		at := func(c *C) *store.Null[K] { return (*store.Null[K])(unsafe.Add(unsafe.Pointer(c), off)) }
+		at := func(c *C) *store.Null[K] { return offset.At[store.Null[K]](c, off) }
 		fk.get = func(c *C) (K, bool) { n := at(c); return n.V, n.Valid }
 		fk.set = func(c *C, k K) { *at(c) = store.Some(k) }
 		fk.clear = func(c *C) { *at(c) = store.Null[K]{} }
 	}
 	return fk.init(infoOf(child), field, onDelete, true, ref == nil)
-}
-
-// fieldOffset finds the field that ref points at in a row, by calling it
-// once on a zero row: false if it points outside the row (or panics).
-func fieldOffset[C, F any](ref func(*C) *F) (off uintptr, ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	c := new(C)
-	f := ref(c)
-	base, at := uintptr(unsafe.Pointer(c)), uintptr(unsafe.Pointer(f))
-	if f == nil || at < base || at+unsafe.Sizeof(*f) > base+unsafe.Sizeof(*c) {
-		return 0, false
-	}
-	return at - base, true
 }
 
 // notAField is the declaration of a relation whose accessor does not point

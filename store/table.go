@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"github.com/memrel-go/memrel/internal/rowcopy"
+	"github.com/memrel-go/memrel/internal/offset"
 )
 
 // Key is the set of types a primary key may have. Integer keys are assigned
@@ -97,35 +97,38 @@ func (ti *TableInfo) Indexes() []*IndexDef { return ti.indexes }
 // as read-only once the row is stored.
 type Table[T any, K Key] struct {
 	info     *TableInfo
-	key      func(*T) *K
+	off      uintptr // of the key field in T
 	defaults func(*T)
 }
+
+// key is the row's key field.
+func (t *Table[T, K]) key(p *T) *K { return offset.At[K](p, t.off) }
 
 // NewTable declares a table. name must be unique in a schema; key returns a
 // pointer to the row's primary key field, which memrel reads and, for integer
 // keys left at zero, writes.
 func NewTable[T any, K Key](name string, key func(*T) *K) *Table[T, K] {
-	t := &Table[T, K]{key: key}
+	t := &Table[T, K]{}
 	kc, err := codecFor[K]()
 	info := &TableInfo{name: name, typ: reflect.TypeFor[T](), kc: kc, err: err}
 	info.auto = kc.kind != kindString
 	if key == nil {
 		info.err = fmt.Errorf("table %s: key accessor is nil", name)
 	}
-	// The key accessor is given a copy of a stored row, never the row.
-	var copies rowcopy.Pool[T]
+	// The key accessor is called once, here, to find the key's field; the
+	// key is then read and written by offset, without user code.
+	if key != nil {
+		if off, ok := offset.Of(key); ok {
+			t.off = off
+		} else if info.err == nil {
+			info.err = fmt.Errorf("table %s: the key accessor must return a pointer to a field of the row, like func(u *User) *int64 { return &u.ID }", name)
+		}
+	}
 	info.keyBytes = func(dst []byte, obj any) []byte {
-		c := copies.Get(obj.(*T))
-		b, _ := kc.appendValue(dst, unsafe.Pointer(key(c)))
-		copies.Put(c)
+		b, _ := kc.appendValue(dst, unsafe.Pointer(t.key(obj.(*T))))
 		return b
 	}
-	info.keyValue = func(obj any) any {
-		c := copies.Get(obj.(*T))
-		k := *key(c)
-		copies.Put(c)
-		return k
-	}
+	info.keyValue = func(obj any) any { return *t.key(obj.(*T)) }
 	info.keyInt = func(obj any) int64 { return t.keyInt(obj.(*T)) }
 	info.clone = func(obj any) any {
 		c := *obj.(*T)
