@@ -82,14 +82,18 @@ func (rt *runtime) Delete(tx *store.Tx, t *store.TableInfo, rows []any) (res sto
 	return res, nil
 }
 
-// reread returns the current version of each of rows, or a KeyError if a
-// Set function deleted one of them.
+// reread returns the current version of each of rows, or a KeyError
+// listing those that a Set function deleted.
 func reread(tx *store.Tx, t *store.TableInfo, rows []any) ([]any, error) {
 	cur := make([]any, len(rows))
+	var missing []any
 	for i, r := range rows {
 		if cur[i] = tx.Lookup(t, t.KeyBytes(nil, r)); cur[i] == nil {
-			return nil, &store.KeyError{Table: t.Name(), Key: t.KeyOf(r), Err: store.ErrNotFound}
+			missing = append(missing, t.KeyOf(r))
 		}
+	}
+	if len(missing) > 0 {
+		return nil, &store.KeyError{Table: t.Name(), Key: missing[0], Keys: missing, Err: store.ErrNotFound}
 	}
 	return cur, nil
 }
@@ -136,69 +140,94 @@ type work struct {
 // rows a Cascade reaches are collected, with everything behind them, before
 // the next relation of their parent is looked at. So a row reached by two
 // paths is attributed to the first path in declaration order, which is the
-// relation a ProtectedError names.
+// relation a ProtectedError names. The walk keeps its own stack (one frame
+// per Cascade level), so a deep chain costs memory, never Go's stack.
 func (c *collector) collect(root *store.TableInfo, rows []any) error {
-	return c.visit(work{t: root, rows: rows})
-}
-
-func (c *collector) visit(w work) error {
-	fresh := c.add(w.t, w.rows)
-	if len(fresh) == 0 {
-		return nil
+	type frame struct {
+		w     work
+		fresh []any // the rows of w.t this frame collected
+		next  int   // the next relation of w.t to follow
 	}
-	for _, d := range c.rt.tables[w.t].in {
-		hop := w.hop
-		if hop == nil {
-			hop = d
+	var stack []frame
+	push := func(w work) {
+		if fresh := c.add(w.t, w.rows); len(fresh) > 0 {
+			stack = append(stack, frame{w: w, fresh: fresh})
 		}
-		if d.action == DoNothing {
-			// Django looks nothing up for DO_NOTHING; memrel only notes
-			// the parents, to check at Commit that nothing dangles.
-			for _, p := range fresh {
-				c.doNothing = append(c.doNothing, dangling{d: d, key: w.t.KeyBytes(nil, p)})
-			}
+	}
+	push(work{t: root, rows: rows})
+	for len(stack) > 0 {
+		f := &stack[len(stack)-1]
+		in := c.rt.tables[f.w.t].in
+		if f.next == len(in) {
+			stack = stack[:len(stack)-1]
 			continue
 		}
-		refs := c.children(d, fresh)
-		if len(refs) == 0 {
-			continue // SetDefault and Set functions are not called
+		d := in[f.next]
+		f.next++
+		child, err := c.follow(f.w, f.fresh, d)
+		if err != nil {
+			return err
 		}
-		switch d.action {
-		case Cascade:
-			if err := c.visit(work{t: d.child, rows: refs, hop: hop}); err != nil {
-				return err
-			}
-		case Protect:
-			for _, r := range refs {
-				c.protected = append(c.protected, hit{hop: hop, leaf: d, row: r})
-			}
-		case Restrict:
-			for _, r := range refs {
-				c.restricted = append(c.restricted, hit{hop: hop, leaf: d, row: r})
-			}
-		case SetNull, SetDefault, Set:
-			apply, ok := c.values[d]
-			if !ok && d.setFunc {
-				// Its function runs once this collection is over;
-				// the delete is then collected again.
-				if !slices.Contains(c.needed, d) {
-					c.needed = append(c.needed, d)
-				}
-				continue
-			}
-			if !ok {
-				var err error
-				if apply, err = d.prepare(c.tx); err != nil {
-					return err
-				}
-				c.values[d] = apply
-			}
-			for _, r := range refs {
-				c.update(d.child, r, apply)
-			}
+		if child != nil {
+			push(*child) // f may move: it is not used after this
 		}
 	}
 	return nil
+}
+
+// follow looks at the rows that reference fresh (rows of w.t) through d and
+// notes what d's rule does to them; for a Cascade it returns the work of
+// collecting them, which the caller does before d's next sibling.
+func (c *collector) follow(w work, fresh []any, d *fkDef) (*work, error) {
+	hop := w.hop
+	if hop == nil {
+		hop = d
+	}
+	if d.action == DoNothing {
+		// Django looks nothing up for DO_NOTHING; memrel only notes the
+		// parents, to check at Commit that nothing dangles.
+		for _, p := range fresh {
+			c.doNothing = append(c.doNothing, dangling{d: d, key: w.t.KeyBytes(nil, p)})
+		}
+		return nil, nil
+	}
+	refs := c.children(d, fresh)
+	if len(refs) == 0 {
+		return nil, nil // SetDefault and Set functions are not called
+	}
+	switch d.action {
+	case Cascade:
+		return &work{t: d.child, rows: refs, hop: hop}, nil
+	case Protect:
+		for _, r := range refs {
+			c.protected = append(c.protected, hit{hop: hop, leaf: d, row: r})
+		}
+	case Restrict:
+		for _, r := range refs {
+			c.restricted = append(c.restricted, hit{hop: hop, leaf: d, row: r})
+		}
+	case SetNull, SetDefault, Set:
+		apply, ok := c.values[d]
+		if !ok && d.setFunc {
+			// Its function runs once this collection is over; the delete
+			// is then collected again.
+			if !slices.Contains(c.needed, d) {
+				c.needed = append(c.needed, d)
+			}
+			return nil, nil
+		}
+		if !ok {
+			var err error
+			if apply, err = d.prepare(c.tx); err != nil {
+				return nil, err
+			}
+			c.values[d] = apply
+		}
+		for _, r := range refs {
+			c.update(d.child, r, apply)
+		}
+	}
+	return nil, nil
 }
 
 // add marks rows of t for deletion and returns those not marked before.

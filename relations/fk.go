@@ -51,7 +51,7 @@ type fkDef struct {
 	// refValue is the parent key of a child row as a Go value (nil if empty).
 	refValue func(obj any) any
 	// prepare computes the value a SetNull, SetDefault or Set rule writes,
-	// once per batch, and returns the function that writes it into a row.
+	// once per delete, and returns the function that writes it into a row.
 	prepare func(tx *store.Tx) (func(obj any), error)
 }
 
