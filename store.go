@@ -132,14 +132,13 @@ func Open(schema Schema) (*DB, error) {
 		indexes = append(indexes, ix.IndexDef())
 	}
 	cfg := store.Config{Tables: append(slices.Clip(schema.Tables), added...), Indexes: indexes}
-	if relErr == nil {
-		cfg.Hooks = hooks
+	if relErr != nil {
+		// Report the store's problems too, without opening anything (a
+		// failed Open freezes no declaration).
+		return nil, errors.Join(store.Validate(cfg), relErr)
 	}
-	db, err := store.Open(cfg)
-	if err := errors.Join(err, relErr); err != nil {
-		return nil, err
-	}
-	return db, nil
+	cfg.Hooks = hooks
+	return store.Open(cfg)
 }
 
 // NewTable declares a table; see store.NewTable.

@@ -94,3 +94,29 @@ func TestOpenSameDeclarationsInParallel(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A schema that Open refuses freezes nothing: its declarations can still be
+// mended and opened.
+func TestRefusedOpenFreezesNothing(t *testing.T) {
+	users := memrel.NewTable("users", func(u *frUser) *int64 { return &u.ID })
+	posts := memrel.NewTable("posts", func(p *frPost) *int64 { return &p.ID })
+	stray := memrel.NewTable("stray", func(u *frUser) *int64 { return &u.ID })
+	author := memrel.NullableForeignKey(posts, "author", func(p *frPost) *memrel.Null[int64] { return &p.AuthorID }, users, memrel.SetNull)
+	title := memrel.Unique(posts, "uniq_title", func(p *frPost) string { return p.Title })
+	schemaErr(t, memrel.Schema{ // a store problem: an index on a table not listed
+		Tables: []memrel.AnyTable{users, posts}, Relations: []memrel.Relation{author},
+		Constraints: []memrel.Constraint{title},
+		Indexes:     []memrel.AnyIndex{memrel.NewIndex(stray, "by_id", func(u *frUser) int64 { return u.ID })},
+	}, "stray")
+	schemaErr(t, memrel.Schema{ // a relations problem: the parent is not listed
+		Tables: []memrel.AnyTable{posts}, Relations: []memrel.Relation{author},
+	}, "users")
+	author.Related("writings")
+	title.Where(func(p *frPost) bool { return p.Title != "" })
+	posts.Defaults(func(p *frPost) {})
+	openDB(t, memrel.Schema{Tables: []memrel.AnyTable{users, posts}, Relations: []memrel.Relation{author},
+		Constraints: []memrel.Constraint{title}})
+	if author.RelatedName() != "writings" {
+		t.Errorf("RelatedName = %q", author.RelatedName())
+	}
+}

@@ -17,6 +17,27 @@ type runtime struct {
 	checks []*checkDef
 	rank   map[*store.TableInfo]int // deletion order: referencing tables first
 	order  []*store.TableInfo
+
+	// Every declaration of the schema, as listed, to freeze at Opened.
+	fkList []*fkDef
+	m2ms   []*m2mDef
+	cons   []Constraint
+}
+
+// Opened freezes the declarations: from now on their rules are in force
+// in a DB, and their builder methods refuse to change them.
+func (rt *runtime) Opened() {
+	for _, d := range rt.fkList {
+		d.frozen.Store(true)
+	}
+	for _, m := range rt.m2ms {
+		m.frozen.Store(true)
+	}
+	for _, c := range rt.cons {
+		if u, _ := c.constraint(); u != nil {
+			u.frozen.Store(true)
+		}
+	}
 }
 
 type tableRels struct {
@@ -233,19 +254,7 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 	}
 	rt.order = order
 	rt.rankTables(order)
-	// From now on these rules are in force in a DB: their builder methods
-	// refuse to change them.
-	for _, d := range fkList {
-		d.frozen.Store(true)
-	}
-	for _, m := range m2ms {
-		m.frozen.Store(true)
-	}
-	for _, c := range cons {
-		if u, _ := c.constraint(); u != nil {
-			u.frozen.Store(true)
-		}
-	}
+	rt.fkList, rt.m2ms, rt.cons = fkList, m2ms, cons
 	return rt, added, indexes, nil
 }
 

@@ -46,11 +46,14 @@ func valuesOf(t *TableInfo, indexes []*IndexDef, obj any, scratch []byte) (*rowV
 		b, rv.ok[i] = ix.FromObject(b, obj)
 		end = append(end, len(b))
 	}
-	buf := make([]byte, len(b))
-	copy(buf, b)
-	rv.key = buf[:end[0]:end[0]]
+	// The primary key has its own allocation: go-memdb keeps it as long as
+	// the row is stored, and it must not keep the other values alive.
+	rv.key = append([]byte(nil), b[:end[0]]...)
+	buf := make([]byte, len(b)-end[0])
+	copy(buf, b[end[0]:])
 	for i := range indexes {
-		rv.vals[i] = buf[end[i]:end[i+1]:end[i+1]]
+		from, to := end[i]-end[0], end[i+1]-end[0]
+		rv.vals[i] = buf[from:to:to]
 	}
 	return rv, b[:0]
 }

@@ -49,6 +49,9 @@ type Hooks interface {
 	Delete(tx *Tx, t *TableInfo, rows []any) (DeleteResult, error)
 	// Check verifies the relational invariants of the transaction's state.
 	Check(tx *Tx) error
+	// Opened is called once Open succeeded: the declarations behind the
+	// hooks are in force from then on, and must not change.
+	Opened()
 }
 
 // Config is what Open builds a DB from.
@@ -77,8 +80,34 @@ type tableState struct {
 }
 
 // Open validates cfg and returns an empty DB. Every problem found is
-// reported together, joined, each wrapping ErrSchema.
+// reported together, joined, each wrapping ErrSchema. Once it succeeds, the
+// tables are frozen (see Table.Defaults) and Hooks.Opened is called.
 func Open(cfg Config) (*DB, error) {
+	db, err := check(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.build(); err != nil {
+		return nil, err
+	}
+	for _, info := range db.order {
+		info.frozen.Store(true)
+	}
+	if db.hooks != nil {
+		db.hooks.Opened()
+	}
+	return db, nil
+}
+
+// Validate reports the problems Open would find in cfg, joined, each
+// wrapping ErrSchema, without opening anything or freezing a declaration.
+func Validate(cfg Config) error {
+	_, err := check(cfg)
+	return err
+}
+
+// check validates cfg and returns the DB it describes, not built yet.
+func check(cfg Config) (*DB, error) {
 	db := &DB{tables: map[*TableInfo]*tableState{}, hooks: cfg.Hooks}
 	var errs []error
 	bad := func(format string, args ...any) {
@@ -153,7 +182,11 @@ func Open(cfg Config) (*DB, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
+	return db, nil
+}
 
+// build makes the go-memdb schema and store of a checked DB.
+func (db *DB) build() error {
 	schema := &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
 		seqTable: {Name: seqTable, Indexes: map[string]*memdb.IndexSchema{
 			idIndex: {Name: idIndex, Unique: true, Indexer: seqIndexer{}},
@@ -171,7 +204,7 @@ func Open(cfg Config) (*DB, error) {
 	}
 	mem, err := memdb.NewMemDB(schema)
 	if err != nil {
-		return nil, fmt.Errorf("memrel: %w: %v", ErrSchema, err)
+		return fmt.Errorf("memrel: %w: %v", ErrSchema, err)
 	}
 	// Writes go through a non-primary MemDB: memrel exposes no watch
 	// channels, and a non-primary MemDB does not track or close them at
@@ -179,10 +212,7 @@ func Open(cfg Config) (*DB, error) {
 	// of every touched index).
 	db.mem = mem.Snapshot()
 	db.writer = make(chan struct{}, 1)
-	for _, info := range db.order {
-		info.frozen.Store(true)
-	}
-	return db, nil
+	return nil
 }
 
 // Tables lists the schema's tables in the order they were given.
@@ -292,17 +322,13 @@ func (db *DB) UpdateContext(ctx context.Context, fn func(tx *Tx) error) error {
 
 func (db *DB) runUpdate(tx *Tx, fn func(tx *Tx) error) error {
 	tx.managed = true
-	returned := false
-	defer func() {
-		if !returned {
-			// A panic (which goes on from here) or runtime.Goexit: a
-			// recover would see neither the second nor, for the first,
-			// keep its stack. Discard the transaction and free the writer.
-			tx.abort()
-		}
-	}()
+	// A panic (which goes on from here) or runtime.Goexit, in fn or in
+	// Commit's own checks: a recover would see neither the second nor, for
+	// the first, keep its stack. Whatever happens, the transaction is
+	// discarded unless it committed, and the writer is free (abort is a
+	// no-op after Commit).
+	defer tx.abort()
 	err := fn(tx)
-	returned = true
 	if err != nil {
 		tx.abort()
 		return err

@@ -327,6 +327,8 @@ func (h *recordingHooks) BeforeInsert(tx *store.Tx, ti *store.TableInfo, row any
 	return taken
 }
 
+func (h *recordingHooks) Opened() {}
+
 func (h *recordingHooks) BeforeUpdate(tx *store.Tx, ti *store.TableInfo, old, row any) error {
 	h.updates++
 	return h.refuse

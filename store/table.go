@@ -69,9 +69,10 @@ func (ti *TableInfo) Clone(obj any) any { return ti.clone(obj) }
 // Table.CallerKeys). The relations layer calls it for a table whose primary
 // key is also a foreign key.
 func (ti *TableInfo) SetCallerKeys() {
-	if !ti.chosen {
-		ti.mustBeOpen("a relation whose key is the table's key")
+	if ti.chosen {
+		return // already so: no write, so no race with readers of chosen
 	}
+	ti.mustBeOpen("a relation whose key is the table's key")
 	ti.chosen = true
 }
 

@@ -178,3 +178,25 @@ func TestWriteUncheckedRefusesKeyChange(t *testing.T) {
 		t.Fatalf("refused write changed the state:\n%s", got)
 	}
 }
+
+// A panic in a check that Commit runs (after fn returned nil) discards the
+// transaction and frees the writer too.
+func TestUpdatePanicInCommitFreesWriter(t *testing.T) {
+	db := openDB(t)
+	before := dump(db)
+	mustPanic(t, "Update", func() {
+		db.Update(func(tx *store.Tx) error {
+			if _, err := items.Insert(tx, item{Name: "lost"}); err != nil {
+				return err
+			}
+			tx.OnCommit(func(*store.Tx) error { panic("commit check") })
+			return nil
+		})
+	})
+	if got := dump(db); got != before {
+		t.Fatalf("the panicking commit left its write:\n%s", got)
+	}
+	if err := updateWithin(t, db, 5*time.Second, func(*store.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+}
