@@ -432,7 +432,8 @@ func ExampleOpen_check() {
 	fmt.Println("check:", err)
 
 	// Dump lists every row and sequence: compare it before and after a
-	// refused operation.
+	// refused operation. (users_friends is the link table of Friends, a
+	// many-to-many declared on users: it comes with the users table.)
 	tx := db.BeginRead()
 	defer tx.Abort()
 	fmt.Print(tx.Dump())
@@ -454,6 +455,8 @@ func ExampleOpen_check() {
 	// table orders
 	//   sequence 0
 	// table order_items
+	//   sequence 0
+	// table users_friends
 	//   sequence 0
 }
 

@@ -82,6 +82,7 @@ func Unique[T any, K store.Key, V any](table *store.Table[T, K], name string, ke
 		defer copies.Put(r)
 		return key(r)
 	}
+	d.table.Attach(u) // Open takes it with its table
 	return u
 }
 
@@ -145,7 +146,9 @@ func Check[T any, K store.Key](table *store.Table[T, K], name string, ok func(ro
 		defer copies.Put(r)
 		return ok(r)
 	}
-	return &CheckConstraint[T]{d}
+	c := &CheckConstraint[T]{d}
+	d.table.Attach(c) // Open takes it with its table
+	return c
 }
 
 // Name is the constraint's name.

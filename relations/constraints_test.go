@@ -745,9 +745,15 @@ type cnB struct {
 }
 
 func TestConstraintOpenDuplicateNames(t *testing.T) {
-	as := memrel.NewTable("cn_a", func(r *cnA) *int64 { return &r.ID })
-	bs := memrel.NewTable("cn_b", func(r *cnB) *int64 { return &r.ID })
-	tables := []memrel.AnyTable{as, bs}
+	// Each case declares its constraints on tables of its own: a constraint
+	// belongs to its table, and every DB that holds the table enforces it.
+	var as *memrel.Table[cnA, int64]
+	var bs *memrel.Table[cnB, int64]
+	tables := func() []memrel.AnyTable {
+		as = memrel.NewTable("cn_a", func(r *cnA) *int64 { return &r.ID })
+		bs = memrel.NewTable("cn_b", func(r *cnB) *int64 { return &r.ID })
+		return []memrel.AnyTable{as, bs}
+	}
 	uniqA := func(name string) memrel.Constraint {
 		return memrel.Unique(as, name, func(r *cnA) string { return r.Name })
 	}
@@ -755,18 +761,32 @@ func TestConstraintOpenDuplicateNames(t *testing.T) {
 		return memrel.Check(bs, name, func(r *cnB) bool { return r.Code != "" })
 	}
 	// models.E032: across tables.
-	schemaErr(t, memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{uniqA("dup"), checkB("dup")}},
+	ts := tables()
+	schemaErr(t, memrel.Schema{Tables: ts, Constraints: []memrel.Constraint{uniqA("dup"), checkB("dup")}},
 		"two constraints are named dup")
-	schemaErr(t, memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{
+	ts = tables()
+	schemaErr(t, memrel.Schema{Tables: ts, Constraints: []memrel.Constraint{
 		memrel.Unique(bs, "dup", func(r *cnB) string { return r.Code }), uniqA("dup")}}, "dup")
 	// models.E031: within one table.
-	schemaErr(t, memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{uniqA("dup"), uniqA("dup")}}, "dup")
-	schemaErr(t, memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{checkB("dup"), checkB("dup")}}, "dup")
+	ts = tables()
+	schemaErr(t, memrel.Schema{Tables: ts, Constraints: []memrel.Constraint{uniqA("dup"), uniqA("dup")}}, "dup")
+	ts = tables()
+	schemaErr(t, memrel.Schema{Tables: ts, Constraints: []memrel.Constraint{checkB("dup"), checkB("dup")}}, "dup")
+	// Declared twice on its table, even when listed once or not at all.
+	ts = tables()
+	uniqA("dup")
+	schemaErr(t, memrel.Schema{Tables: ts, Constraints: []memrel.Constraint{uniqA("dup")}}, "dup")
+	ts = tables()
+	checkB("dup")
+	checkB("dup")
+	schemaErr(t, memrel.Schema{Tables: ts}, "two constraints are named dup")
 	// The same constraint listed twice.
+	ts = tables()
 	c := uniqA("once")
-	schemaErr(t, memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{c, c}}, "once")
+	schemaErr(t, memrel.Schema{Tables: ts, Constraints: []memrel.Constraint{c, c}}, "once")
 	// Distinct names open.
-	if _, err := memrel.Open(memrel.Schema{Tables: tables, Constraints: []memrel.Constraint{uniqA("u1"), checkB("c1")}}); err != nil {
+	ts = tables()
+	if _, err := memrel.Open(memrel.Schema{Tables: ts, Constraints: []memrel.Constraint{uniqA("u1"), checkB("c1")}}); err != nil {
 		t.Errorf("Open with distinct names: %v", err)
 	}
 }

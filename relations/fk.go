@@ -200,6 +200,7 @@ func (fk *FK[C, P, K]) init(child *store.TableInfo, field string, onDelete OnDel
 		return nil
 	}
 	d.prepare = fk.prepare
+	child.Attach(fk) // Open takes it with its child table
 	return fk
 }
 

@@ -24,8 +24,8 @@ func TestDeclarationsAreFrozenOnceOpened(t *testing.T) {
 	posts := memrel.NewTable("posts", func(p *frPost) *int64 { return &p.ID })
 	author := memrel.NullableForeignKey(posts, "author", func(p *frPost) *memrel.Null[int64] { return &p.AuthorID }, users, memrel.SetNull).
 		Related("posts")
-	one := memrel.NullableOneToOne(posts, "pinned_by", func(p *frPost) *memrel.Null[int64] { return &p.AuthorID }, users, memrel.SetNull)
-	_ = one
+	drafts := memrel.NewTable("drafts", func(p *frPost) *int64 { return &p.ID }) // in no DB
+	one := memrel.NullableOneToOne(drafts, "pinned_by", func(p *frPost) *memrel.Null[int64] { return &p.AuthorID }, users, memrel.SetNull)
 	title := memrel.Unique(posts, "uniq_title", func(p *frPost) string { return p.Title })
 	fans := memrel.ManyToMany(users, "fans", users)
 	openDB(t, memrel.Schema{

@@ -108,8 +108,10 @@ var (
 	ldNoteOwner   = relations.ForeignKey(ldNotes, "owner",
 		func(n *ldNote) *int64 { return &n.OwnerID }, ldUsers, relations.DoNothing).Related("notes")
 
-	// ldStray is declared but listed in no schema.
-	ldStray = relations.ForeignKey(ldPosts, "editor",
+	// ldStray is declared on a table that is in no schema (so the relation
+	// is in none either: a relation belongs to its child table).
+	ldStrayPosts = store.NewTable("ld_stray_posts", func(p *ldPost) *int64 { return &p.ID })
+	ldStray      = relations.ForeignKey(ldStrayPosts, "editor",
 		func(p *ldPost) *int64 { return &p.AuthorID }, ldUsers, relations.Cascade).Related("edited")
 )
 

@@ -108,6 +108,7 @@ func ManyToMany[A any, AK store.Key, B any, BK store.Key](from *store.Table[A, A
 	m := newM2M(link, field, fk1, fk2, d)
 	m.auto = &autoLink[AK, BK]{table: link, pair: uniq}
 	m.M2MSide.pair, m.rev.pair = uniq.d, uniq.d
+	from.Info().Attach(m) // Open takes it, and its link table, with the source table
 	return m
 }
 
@@ -124,7 +125,9 @@ func ManyToManyThrough[L any, LK store.Key, A any, AK store.Key, B any, BK store
 		d.err = fmt.Errorf("many-to-many %s: link table and both foreign keys are required", field)
 		return brokenM2M[A, AK, B, BK, L, LK](d)
 	}
-	return newM2M(link, field, from, to, d)
+	m := newM2M(link, field, from, to, d)
+	link.Info().Attach(m) // Open takes it with the link table
+	return m
 }
 
 // brokenM2M is the handle of a relation declared with a missing table or

@@ -62,15 +62,16 @@ func TestM2MSymmetricalThroughDifferentTablesRefusedAtOpen(t *testing.T) {
 }
 
 // The handle of a refused symmetrical relation, used with a DB that holds
-// its tables and foreign keys (but not the relation), fails with an error
-// naming the relation instead of panicking on the key types.
+// its tables and foreign keys (but not the relation, declared after the DB
+// was opened), fails with an error naming the relation instead of
+// panicking on the key types.
 func TestM2MSymmetricalThroughDifferentTablesNoPanicOnUse(t *testing.T) {
 	cities, countries, links, lc, lk := symTables()
-	rel := memrel.ManyToManyThrough(links, "countries", lc, lk).Symmetrical()
 	db := openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{cities, countries, links},
 		Relations: []memrel.Relation{lc, lk},
 	})
+	rel := memrel.ManyToManyThrough(links, "countries", lc, lk).Symmetrical()
 	tx := beginTx(t, db)
 	city, err := cities.Insert(tx, symCity{Name: "Lyon"})
 	mustOK(t, err)

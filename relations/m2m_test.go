@@ -1684,7 +1684,9 @@ func TestM2MOpenRefusesThroughRelationsNotOnLinkTable(t *testing.T) {
 	}, "groups.members", "memberships.group", "other_memberships.person", "link table memberships")
 }
 
-func TestM2MOpenRefusesThroughFKsNotListed(t *testing.T) {
+// A through relation's foreign keys belong to its link table: listed or
+// not, every DB that holds the link table enforces them.
+func TestM2MThroughFKsComeWithTheLinkTable(t *testing.T) {
 	persons := memrel.NewTable("persons", func(p *mmPerson) *int64 { return &p.ID })
 	groups := memrel.NewTable("groups", func(g *mmGroup) *int64 { return &g.ID })
 	memberships := memrel.NewTable("memberships", func(m *mmMembership) *int64 { return &m.ID })
@@ -1692,16 +1694,24 @@ func TestM2MOpenRefusesThroughFKsNotListed(t *testing.T) {
 	mp := memrel.ForeignKey(memberships, "person", func(m *mmMembership) *int64 { return &m.PersonID }, persons, memrel.Cascade)
 	rel := memrel.ManyToManyThrough(memberships, "members", mg, mp).Related("groups")
 	tables := []memrel.AnyTable{persons, groups, memberships}
-	err := schemaErr(t, memrel.Schema{Tables: tables, Relations: []memrel.Relation{rel}},
-		"memberships.group", "memberships.person", "not in the schema")
-	if n := len(leaves(err)); n != 2 {
-		t.Errorf("%d errors, want 2 (one per missing relation): %v", n, err)
+	for _, rels := range [][]memrel.Relation{{rel}, {mg, rel}, {mg, mp, rel}, nil} {
+		db := openDB(t, memrel.Schema{Tables: tables, Relations: rels})
+		tx := beginTx(t, db)
+		g, err := groups.Insert(tx, mmGroup{})
+		mustOK(t, err)
+		refused(t, tx, memrel.ErrForeignKey, func() error {
+			_, err := memberships.Insert(tx, mmMembership{GroupID: g.ID, PersonID: 7})
+			return err
+		})
+		p, err := persons.Insert(tx, mmPerson{})
+		mustOK(t, err)
+		mustOK(t, rel.Add(tx, g.ID, p.ID))
+		if n := rel.Count(tx, g.ID); n != 1 {
+			t.Errorf("listing %d relations: Count = %d, want 1", len(rels), n)
+		}
 	}
-	schemaErr(t, memrel.Schema{Tables: tables, Relations: []memrel.Relation{mg, rel}}, "memberships.person")
-	// Listed, the schema opens.
-	if _, err := memrel.Open(memrel.Schema{Tables: tables, Relations: []memrel.Relation{mg, mp, rel}}); err != nil {
-		t.Errorf("Open with the relations listed: %v", err)
-	}
+	// Without the parent tables, the foreign keys refuse the schema.
+	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{memberships}}, "memberships.group", "memberships.person", "not in the schema")
 }
 
 func TestM2MOpenRefusesSymmetricalBetweenTables(t *testing.T) {
@@ -1756,29 +1766,43 @@ func TestM2MOpenRefusesReverseNameClash(t *testing.T) {
 		ID       int64
 		TargetID int64
 	}
-	targets := memrel.NewTable("target", func(r *target) *int64 { return &r.ID })
-	models := memrel.NewTable("model", func(r *model) *int64 { return &r.ID })
+	// Each case declares its relations on tables of its own: a relation
+	// belongs to its table, and every DB that holds the table has it.
+	var targets *memrel.Table[target, int64]
+	var models *memrel.Table[model, int64]
+	fresh := func() []memrel.AnyTable {
+		targets = memrel.NewTable("target", func(r *target) *int64 { return &r.ID })
+		models = memrel.NewTable("model", func(r *model) *int64 { return &r.ID })
+		return []memrel.AnyTable{targets, models}
+	}
+	tables := fresh()
 	foreign := memrel.ForeignKey(models, "foreign", func(r *model) *int64 { return &r.TargetID }, targets, memrel.Cascade)
 	m2m := memrel.ManyToMany(models, "m2m", targets)
 	if foreign.RelatedName() != "model_set" {
 		t.Fatalf("default reverse name of model.foreign = %q, want model_set", foreign.RelatedName())
 	}
-	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{targets, models}, Relations: []memrel.Relation{foreign, m2m}},
+	schemaErr(t, memrel.Schema{Tables: tables, Relations: []memrel.Relation{foreign, m2m}},
 		"target.model_set", "model.foreign", "model.m2m")
 	// A self relation, not symmetrical: the same clash on model.
+	tables = fresh()
 	self := memrel.ForeignKey(models, "parent", func(r *model) *int64 { return &r.TargetID }, models, memrel.Cascade)
 	selfM2M := memrel.ManyToMany(models, "peers", models)
-	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{targets, models}, Relations: []memrel.Relation{self, selfM2M}},
+	schemaErr(t, memrel.Schema{Tables: tables, Relations: []memrel.Relation{self, selfM2M}},
 		"model.model_set", "model.parent", "model.peers")
 	// Two many-to-many relations to the same target clash too.
+	tables = fresh()
 	m2 := memrel.ManyToMany(models, "others", targets)
 	m3 := memrel.ManyToMany(models, "more", targets)
-	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{targets, models}, Relations: []memrel.Relation{m2, m3}},
+	schemaErr(t, memrel.Schema{Tables: tables, Relations: []memrel.Relation{m2, m3}},
 		"target.model_set", "model.others", "model.more")
-	// A Related name resolves it; a symmetrical self relation has no reverse name.
+	// A Related name resolves it; a symmetrical self relation has no
+	// reverse name.
+	tables = fresh()
+	foreign = memrel.ForeignKey(models, "foreign", func(r *model) *int64 { return &r.TargetID }, targets, memrel.Cascade)
 	fixed := memrel.ManyToMany(models, "m2m", targets).Related("m2m_models")
+	self = memrel.ForeignKey(models, "parent", func(r *model) *int64 { return &r.TargetID }, models, memrel.Cascade).Related("children")
 	sym := memrel.ManyToMany(models, "friends", models).Symmetrical()
-	if _, err := memrel.Open(memrel.Schema{Tables: []memrel.AnyTable{targets, models}, Relations: []memrel.Relation{foreign, fixed, self, sym}}); err != nil {
+	if _, err := memrel.Open(memrel.Schema{Tables: tables, Relations: []memrel.Relation{foreign, fixed, self, sym}}); err != nil {
 		t.Errorf("Open with distinct reverse names: %v", err)
 	}
 }
@@ -1793,15 +1817,15 @@ func TestM2MOpenReportsEveryProblem(t *testing.T) {
 	mg := memrel.ForeignKey(memberships, "group", func(m *mmMembership) *int64 { return &m.GroupID }, groups, memrel.Cascade)
 	mp := memrel.ForeignKey(memberships, "person", func(m *mmMembership) *int64 { return &m.PersonID }, persons, memrel.Cascade)
 	err := schemaErr(t, memrel.Schema{
-		Tables: []memrel.AnyTable{articles, publications, clash, persons, groups, memberships},
+		Tables: []memrel.AnyTable{articles, publications, clash, groups, memberships}, // persons left out
 		Relations: []memrel.Relation{
 			memrel.ManyToMany(articles, "publications", publications).Related("articles"), // link name clash
 			memrel.ManyToMany(articles, "sym", publications).Symmetrical(),                // symmetrical between tables
-			memrel.ManyToManyThrough(memberships, "members", mg, mp),                      // FKs not listed
+			memrel.ManyToManyThrough(memberships, "members", mg, mp),                      // a table not listed
 		},
-	}, "articles_publications", "Symmetrical", "memberships.group", "memberships.person")
-	if n := len(leaves(err)); n < 4 {
-		t.Errorf("%d errors reported, want at least 4: %v", n, err)
+	}, "articles_publications", "Symmetrical", "memberships.person", "persons")
+	if n := len(leaves(err)); n < 3 {
+		t.Errorf("%d errors reported, want at least 3: %v", n, err)
 	}
 	for _, e := range leaves(err) {
 		if !errors.Is(e, memrel.ErrSchema) {

@@ -58,6 +58,7 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("memrel: schema: %s: %w", fmt.Sprintf(format, args...), store.ErrSchema))
 	}
+	rels, cons = withAttached(tables, rels, cons)
 	// Relations may bring tables, foreign keys and constraints of their own.
 	var added []store.AnyTable
 	var m2ms []*m2mDef
@@ -256,6 +257,91 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 	rt.rankTables(order)
 	rt.fkList, rt.m2ms, rt.cons = fkList, m2ms, cons
 	return rt, added, indexes, nil
+}
+
+// withAttached adds to the relations and constraints listed those declared
+// on the listed tables and not listed (Django's model owns its fields), so
+// that no rule between tables of a DB can be left out of it: a foreign key
+// or one-to-one whose child table is listed, a unique or check constraint
+// on a listed table, a many-to-many whose tables are all listed. (A foreign
+// key whose parent is not listed comes in too, and Open refuses it, naming
+// the table; a many-to-many to a table that is not listed stays out: its
+// rows live in its own link table, and no row of the DB goes unchecked.)
+// What is listed comes first, as listed; the rest follows in declaration
+// order.
+func withAttached(tables []store.AnyTable, rels []Relation, cons []Constraint) ([]Relation, []Constraint) {
+	listed := map[*store.TableInfo]bool{}
+	for _, t := range tables {
+		if t != nil && t.Info() != nil {
+			listed[t.Info()] = true
+		}
+	}
+	fks := map[*fkDef]bool{}
+	m2ms := map[*m2mDef]bool{}
+	defs := map[any]bool{}
+	has := func(p parts) bool {
+		if p.m2m != nil {
+			return m2ms[p.m2m]
+		}
+		for _, d := range p.fks {
+			if !fks[d] {
+				return false
+			}
+		}
+		return true
+	}
+	note := func(p parts) {
+		if p.m2m != nil {
+			m2ms[p.m2m] = true
+		}
+		for _, d := range p.fks {
+			fks[d] = true
+		}
+	}
+	def := func(c Constraint) any {
+		if u, _ := c.constraint(); u != nil {
+			return u
+		}
+		_, ch := c.constraint()
+		return ch
+	}
+	for _, r := range rels {
+		if r != nil {
+			note(r.parts())
+		}
+	}
+	for _, c := range cons {
+		if c != nil {
+			defs[def(c)] = true
+		}
+	}
+	rels, cons = slices.Clip(rels), slices.Clip(cons)
+	for _, t := range tables {
+		if t == nil || t.Info() == nil {
+			continue
+		}
+		for _, a := range t.Info().Attached() {
+			switch a := a.(type) {
+			case Relation:
+				p := a.parts()
+				if has(p) {
+					continue
+				}
+				if m := p.m2m; m != nil && m.err == nil &&
+					(!listed[m.from.parent] || !listed[m.to.parent]) {
+					continue // a many-to-many to a table this DB does not hold
+				}
+				note(p)
+				rels = append(rels, a)
+			case Constraint:
+				if d := def(a); !defs[d] {
+					defs[d] = true
+					cons = append(cons, a)
+				}
+			}
+		}
+	}
+	return rels, cons
 }
 
 // rankTables orders tables for deletion: a table that references another

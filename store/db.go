@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/go-memdb"
 
@@ -138,9 +139,14 @@ func check(cfg Config) (*DB, error) {
 		db.tables[info] = &tableState{}
 		db.order = append(db.order, info)
 	}
+	// The indexes given, then those declared on the tables (each once).
 	all := append([]*IndexDef{}, cfg.Indexes...)
 	for _, info := range db.order {
-		all = append(all, info.indexes...)
+		for _, d := range info.Attached() {
+			if ix, ok := d.(AnyIndex); ok && !slices.Contains(all, ix.IndexDef()) {
+				all = append(all, ix.IndexDef())
+			}
+		}
 	}
 	for i, ix := range all {
 		if ix == nil {

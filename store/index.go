@@ -54,6 +54,9 @@ func NewIndex[T any, K Key, V any](table *Table[T, K], name string, get func(*T)
 		copies.Put(c)
 		return b, true // every row is in an ordered index, empty values first
 	}
+	if table != nil {
+		table.info.Attach(ix)
+	}
 	return ix
 }
 
@@ -230,6 +233,9 @@ func NewGroupedIndex[T any, K Key, G any, V any](table *Table[T, K], name string
 		b := ix.value(dst, c)
 		copies.Put(c)
 		return b, true
+	}
+	if table != nil {
+		table.info.Attach(ix)
 	}
 	return ix
 }

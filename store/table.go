@@ -5,6 +5,8 @@ import (
 	"iter"
 	"math"
 	"reflect"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -37,9 +39,29 @@ type TableInfo struct {
 	keyBytes func(dst []byte, obj any) []byte
 	keyValue func(obj any) any
 	clone    func(obj any) any
-	indexes  []*IndexDef // declared with the table (ordered indexes)
 	err      error
 	frozen   atomic.Bool // a DB was opened with it: Defaults and CallerKeys cannot change it
+
+	mu       sync.Mutex
+	attached []any // the relations, constraints and indexes declared on the table, in order
+}
+
+// Attach records a declaration made on the table (a relation whose child it
+// is, a constraint or an index on it): Open takes it with the table, so that
+// nothing declared on a table can be left out of a DB that holds the table.
+// The declaring functions call it.
+func (ti *TableInfo) Attach(decl any) {
+	ti.mu.Lock()
+	ti.attached = append(ti.attached, decl)
+	ti.mu.Unlock()
+}
+
+// Attached lists the declarations made on the table, in the order they were
+// made.
+func (ti *TableInfo) Attached() []any {
+	ti.mu.Lock()
+	defer ti.mu.Unlock()
+	return slices.Clone(ti.attached)
 }
 
 // mustBeOpen panics if a DB was opened with the table: a builder method
@@ -81,7 +103,15 @@ func (ti *TableInfo) SetCallerKeys() {
 func (ti *TableInfo) Err() error { return ti.err }
 
 // Indexes lists the secondary indexes declared on the table itself.
-func (ti *TableInfo) Indexes() []*IndexDef { return ti.indexes }
+func (ti *TableInfo) Indexes() []*IndexDef {
+	var out []*IndexDef
+	for _, d := range ti.Attached() {
+		if ix, ok := d.(AnyIndex); ok {
+			out = append(out, ix.IndexDef())
+		}
+	}
+	return out
+}
 
 // Table is a typed handle on a table of rows of type T with primary key K.
 // Declare it once, usually as a package-level variable, list it in the

@@ -1,0 +1,108 @@
+package relations_test
+
+import (
+	"testing"
+
+	"github.com/memrel-go/memrel"
+)
+
+type atUser struct {
+	ID   int64
+	Name string
+}
+
+type atPost struct {
+	ID       int64
+	AuthorID int64
+	EditorID memrel.Null[int64]
+	Rank     int
+}
+
+type atProfile struct {
+	ID     int64
+	UserID int64
+}
+
+// A declaration belongs to its table (Django's model owns its fields): a DB
+// that holds the table enforces every relation, one-to-one, many-to-many,
+// unique, check and index declared on it, listed in the Schema or not.
+func TestDeclarationsComeWithTheirTables(t *testing.T) {
+	users := memrel.NewTable("users", func(u *atUser) *int64 { return &u.ID })
+	posts := memrel.NewTable("posts", func(p *atPost) *int64 { return &p.ID })
+	profiles := memrel.NewTable("profiles", func(p *atProfile) *int64 { return &p.ID })
+	author := memrel.ForeignKey(posts, "author", func(p *atPost) *int64 { return &p.AuthorID }, users, memrel.Cascade).Related("posts")
+	profile := memrel.OneToOne(profiles, "user", func(p *atProfile) *int64 { return &p.UserID }, users, memrel.Cascade)
+	fans := memrel.ManyToMany(users, "fans", users).Related("idols")
+	memrel.Unique(users, "uniq_name", func(u *atUser) string { return u.Name })
+	memrel.Check(posts, "rank_positive", func(p *atPost) bool { return p.Rank > 0 })
+	byRank := memrel.NewIndex(posts, "rank", func(p *atPost) int { return p.Rank })
+
+	// Only the tables are listed.
+	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{users, posts, profiles}})
+	tx := beginTx(t, db)
+	ann, err := users.Insert(tx, atUser{Name: "ann"})
+	mustOK(t, err)
+	bob, err := users.Insert(tx, atUser{Name: "bob"})
+	mustOK(t, err)
+
+	refused(t, tx, memrel.ErrForeignKey, func() error { // the relation
+		_, err := posts.Insert(tx, atPost{AuthorID: 999, Rank: 1})
+		return err
+	})
+	_, err = profiles.Insert(tx, atProfile{UserID: ann.ID})
+	mustOK(t, err)
+	refused(t, tx, memrel.ErrUnique, func() error { // the one-to-one
+		_, err := profiles.Insert(tx, atProfile{UserID: ann.ID})
+		return err
+	})
+	refused(t, tx, memrel.ErrUnique, func() error { // the unique constraint
+		_, err := users.Insert(tx, atUser{Name: "ann"})
+		return err
+	})
+	refused(t, tx, memrel.ErrCheck, func() error { // the check constraint
+		_, err := posts.Insert(tx, atPost{AuthorID: ann.ID})
+		return err
+	})
+	mustOK(t, fans.Add(tx, ann.ID, bob.ID)) // the many-to-many
+	if !fans.Reverse().Has(tx, bob.ID, ann.ID) {
+		t.Error("the many-to-many link is not there")
+	}
+	for _, r := range []int{3, 1, 2} {
+		_, err := posts.Insert(tx, atPost{AuthorID: bob.ID, Rank: r})
+		mustOK(t, err)
+	}
+	var ranks []int // the index
+	for p := range byRank.Ascend(tx) {
+		ranks = append(ranks, p.Rank)
+	}
+	if len(ranks) != 3 || ranks[0] != 1 || ranks[2] != 3 {
+		t.Errorf("ranks through the index = %v, want [1 2 3]", ranks)
+	}
+	res, err := users.Delete(tx, bob.ID) // cascades through the relation
+	mustOK(t, err)
+	if res.Deleted["posts"] != 3 || author.Count(tx, bob.ID) != 0 {
+		t.Errorf("result %v, want bob's 3 posts cascaded", res)
+	}
+	_ = profile
+	finishTx(t, db, tx)
+}
+
+// A foreign key declared on a listed table whose parent table is not listed
+// refuses the schema, naming both: a key of the DB would go unchecked.
+func TestDeclarationNeedingAnUnlistedTableRefusesTheSchema(t *testing.T) {
+	users := memrel.NewTable("users", func(u *atUser) *int64 { return &u.ID })
+	posts := memrel.NewTable("posts", func(p *atPost) *int64 { return &p.ID })
+	memrel.NullableForeignKey(posts, "editor", func(p *atPost) *memrel.Null[int64] { return &p.EditorID }, users, memrel.SetNull)
+	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{posts}}, "relation posts.editor refers to table users, which is not in the schema")
+
+	// A many-to-many to a table the DB does not hold stays out: its rows
+	// live in its own link table, so no row of the DB goes unchecked.
+	tags := memrel.NewTable("tags", func(u *atUser) *int64 { return &u.ID })
+	memrel.ManyToMany(users, "tags", tags)
+	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{users}})
+	tx := db.BeginRead()
+	defer tx.Abort()
+	if d := tx.Dump(); d != "table users\n  sequence 0\n" {
+		t.Errorf("Dump = %q, want users alone", d)
+	}
+}
