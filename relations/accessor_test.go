@@ -33,6 +33,7 @@ func TestForeignKeyAccessorMustPointAtAField(t *testing.T) {
 	// Accessors that do point at a field work, and are not called again:
 	// a counting accessor stays at its one call however many rows go by.
 	calls := 0
+	rows = memrel.NewTable("rows", func(r *accRow) *int64 { return &r.ID }) // without the refused relations
 	user := memrel.ForeignKey(rows, "user", func(r *accRow) *int64 { calls++; return &r.UserID }, users, memrel.Cascade)
 	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{users, rows}, Relations: []memrel.Relation{user}})
 	tx := beginTx(t, db)

@@ -106,3 +106,17 @@ func TestDeclarationNeedingAnUnlistedTableRefusesTheSchema(t *testing.T) {
 		t.Errorf("Dump = %q, want users alone", d)
 	}
 }
+
+// A broken declaration on a listed table is reported by Open even when it
+// is not listed: nothing declared on a table is dropped without a word.
+func TestBrokenDeclarationOnAListedTableIsReported(t *testing.T) {
+	users := memrel.NewTable("users", func(u *atUser) *int64 { return &u.ID })
+	posts := memrel.NewTable("posts", func(p *atPost) *int64 { return &p.ID })
+	var noAccessor func(*atPost) *int64
+	memrel.ForeignKey(posts, "author", noAccessor, users, memrel.Cascade)
+	memrel.Check(posts, "chk_nothing", nil)
+	memrel.Unique[atUser, int64, string](users, "uniq_nothing", nil)
+	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{users, posts}},
+		"relation author: the field accessor is nil", "check constraint chk_nothing: the predicate is nil",
+		"unique constraint uniq_nothing: the key function is nil")
+}

@@ -2,6 +2,7 @@ package relations
 
 import (
 	"fmt"
+	"strings"
 	"sync/atomic"
 
 	"github.com/memrel-go/memrel/internal/rowcopy"
@@ -59,10 +60,17 @@ type UniqueConstraint[T, V any] struct {
 func Unique[T any, K store.Key, V any](table *store.Table[T, K], name string, key func(*T) V) *UniqueConstraint[T, V] {
 	enc := store.NewEncoder[V]()
 	u := &UniqueConstraint[T, V]{enc: enc}
-	d := &uniqueDef{name: name, index: "uq_" + name, err: enc.Err()}
+	d := &uniqueDef{name: name, index: "uq_" + name}
+	if err := enc.Err(); err != nil {
+		d.err = fmt.Errorf("unique constraint %s: %w", name, err)
+	}
 	u.d = d
 	if table == nil || key == nil {
-		d.err = fmt.Errorf("unique constraint %s: table and key function are required", name)
+		d.err = fmt.Errorf("unique constraint %s: %s", name, missingArgs(
+			arg{"table", table == nil}, arg{"key function", key == nil}))
+		if table != nil {
+			table.Info().Attach(u) // Open reports it with its table, listed or not
+		}
 		return u
 	}
 	d.table = table.Info()
@@ -136,8 +144,13 @@ type CheckConstraint[T any] struct {
 func Check[T any, K store.Key](table *store.Table[T, K], name string, ok func(row *T) bool) *CheckConstraint[T] {
 	d := &checkDef{name: name}
 	if table == nil || ok == nil {
-		d.err = fmt.Errorf("check constraint %s: table and predicate are required", name)
-		return &CheckConstraint[T]{d}
+		d.err = fmt.Errorf("check constraint %s: %s", name, missingArgs(
+			arg{"table", table == nil}, arg{"predicate", ok == nil}))
+		c := &CheckConstraint[T]{d}
+		if table != nil {
+			table.Info().Attach(c) // Open reports it with its table, listed or not
+		}
+		return c
 	}
 	d.table = table.Info()
 	var copies rowcopy.Pool[T] // the predicate is given a copy, never the stored row
@@ -155,3 +168,27 @@ func Check[T any, K store.Key](table *store.Table[T, K], name string, ok func(ro
 func (c *CheckConstraint[T]) Name() string { return c.d.name }
 
 func (c *CheckConstraint[T]) constraint() (*uniqueDef, *checkDef) { return nil, c.d }
+
+// arg is an argument of a declaring function, and whether it is nil.
+type arg struct {
+	name string
+	nil  bool
+}
+
+// missingArgs says which arguments a declaration lacks: "the table is nil
+// (required)", "the child table and the field accessor are nil (required)".
+func missingArgs(args ...arg) string {
+	var names []string
+	for _, a := range args {
+		if a.nil {
+			names = append(names, a.name)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return "an argument is nil (required)"
+	case 1:
+		return "the " + names[0] + " is nil (required)"
+	}
+	return "the " + strings.Join(names[:len(names)-1], ", the ") + " and the " + names[len(names)-1] + " are nil (required)"
+}

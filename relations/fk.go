@@ -165,6 +165,9 @@ func (fk *FK[C, P, K]) notAField(child *store.TableInfo, field string) *FK[C, P,
 	fk.enc = store.NewEncoder[K]()
 	fk.d = &fkDef{field: field, child: child, err: fmt.Errorf(
 		"relation %s: the field accessor must return a pointer to a field of the row, like func(p *Post) *int64 { return &p.AuthorID }", field)}
+	if child != nil {
+		child.Attach(fk) // Open reports it with its table, listed or not
+	}
 	return fk
 }
 
@@ -180,7 +183,11 @@ func (fk *FK[C, P, K]) init(child *store.TableInfo, field string, onDelete OnDel
 	d := &fkDef{field: field, action: onDelete, nullable: nullable, index: "fk_" + field}
 	fk.d = d
 	if child == nil || fk.parent == nil || nilRef {
-		d.err = fmt.Errorf("relation %s: child table, parent table and field accessor are required", field)
+		d.err = fmt.Errorf("relation %s: %s", field, missingArgs(
+			arg{"child table", child == nil}, arg{"parent table", fk.parent == nil}, arg{"field accessor", nilRef}))
+		if child != nil {
+			child.Attach(fk) // Open reports it with its table, listed or not
+		}
 		return fk
 	}
 	d.child, d.parent = child, fk.parent.Info()

@@ -47,13 +47,13 @@ func TestLdLoadNilPathOrRelation(t *testing.T) {
 		{"path of a nil many-to-many side", []string{"path 0", "nil"}, func() (*relations.Loaded, error) {
 			return relations.Load(tx, articles, nilSide.Path())
 		}},
-		{"path of a foreign key declared without tables", []string{"path 0", "author", "child table, parent table and field accessor are required"}, func() (*relations.Loaded, error) {
+		{"path of a foreign key declared without tables", []string{"path 0", "author", "the child table, the parent table and the field accessor are nil (required)"}, func() (*relations.Loaded, error) {
 			return relations.Load(tx, posts, brokenFK.Forward())
 		}},
-		{"path of a many-to-many declared without tables", []string{"path 0", "tags", "both tables are required"}, func() (*relations.Loaded, error) {
+		{"path of a many-to-many declared without tables", []string{"path 0", "tags", "the source table and the target table are nil (required)"}, func() (*relations.Loaded, error) {
 			return relations.Load(tx, articles, brokenM2M.Path())
 		}},
-		{"reverse path of a many-to-many declared without tables", []string{"path 0", "tags", "both tables are required"}, func() (*relations.Loaded, error) {
+		{"reverse path of a many-to-many declared without tables", []string{"path 0", "tags", "the source table and the target table are nil (required)"}, func() (*relations.Loaded, error) {
 			return relations.Load(tx, []ldTag{{Slug: "go"}}, brokenM2M.Reverse().Path())
 		}},
 	}

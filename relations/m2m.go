@@ -89,7 +89,8 @@ type M2MSide[S any, SK store.Key, T any, TK store.Key, L any, LK store.Key] stru
 func ManyToMany[A any, AK store.Key, B any, BK store.Key](from *store.Table[A, AK], field string, to *store.Table[B, BK]) *M2M[A, AK, B, BK, Link[AK, BK], int64] {
 	d := &m2mDef{field: field}
 	if from == nil || to == nil {
-		d.err = fmt.Errorf("many-to-many %s: both tables are required", field)
+		d.err = fmt.Errorf("many-to-many %s: %s", field, missingArgs(
+			arg{"source table", from == nil}, arg{"target table", to == nil}))
 		return brokenM2M[A, AK, B, BK, Link[AK, BK], int64](d)
 	}
 	name := from.Name() + "_" + field
@@ -122,7 +123,8 @@ func ManyToMany[A any, AK store.Key, B any, BK store.Key](from *store.Table[A, A
 func ManyToManyThrough[L any, LK store.Key, A any, AK store.Key, B any, BK store.Key](link *store.Table[L, LK], field string, from *FK[L, A, AK], to *FK[L, B, BK]) *M2M[A, AK, B, BK, L, LK] {
 	d := &m2mDef{field: field}
 	if link == nil || from == nil || to == nil {
-		d.err = fmt.Errorf("many-to-many %s: link table and both foreign keys are required", field)
+		d.err = fmt.Errorf("many-to-many %s: %s", field, missingArgs(
+			arg{"link table", link == nil}, arg{"source foreign key", from == nil}, arg{"target foreign key", to == nil}))
 		return brokenM2M[A, AK, B, BK, L, LK](d)
 	}
 	m := newM2M(link, field, from, to, d)

@@ -123,11 +123,11 @@ func TestM2MDeclaredWithNilPartsNoPanic(t *testing.T) {
 	schemaErr(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{cities, countries, links},
 		Relations: []memrel.Relation{lc, through},
-	}, "countries", "link table and both foreign keys are required")
+	}, "countries", "the target foreign key is nil (required)")
 	schemaErr(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{cities, countries, links},
 		Relations: []memrel.Relation{auto},
-	}, "lands", "both tables are required")
+	}, "lands", "the target table is nil (required)")
 
 	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{cities, countries, links}, Relations: []memrel.Relation{lc}})
 	tx := beginTx(t, db)

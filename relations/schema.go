@@ -223,7 +223,7 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 			name, table, err = ch.name, ch.table, ch.err
 		}
 		if err != nil {
-			bad("constraint %s: %v", name, err)
+			bad("%v", err) // it names the constraint
 			continue
 		}
 		if !ident.Valid(name) {

@@ -385,3 +385,24 @@ func TestOpen_ReportsEveryProblemAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// A schema error says which argument of a declaration is missing, once.
+func TestSchemaErrorsNameTheMissingArgument(t *testing.T) {
+	users := memrel.NewTable("users", func(u *personRow) *int64 { return &u.ID })
+	var noUsers *memrel.Table[personRow, int64]
+	err := schemaErr(t, memrel.Schema{
+		Tables: []memrel.AnyTable{users},
+		Relations: []memrel.Relation{
+			memrel.ForeignKey(users, "boss", nil, noUsers, memrel.Cascade),
+		},
+		Constraints: []memrel.Constraint{
+			memrel.Unique[personRow, int64, string](users, "uniq_nothing", nil),
+			memrel.Check[personRow, int64](nil, "chk_nowhere", func(*personRow) bool { return true }),
+		},
+	}, "relation boss: the parent table and the field accessor are nil (required)",
+		"unique constraint uniq_nothing: the key function is nil (required)",
+		"check constraint chk_nowhere: the table is nil (required)")
+	if strings.Count(err.Error(), "uniq_nothing") != 1 || strings.Count(err.Error(), "chk_nowhere") != 1 {
+		t.Errorf("a constraint is named more than once: %v", err)
+	}
+}
