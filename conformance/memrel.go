@@ -37,48 +37,31 @@ func NewMem(s *Schema) (*Mem, error) {
 		field := f.Col.String()
 		related := "rev_" + s.Tables[f.Child] + "_" + field
 		rule := rules[f.Rule]
+		nullRef := func(r *Row) *memrel.Null[int64] { return &r.N[i] }
+		reqRef := func(r *Row) *int64 { return &r.R[i] }
+		var fk *memrel.FK[Row, Row, int64] // the rule's value is set on it
 		var rel memrel.Relation
 		switch {
 		case f.Nullable() && f.OneToOne:
-			o := memrel.NullableOneToOne(child, field, func(r *Row) *memrel.Null[int64] { return &r.N[i] }, parent, rule).Related(related)
-			switch {
-			case f.Rule == SetDefault && f.ValNull:
-				o.DefaultNull()
-			case f.Rule == SetDefault:
-				o.Default(f.Val)
-			case f.Rule == SetTo:
-				o.SetTo(f.Val)
-			}
-			rel = o
+			o := memrel.NullableOneToOne(child, field, nullRef, parent, rule).Related(related)
+			fk, rel = o.FK, o
 		case f.OneToOne:
-			o := memrel.OneToOne(child, field, func(r *Row) *int64 { return &r.R[i] }, parent, rule).Related(related)
-			switch f.Rule {
-			case SetDefault:
-				o.Default(f.Val)
-			case SetTo:
-				o.SetTo(f.Val)
-			}
-			rel = o
+			o := memrel.OneToOne(child, field, reqRef, parent, rule).Related(related)
+			fk, rel = o.FK, o
 		case f.Nullable():
-			o := memrel.NullableForeignKey(child, field, func(r *Row) *memrel.Null[int64] { return &r.N[i] }, parent, rule).Related(related)
-			switch {
-			case f.Rule == SetDefault && f.ValNull:
-				o.DefaultNull()
-			case f.Rule == SetDefault:
-				o.Default(f.Val)
-			case f.Rule == SetTo:
-				o.SetTo(f.Val)
-			}
-			rel = o
+			fk = memrel.NullableForeignKey(child, field, nullRef, parent, rule).Related(related)
+			rel = fk
 		default:
-			o := memrel.ForeignKey(child, field, func(r *Row) *int64 { return &r.R[i] }, parent, rule).Related(related)
-			switch f.Rule {
-			case SetDefault:
-				o.Default(f.Val)
-			case SetTo:
-				o.SetTo(f.Val)
-			}
-			rel = o
+			fk = memrel.ForeignKey(child, field, reqRef, parent, rule).Related(related)
+			rel = fk
+		}
+		switch {
+		case f.Rule == SetDefault && f.ValNull && f.Nullable():
+			fk.DefaultNull()
+		case f.Rule == SetDefault:
+			fk.Default(f.Val)
+		case f.Rule == SetTo:
+			fk.SetTo(f.Val)
 		}
 		sch.Relations = append(sch.Relations, rel)
 	}
