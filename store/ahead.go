@@ -32,6 +32,10 @@ type rowValues struct {
 	key  []byte
 	vals [][]byte
 	ok   []bool
+	// Room for the values of a table with few indexes, so that a row's
+	// values cost one allocation, not three.
+	valsRoom [4][]byte
+	okRoom   [4]bool
 }
 
 // valuesOf computes obj's values. The bytes are freshly allocated (one
@@ -41,7 +45,12 @@ func valuesOf(t *TableInfo, indexes []*IndexDef, obj any, scratch []byte) (*rowV
 	end := ends[:0]
 	b := t.keyBytes(scratch[:0], obj)
 	end = append(end, len(b))
-	rv := &rowValues{vals: make([][]byte, len(indexes)), ok: make([]bool, len(indexes))}
+	rv := &rowValues{}
+	if n := len(indexes); n <= len(rv.valsRoom) {
+		rv.vals, rv.ok = rv.valsRoom[:n], rv.okRoom[:n]
+	} else {
+		rv.vals, rv.ok = make([][]byte, n), make([]bool, n)
+	}
 	for i, ix := range indexes {
 		b, rv.ok[i] = ix.FromObject(b, obj)
 		end = append(end, len(b))
