@@ -328,11 +328,7 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) add(tx *store.Tx, a SK, fill func(*L), bs
 		if s.mirror {
 			// A symmetrical relation has one table on both sides, so the
 			// key types are the same types (Symmetrical refuses others).
-			ma, ok1 := any(b).(SK)
-			mb, ok2 := any(a).(TK)
-			if !ok1 || !ok2 {
-				return s.mirrorErr()
-			}
+			ma, mb := any(b).(SK), any(a).(TK)
 			if err := s.addPair(tx, ma, mb, fill); err != nil {
 				return err
 			}
@@ -391,31 +387,18 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) remove(tx *store.Tx, a SK, all bool, matc
 	}
 	if s.mirror {
 		// One table on both sides: the key types are the same types.
-		ta, ok := any(a).(TK)
-		if !ok {
-			return s.mirrorErr()
-		}
+		ta := any(a).(TK)
 		key, _ := s.dst.enc.Append(nil, ta)
 		it := tx.Scan(s.dst.d.child, s.dst.d.index, s.dst.d.prefix(nil, key))
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			l := obj.(*L)
-			if src, ok := s.src.get(l); ok {
-				if tsrc, ok := any(src).(TK); !ok {
-					return s.mirrorErr()
-				} else if match(tsrc) {
-					keys = append(keys, s.link.Key(*l))
-				}
+			if src, ok := s.src.get(l); ok && match(any(src).(TK)) {
+				keys = append(keys, s.link.Key(*l))
 			}
 		}
 	}
 	_, err := s.link.Delete(tx, keys...)
 	return err
-}
-
-// mirrorErr is the error of a mirrored write whose two sides do not share a
-// key type; Symmetrical refuses such a relation, so it is not reached.
-func (s *M2MSide[S, SK, T, TK, L, LK]) mirrorErr() error {
-	return fmt.Errorf("memrel: many-to-many %s: Symmetrical needs a relation from a table to itself: %w", s.d.name(), store.ErrSchema)
 }
 
 // SetOptions tunes Set.

@@ -1712,6 +1712,10 @@ func TestM2MThroughFKsComeWithTheLinkTable(t *testing.T) {
 	}
 	// Without the parent tables, the foreign keys refuse the schema.
 	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{memberships}}, "memberships.group", "memberships.person", "not in the schema")
+	// Without the link table, the relation's foreign keys are not there:
+	// the error says which table to list.
+	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{persons, groups}, Relations: []memrel.Relation{rel}},
+		"relation memberships.group is not in the schema (list its table memberships in Tables)")
 }
 
 func TestM2MOpenRefusesSymmetricalBetweenTables(t *testing.T) {

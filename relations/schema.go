@@ -165,7 +165,7 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 		}
 		for _, d := range []*fkDef{m.from, m.to} {
 			if !seenFK[d] {
-				bad("many-to-many %s: relation %s is not in the schema (list it in Relations)", m.name(), d.name())
+				bad("many-to-many %s: relation %s is not in the schema (list its table %s in Tables)", m.name(), d.name(), d.child.Name())
 			}
 		}
 		if m.from.child != m.link || m.to.child != m.link {
@@ -173,9 +173,6 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 		}
 		if m.symmetrical && m.relatedSet {
 			bad("many-to-many %s: a symmetrical relation has no reverse side, so Related(%q) has no effect", m.name(), m.related)
-		}
-		if m.symmetrical && m.from.parent != m.to.parent {
-			bad("many-to-many %s: Symmetrical needs a relation from a table to itself, not %s to %s", m.name(), m.from.parent.Name(), m.to.parent.Name())
 		}
 		if !ident.Valid(m.field) {
 			bad("many-to-many %s: field name %q is not an identifier", m.name(), m.field)
@@ -299,10 +296,10 @@ func withAttached(tables []store.AnyTable, rels []Relation, cons []Constraint) (
 		}
 	}
 	def := func(c Constraint) any {
-		if u, _ := c.constraint(); u != nil {
+		u, ch := c.constraint()
+		if u != nil {
 			return u
 		}
-		_, ch := c.constraint()
 		return ch
 	}
 	for _, r := range rels {
@@ -406,8 +403,10 @@ func (rt *runtime) checkRow(tx *store.Tx, t *store.TableInfo, self RowRef, old, 
 	if taken != nil {
 		return taken
 	}
-	if err := rt.checkUniques(tx, t, self, old, row, nil); err != nil {
-		return err
+	for _, u := range rt.tables[t].uniques {
+		if err := rt.checkUnique(tx, u, self, old, row, nil); err != nil {
+			return err
+		}
 	}
 	return rt.checkFKs(tx, t, self, old, row, nil)
 }
@@ -416,15 +415,6 @@ func (rt *runtime) checkChecks(t *store.TableInfo, self RowRef, row any) error {
 	for _, c := range rt.tables[t].checks {
 		if !c.pred(row) {
 			return &CheckError{Constraint: c.name, Table: t.Name(), Row: self}
-		}
-	}
-	return nil
-}
-
-func (rt *runtime) checkUniques(tx *store.Tx, t *store.TableInfo, self RowRef, old, row any, view viewFunc) error {
-	for _, u := range rt.tables[t].uniques {
-		if err := rt.checkUnique(tx, u, self, old, row, view); err != nil {
-			return err
 		}
 	}
 	return nil

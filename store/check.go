@@ -42,11 +42,7 @@ func (tx *Tx) Check() error {
 		if t.auto && !t.chosen {
 			// Keys are in order: the last is the largest.
 			if obj := tx.ScanFrom(t, idIndex, nil, true).Next(); obj != nil {
-				last, ok := tx.seq[t]
-				if !ok {
-					last = tx.seqLoad(t)
-				}
-				if max := t.keyInt(obj); max > last {
+				if last, _ := tx.seqLast(t); t.keyInt(obj) > last {
 					bad("table %s: sequence %d is behind its largest key %d (the next insert would be given key %d, which may be taken)",
 						t.name, last, t.keyValue(obj), last+1)
 				}
@@ -115,10 +111,7 @@ func (tx *Tx) Dump() string {
 			fmt.Fprintf(&b, "  %v %+v\n", t.keyValue(obj), reflect.ValueOf(obj).Elem().Interface())
 		}
 		if t.auto {
-			last, ok := tx.seq[t]
-			if !ok {
-				last = tx.seqLoad(t)
-			}
+			last, _ := tx.seqLast(t)
 			fmt.Fprintf(&b, "  sequence %d\n", last)
 		}
 	}

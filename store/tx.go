@@ -186,14 +186,20 @@ func (tx *Tx) put(t *TableInfo, old, new any) error {
 // seqPeek returns the key the table's sequence would hand out next, and
 // false when the sequence is exhausted (it reached the largest int64).
 func (tx *Tx) seqPeek(t *TableInfo) (int64, bool) {
-	last, ok := tx.seq[t]
-	if !ok {
-		last = tx.seqLoad(t)
-	}
+	last, _ := tx.seqLast(t)
 	if last == math.MaxInt64 {
 		return 0, false
 	}
 	return last + 1, true
+}
+
+// seqLast is the last key the table's sequence handed out or saw: this
+// transaction's if it moved it (ok), else the stored one.
+func (tx *Tx) seqLast(t *TableInfo) (last int64, ok bool) {
+	if last, ok = tx.seq[t]; ok {
+		return last, true
+	}
+	return tx.seqLoad(t), false
 }
 
 func (tx *Tx) seqLoad(t *TableInfo) int64 {
@@ -206,10 +212,7 @@ func (tx *Tx) seqLoad(t *TableInfo) int64 {
 
 // seqAdvance records that key n is used, so the sequence never hands it out.
 func (tx *Tx) seqAdvance(t *TableInfo, n int64) {
-	last, ok := tx.seq[t]
-	if !ok {
-		last = tx.seqLoad(t)
-	}
+	last, ok := tx.seqLast(t)
 	if n <= last {
 		return
 	}
