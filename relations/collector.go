@@ -29,7 +29,8 @@ import (
 // collection starts again on the state that includes their writes, exactly
 // as if they had run just before the delete. No row the collector holds is
 // ever older than the last write of a Set function, and the result does not
-// depend on the order in which relations were declared.
+// depend on the order in which relations were declared (except that several
+// Set functions run in the order the collection reaches their relations).
 //
 // Everything, including the writes of Set functions, happens inside a
 // savepoint: a refused or failed delete changes nothing.
