@@ -113,23 +113,23 @@ func newAtomSchema(t *testing.T) *atomSchema {
 	s.thingSet = func(*memrel.Tx) (int64, error) { return 0, errors.New("thingSet not set by the test") }
 	// things.owner is declared before locks.owner, so a delete calls the Set
 	// function before it finds the Protect relation.
-	thingOwner := memrel.ForeignKey(s.things, "owner", func(r *Thing) *int64 { return &r.OwnerID }, s.owners, memrel.Set).
+	thingOwner := memrel.ForeignKey(s.things, func(r *Thing) *int64 { return &r.OwnerID }, s.owners, memrel.Set).
 		SetFunc(func(tx *memrel.Tx) (int64, error) { return s.thingSet(tx) })
-	s.badgeOwner = memrel.OneToOne(s.badges, "owner", func(r *Badge) *int64 { return &r.OwnerID }, s.owners, memrel.Set).SetTo(1)
+	s.badgeOwner = memrel.OneToOne(s.badges, func(r *Badge) *int64 { return &r.OwnerID }, s.owners, memrel.Set).SetTo(1)
 	db, err := memrel.Open(memrel.Schema{
 		Tables: []memrel.AnyTable{s.owners, s.things, s.locks, s.claims, s.notes, s.badges, s.seats, s.pins,
 			s.tickets, s.folders, s.files, s.tags, s.smalls},
 		Relations: []memrel.Relation{
 			thingOwner,
-			memrel.ForeignKey(s.locks, "owner", func(r *Lock) *int64 { return &r.OwnerID }, s.owners, memrel.Protect),
-			memrel.ForeignKey(s.claims, "owner", func(r *Claim) *int64 { return &r.OwnerID }, s.owners, memrel.Restrict),
-			memrel.ForeignKey(s.notes, "owner", func(r *Note) *int64 { return &r.OwnerID }, s.owners, memrel.DoNothing),
+			memrel.ForeignKey(s.locks, func(r *Lock) *int64 { return &r.OwnerID }, s.owners, memrel.Protect),
+			memrel.ForeignKey(s.claims, func(r *Claim) *int64 { return &r.OwnerID }, s.owners, memrel.Restrict),
+			memrel.ForeignKey(s.notes, func(r *Note) *int64 { return &r.OwnerID }, s.owners, memrel.DoNothing),
 			s.badgeOwner,
-			memrel.OneToOne(s.seats, "owner", func(r *Seat) *int64 { return &r.OwnerID }, s.owners, memrel.Set).SetTo(ownMay),
-			memrel.ForeignKey(s.pins, "owner", func(r *Pin) *int64 { return &r.OwnerID }, s.owners, memrel.SetDefault).Default(999),
-			memrel.ForeignKey(s.tickets, "owner", func(r *Ticket) *int64 { return &r.OwnerID }, s.owners, memrel.Set).SetTo(7),
-			memrel.ForeignKey(s.folders, "owner", func(r *Folder) *int64 { return &r.OwnerID }, s.owners, memrel.Cascade),
-			memrel.ForeignKey(s.files, "folder", func(r *File) *int64 { return &r.FolderID }, s.folders, memrel.Protect),
+			memrel.OneToOne(s.seats, func(r *Seat) *int64 { return &r.OwnerID }, s.owners, memrel.Set).SetTo(ownMay),
+			memrel.ForeignKey(s.pins, func(r *Pin) *int64 { return &r.OwnerID }, s.owners, memrel.SetDefault).Default(999),
+			memrel.ForeignKey(s.tickets, func(r *Ticket) *int64 { return &r.OwnerID }, s.owners, memrel.Set).SetTo(7),
+			memrel.ForeignKey(s.folders, func(r *Folder) *int64 { return &r.OwnerID }, s.owners, memrel.Cascade),
+			memrel.ForeignKey(s.files, func(r *File) *int64 { return &r.FolderID }, s.folders, memrel.Protect),
 		},
 		Constraints: []memrel.Constraint{
 			memrel.Unique(s.owners, "uniq_owner_name", func(o *Owner) string { return o.Name }),

@@ -67,8 +67,8 @@ func newCcLibrary(t *testing.T) *ccLibrary {
 		books:   memrel.NewTable("cc_books", func(r *ccBook) *int64 { return &r.ID }),
 		pages:   memrel.NewTable("cc_pages", func(r *ccPage) *int64 { return &r.ID }),
 	}
-	l.bookAuthor = memrel.ForeignKey(l.books, "author", func(r *ccBook) *int64 { return &r.AuthorID }, l.authors, memrel.Cascade)
-	l.pageBook = memrel.ForeignKey(l.pages, "book", func(r *ccPage) *int64 { return &r.BookID }, l.books, memrel.Cascade)
+	l.bookAuthor = memrel.ForeignKey(l.books, func(r *ccBook) *int64 { return &r.AuthorID }, l.authors, memrel.Cascade)
+	l.pageBook = memrel.ForeignKey(l.pages, func(r *ccPage) *int64 { return &r.BookID }, l.books, memrel.Cascade)
 	l.byYear = memrel.NewIndex(l.books, "cc_books_year", func(r *ccBook) int64 { return r.Year })
 	l.byAuthor = memrel.NewGroupedIndex(l.books, "cc_books_author_year",
 		func(r *ccBook) int64 { return r.AuthorID }, func(r *ccBook) int64 { return r.Year })
@@ -654,8 +654,8 @@ func newCbSchema(t *testing.T) *cbSchema {
 	s.parts = memrel.NewTable("cb_parts", func(r *cbPart) *int64 { return &r.ID })
 	s.labels = memrel.NewTable("cb_labels", func(r *cbLabel) *int64 { return &r.ID })
 	s.byName = memrel.Unique(s.owners, "cb_uniq_owner_name", func(r *cbOwner) string { return r.Name })
-	itemOwner := memrel.ForeignKey(s.items, "owner", func(r *cbItem) *int64 { tr.trip(cbFKRef, r); return &r.OwnerID },
-		s.owners, memrel.Set).SetFunc(func(tx *memrel.Tx) (int64, error) {
+	itemOwner := memrel.ForeignKey(s.items, func(r *cbItem) *int64 { tr.trip(cbFKRef, r); return &r.OwnerID },
+		s.owners, memrel.Set).Named("owner").SetFunc(func(tx *memrel.Tx) (int64, error) {
 		tr.trip(cbSetFunc, nil)
 		if o, ok := s.byName.Get(tx, "sentinel"); ok {
 			return o.ID, nil
@@ -663,7 +663,7 @@ func newCbSchema(t *testing.T) *cbSchema {
 		o, err := s.owners.Insert(tx, cbOwner{Name: "sentinel"})
 		return o.ID, err
 	})
-	partItem := memrel.ForeignKey(s.parts, "item", func(r *cbPart) *int64 { return &r.ItemID }, s.items, memrel.Cascade)
+	partItem := memrel.ForeignKey(s.parts, func(r *cbPart) *int64 { return &r.ItemID }, s.items, memrel.Cascade)
 	s.itemLb = memrel.ManyToMany(s.items, "labels", s.labels)
 	db, err := memrel.Open(memrel.Schema{
 		Tables:    []memrel.AnyTable{s.owners, s.items, s.parts, s.labels},

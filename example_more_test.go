@@ -46,12 +46,9 @@ var (
 	exPosts    = memrel.NewTable("posts", func(p *exPost) *int64 { return &p.ID })
 	exComments = memrel.NewTable("comments", func(c *exComment) *int64 { return &c.ID })
 
-	exPostAuthor = memrel.ForeignKey(exPosts, "author",
-		func(p *exPost) *int64 { return &p.AuthorID }, exUsers, memrel.Cascade).Related("posts")
-	exCommentPost = memrel.ForeignKey(exComments, "post",
-		func(c *exComment) *int64 { return &c.PostID }, exPosts, memrel.Cascade).Related("comments")
-	exCommentAuthor = memrel.NullableForeignKey(exComments, "author",
-		func(c *exComment) *memrel.Null[int64] { return &c.AuthorID }, exUsers, memrel.SetNull).Related("comments")
+	exPostAuthor    = memrel.ForeignKey(exPosts, func(p *exPost) *int64 { return &p.AuthorID }, exUsers, memrel.Cascade).Related("posts")
+	exCommentPost   = memrel.ForeignKey(exComments, func(c *exComment) *int64 { return &c.PostID }, exPosts, memrel.Cascade).Related("comments")
+	exCommentAuthor = memrel.ForeignKey(exComments, func(c *exComment) *memrel.Null[int64] { return &c.AuthorID }, exUsers, memrel.SetNull).Related("comments")
 
 	// exPostsByPublished orders posts by date, drafts first.
 	exPostsByPublished = memrel.NewIndex(exPosts, "published_at",
@@ -231,13 +228,11 @@ func ExampleManyToManyThrough() {
 		}
 	}
 	var (
-		people          = memrel.NewTable("people", func(p *Person) *int64 { return &p.ID })
-		groups          = memrel.NewTable("groups", func(g *Group) *int64 { return &g.ID })
-		memberships     = memrel.NewTable("memberships", func(m *Membership) *int64 { return &m.ID }).Defaults(defaultRole)
-		membershipGroup = memrel.ForeignKey(memberships, "group",
-			func(m *Membership) *int64 { return &m.GroupID }, groups, memrel.Cascade)
-		membershipPerson = memrel.ForeignKey(memberships, "person",
-			func(m *Membership) *int64 { return &m.PersonID }, people, memrel.Cascade)
+		people           = memrel.NewTable("people", func(p *Person) *int64 { return &p.ID })
+		groups           = memrel.NewTable("groups", func(g *Group) *int64 { return &g.ID })
+		memberships      = memrel.NewTable("memberships", func(m *Membership) *int64 { return &m.ID }).Defaults(defaultRole)
+		membershipGroup  = memrel.ForeignKey(memberships, func(m *Membership) *int64 { return &m.GroupID }, groups, memrel.Cascade)
+		membershipPerson = memrel.ForeignKey(memberships, func(m *Membership) *int64 { return &m.PersonID }, people, memrel.Cascade)
 		// group.members, and person.groups the other way.
 		members = memrel.ManyToManyThrough(memberships, "members", membershipGroup, membershipPerson).
 			Related("groups")
@@ -691,7 +686,7 @@ func ExampleLoad() {
 	//   ann: nice
 }
 
-func ExampleNullableForeignKey() {
+func ExampleFK_Orphans() {
 	db := exOpenBlog()
 
 	// Deleting ann deletes her posts and the comments on them (Cascade), and
@@ -760,12 +755,9 @@ func ExampleRestrictedError() {
 		artists     = memrel.NewTable("artists", func(a *Artist) *int64 { return &a.ID })
 		albums      = memrel.NewTable("albums", func(a *Album) *int64 { return &a.ID })
 		songs       = memrel.NewTable("songs", func(s *Song) *int64 { return &s.ID })
-		albumArtist = memrel.ForeignKey(albums, "artist",
-			func(a *Album) *int64 { return &a.ArtistID }, artists, memrel.Cascade)
-		songArtist = memrel.ForeignKey(songs, "artist",
-			func(s *Song) *int64 { return &s.ArtistID }, artists, memrel.Cascade)
-		songAlbum = memrel.ForeignKey(songs, "album",
-			func(s *Song) *int64 { return &s.AlbumID }, albums, memrel.Restrict)
+		albumArtist = memrel.ForeignKey(albums, func(a *Album) *int64 { return &a.ArtistID }, artists, memrel.Cascade)
+		songArtist  = memrel.ForeignKey(songs, func(s *Song) *int64 { return &s.ArtistID }, artists, memrel.Cascade)
+		songAlbum   = memrel.ForeignKey(songs, func(s *Song) *int64 { return &s.AlbumID }, albums, memrel.Restrict)
 	)
 	db, err := memrel.Open(memrel.Schema{
 		Tables:    []memrel.AnyTable{artists, albums, songs},
@@ -846,9 +838,8 @@ func ExampleForeignKey_setFunc() {
 		uniqueName = memrel.Unique(accounts, "uniq_account_name", func(a *Account) string { return a.Name })
 		// A deleted author's posts go to the "deleted" account, created
 		// when first needed (Django's get_sentinel_user).
-		postAuthor = memrel.ForeignKey(posts, "author",
-			func(p *Post) *int64 { return &p.AuthorID }, accounts, memrel.Set).
-			SetFunc(func(tx *memrel.Tx) (int64, error) {
+		postAuthor = memrel.ForeignKey(posts, func(p *Post) *int64 { return &p.AuthorID }, accounts, memrel.Set).
+				SetFunc(func(tx *memrel.Tx) (int64, error) {
 				if a, ok := uniqueName.Get(tx, "deleted"); ok {
 					return a.ID, nil
 				}
@@ -915,8 +906,7 @@ func ExampleForeignKey_doNothing() {
 	var (
 		accounts       = memrel.NewTable("accounts", func(a *Account) *int64 { return &a.ID })
 		invoices       = memrel.NewTable("invoices", func(i *Invoice) *int64 { return &i.ID })
-		invoiceAccount = memrel.ForeignKey(invoices, "account",
-			func(i *Invoice) *int64 { return &i.AccountID }, accounts, memrel.DoNothing)
+		invoiceAccount = memrel.ForeignKey(invoices, func(i *Invoice) *int64 { return &i.AccountID }, accounts, memrel.DoNothing)
 	)
 	db, err := memrel.Open(memrel.Schema{
 		Tables:    []memrel.AnyTable{accounts, invoices},

@@ -57,8 +57,7 @@ func ExampleOpen() {
 	var (
 		authors    = memrel.NewTable("authors", func(a *Author) *int64 { return &a.ID })
 		books      = memrel.NewTable("books", func(b *Book) *int64 { return &b.ID })
-		bookAuthor = memrel.ForeignKey(books, "author",
-			func(b *Book) *int64 { return &b.AuthorID }, authors, memrel.Cascade).Related("books")
+		bookAuthor = memrel.ForeignKey(books, func(b *Book) *int64 { return &b.AuthorID }, authors, memrel.Cascade).Related("books")
 		uniqueName = memrel.Unique(authors, "uniq_author_name", func(a *Author) string { return a.Name })
 	)
 
@@ -237,8 +236,7 @@ func ExampleOneToOne() {
 	}
 	var (
 		profiles    = memrel.NewTable("profiles", func(p *Profile) *int64 { return &p.ID })
-		profileUser = memrel.OneToOne(profiles, "user",
-			func(p *Profile) *int64 { return &p.UserID }, Users, memrel.Cascade).Related("profile")
+		profileUser = memrel.OneToOne(profiles, func(p *Profile) *int64 { return &p.UserID }, Users, memrel.Cascade).Related("profile")
 	)
 	db, err := memrel.Open(memrel.Schema{
 		Tables:    []memrel.AnyTable{Users, profiles},

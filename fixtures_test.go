@@ -58,18 +58,12 @@ var (
 	Orders     = memrel.NewTable("orders", func(o *Order) *int64 { return &o.ID })
 	OrderItems = memrel.NewTable("order_items", func(i *OrderItem) *int64 { return &i.ID })
 
-	PostAuthor = memrel.ForeignKey(Posts, "author",
-		func(p *Post) *int64 { return &p.AuthorID }, Users, memrel.Cascade).Related("posts")
-	CommentPost = memrel.ForeignKey(Comments, "post",
-		func(c *Comment) *int64 { return &c.PostID }, Posts, memrel.Cascade).Related("comments")
-	CommentAuthor = memrel.NullableForeignKey(Comments, "author",
-		func(c *Comment) *memrel.Null[int64] { return &c.AuthorID }, Users, memrel.SetNull).Related("comments")
-	OrderCustomer = memrel.ForeignKey(Orders, "customer",
-		func(o *Order) *int64 { return &o.CustomerID }, Users, memrel.Protect).Related("orders")
-	ItemOrder = memrel.ForeignKey(OrderItems, "order",
-		func(i *OrderItem) *int64 { return &i.OrderID }, Orders, memrel.Cascade).Related("items")
-	ItemProduct = memrel.ForeignKey(OrderItems, "product",
-		func(i *OrderItem) *int64 { return &i.ProductID }, Products, memrel.Protect).Related("order_items")
+	PostAuthor    = memrel.ForeignKey(Posts, func(p *Post) *int64 { return &p.AuthorID }, Users, memrel.Cascade).Related("posts")
+	CommentPost   = memrel.ForeignKey(Comments, func(c *Comment) *int64 { return &c.PostID }, Posts, memrel.Cascade).Related("comments")
+	CommentAuthor = memrel.ForeignKey(Comments, func(c *Comment) *memrel.Null[int64] { return &c.AuthorID }, Users, memrel.SetNull).Related("comments")
+	OrderCustomer = memrel.ForeignKey(Orders, func(o *Order) *int64 { return &o.CustomerID }, Users, memrel.Protect).Related("orders")
+	ItemOrder     = memrel.ForeignKey(OrderItems, func(i *OrderItem) *int64 { return &i.OrderID }, Orders, memrel.Cascade).Related("items")
+	ItemProduct   = memrel.ForeignKey(OrderItems, func(i *OrderItem) *int64 { return &i.ProductID }, Products, memrel.Protect).Related("order_items")
 
 	UniqueUsername = memrel.Unique(Users, "uniq_username", func(u *User) string { return u.Username })
 	UniqueSKU      = memrel.Unique(Products, "uniq_sku", func(p *Product) string { return p.SKU })
@@ -130,10 +124,8 @@ var (
 			}
 		})
 
-	FollowFollower = memrel.ForeignKey(Follows, "follower",
-		func(f *Follow) *int64 { return &f.FollowerID }, Users, memrel.Cascade).Related("outgoing_follows")
-	FollowFollowed = memrel.ForeignKey(Follows, "followed",
-		func(f *Follow) *int64 { return &f.FollowedID }, Users, memrel.Cascade).Related("incoming_follows")
+	FollowFollower = memrel.ForeignKey(Follows, func(f *Follow) *int64 { return &f.FollowerID }, Users, memrel.Cascade).Related("outgoing_follows")
+	FollowFollowed = memrel.ForeignKey(Follows, func(f *Follow) *int64 { return &f.FollowedID }, Users, memrel.Cascade).Related("incoming_follows")
 
 	// PostTags is post.tags; its Reverse() is tag.posts. Link table
 	// posts_tags: Link{From: post, To: tag}.

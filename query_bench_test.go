@@ -47,12 +47,9 @@ var (
 	bqPosts    = memrel.NewTable("posts", func(p *bqPost) *int64 { return &p.ID })
 	bqComments = memrel.NewTable("comments", func(c *bqComment) *int64 { return &c.ID })
 
-	bqPostAuthor = memrel.ForeignKey(bqPosts, "author",
-		func(p *bqPost) *int64 { return &p.AuthorID }, bqUsers, memrel.Cascade).Related("posts")
-	bqCommentPost = memrel.ForeignKey(bqComments, "post",
-		func(c *bqComment) *int64 { return &c.PostID }, bqPosts, memrel.Cascade).Related("comments")
-	bqCommentAuthor = memrel.NullableForeignKey(bqComments, "author",
-		func(c *bqComment) *memrel.Null[int64] { return &c.AuthorID }, bqUsers, memrel.SetNull).Related("comments")
+	bqPostAuthor    = memrel.ForeignKey(bqPosts, func(p *bqPost) *int64 { return &p.AuthorID }, bqUsers, memrel.Cascade).Related("posts")
+	bqCommentPost   = memrel.ForeignKey(bqComments, func(c *bqComment) *int64 { return &c.PostID }, bqPosts, memrel.Cascade).Related("comments")
+	bqCommentAuthor = memrel.ForeignKey(bqComments, func(c *bqComment) *memrel.Null[int64] { return &c.AuthorID }, bqUsers, memrel.SetNull).Related("comments")
 
 	bqPostsByPublished = memrel.NewIndex(bqPosts, "published_at",
 		func(p *bqPost) memrel.Null[time.Time] { return p.PublishedAt })

@@ -29,6 +29,8 @@ type (
 	GroupedIndex[T any, K Key, G any, V any] = store.GroupedIndex[T, K, G, V]
 	// AnyIndex is an index of any type, as listed in a Schema.
 	AnyIndex = store.AnyIndex
+	// TableOption is an option of NewTable, such as Default.
+	TableOption = store.TableOption
 	// DeleteResult reports what a delete removed and updated, per table.
 	DeleteResult = store.DeleteResult
 
@@ -40,6 +42,9 @@ type (
 	FK[C, P any, K Key] = relations.FK[C, P, K]
 	// OneToOneFK is a one-to-one relation; see relations.OneToOneFK.
 	OneToOneFK[C, P any, K Key] = relations.OneToOneFK[C, P, K]
+	// KeyField is a foreign key's field: a field reference or an accessor;
+	// see relations.KeyField.
+	KeyField[C any, K Key] = relations.KeyField[C, K]
 	// UniqueConstraint is a named unique constraint.
 	UniqueConstraint[T, V any] = relations.UniqueConstraint[T, V]
 	// CheckConstraint is a named check constraint.
@@ -142,8 +147,22 @@ func Open(schema Schema) (*DB, error) {
 }
 
 // NewTable declares a table; see store.NewTable.
-func NewTable[T any, K Key](name string, key func(*T) *K) *Table[T, K] {
-	return store.NewTable(name, key)
+func NewTable[T any, K Key](name string, key func(*T) *K, opts ...TableOption) *Table[T, K] {
+	return store.NewTable(name, key, opts...)
+}
+
+// Fields returns the field-reference row of type T, whose field addresses
+// name fields in declarations; see store.Fields.
+func Fields[T any]() *T { return store.Fields[T]() }
+
+// Default fills a field that a new row leaves zero with v; see
+// store.Default.
+func Default[V comparable](field *V, v V) TableOption { return store.Default(field, v) }
+
+// DefaultFunc fills a field that a new row leaves zero with fn(); see
+// store.DefaultFunc.
+func DefaultFunc[V comparable](field *V, fn func() V) TableOption {
+	return store.DefaultFunc(field, fn)
 }
 
 // NewIndex declares an ordered secondary index; see store.NewIndex.
@@ -160,26 +179,16 @@ func NewGroupedIndex[T any, K Key, G any, V any](table *Table[T, K], name string
 // Take returns at most n values of seq.
 func Take[T any](seq iter.Seq[T], n int) []T { return store.Take(seq, n) }
 
-// ForeignKey declares a required foreign key; see relations.ForeignKey.
-func ForeignKey[C any, CK Key, P any, K Key](child *Table[C, CK], field string, ref func(*C) *K, parent *Table[P, K], onDelete OnDelete) *FK[C, P, K] {
-	return relations.ForeignKey(child, field, ref, parent, onDelete)
+// ForeignKey declares a foreign key; see relations.ForeignKey. field is a
+// field reference (&post.AuthorID, where post = Fields[Post]()) or an
+// accessor; a Null field makes the key nullable.
+func ForeignKey[C any, CK Key, P any, K Key, F KeyField[C, K]](child *Table[C, CK], field F, parent *Table[P, K], onDelete OnDelete) *FK[C, P, K] {
+	return relations.ForeignKey(child, field, parent, onDelete)
 }
 
-// NullableForeignKey declares a nullable foreign key; see
-// relations.NullableForeignKey.
-func NullableForeignKey[C any, CK Key, P any, K Key](child *Table[C, CK], field string, ref func(*C) *Null[K], parent *Table[P, K], onDelete OnDelete) *FK[C, P, K] {
-	return relations.NullableForeignKey(child, field, ref, parent, onDelete)
-}
-
-// OneToOne declares a required one-to-one relation; see relations.OneToOne.
-func OneToOne[C any, CK Key, P any, K Key](child *Table[C, CK], field string, ref func(*C) *K, parent *Table[P, K], onDelete OnDelete) *OneToOneFK[C, P, K] {
-	return relations.OneToOne(child, field, ref, parent, onDelete)
-}
-
-// NullableOneToOne declares a nullable one-to-one relation; see
-// relations.NullableOneToOne.
-func NullableOneToOne[C any, CK Key, P any, K Key](child *Table[C, CK], field string, ref func(*C) *Null[K], parent *Table[P, K], onDelete OnDelete) *OneToOneFK[C, P, K] {
-	return relations.NullableOneToOne(child, field, ref, parent, onDelete)
+// OneToOne declares a one-to-one relation; see relations.OneToOne.
+func OneToOne[C any, CK Key, P any, K Key, F KeyField[C, K]](child *Table[C, CK], field F, parent *Table[P, K], onDelete OnDelete) *OneToOneFK[C, P, K] {
+	return relations.OneToOne(child, field, parent, onDelete)
 }
 
 // ManyToMany declares a many-to-many relation with an automatic link table;

@@ -34,9 +34,9 @@ func BenchmarkWriteInsertComments(b *testing.B) {
 	db, err := memrel.Open(memrel.Schema{
 		Tables: []memrel.AnyTable{users, posts, comments},
 		Relations: []memrel.Relation{
-			memrel.ForeignKey(posts, "author", func(p *bwPost) *int64 { return &p.AuthorID }, users, memrel.Cascade).Related("posts"),
-			memrel.ForeignKey(comments, "post", func(c *bwComment) *int64 { return &c.PostID }, posts, memrel.Cascade).Related("comments"),
-			memrel.NullableForeignKey(comments, "author", func(c *bwComment) *memrel.Null[int64] { return &c.AuthorID }, users, memrel.SetNull).Related("comments"),
+			memrel.ForeignKey(posts, func(p *bwPost) *int64 { return &p.AuthorID }, users, memrel.Cascade).Related("posts"),
+			memrel.ForeignKey(comments, func(c *bwComment) *int64 { return &c.PostID }, posts, memrel.Cascade).Related("comments"),
+			memrel.ForeignKey(comments, func(c *bwComment) *memrel.Null[int64] { return &c.AuthorID }, users, memrel.SetNull).Related("comments"),
 		},
 		Constraints: []memrel.Constraint{memrel.Check(comments, "body_not_empty", func(c *bwComment) bool { return c.Body != "" })},
 	})

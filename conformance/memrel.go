@@ -43,16 +43,16 @@ func NewMem(s *Schema) (*Mem, error) {
 		var rel memrel.Relation
 		switch {
 		case f.Nullable() && f.OneToOne:
-			o := memrel.NullableOneToOne(child, field, nullRef, parent, rule).Related(related)
+			o := memrel.OneToOne(child, nullRef, parent, rule).Named(field).Related(related)
 			fk, rel = o.FK, o
 		case f.OneToOne:
-			o := memrel.OneToOne(child, field, reqRef, parent, rule).Related(related)
+			o := memrel.OneToOne(child, reqRef, parent, rule).Named(field).Related(related)
 			fk, rel = o.FK, o
 		case f.Nullable():
-			fk = memrel.NullableForeignKey(child, field, nullRef, parent, rule).Related(related)
+			fk = memrel.ForeignKey(child, nullRef, parent, rule).Named(field).Related(related)
 			rel = fk
 		default:
-			fk = memrel.ForeignKey(child, field, reqRef, parent, rule).Related(related)
+			fk = memrel.ForeignKey(child, reqRef, parent, rule).Named(field).Related(related)
 			rel = fk
 		}
 		switch {

@@ -23,18 +23,18 @@ func TestForeignKeyAccessorMustPointAtAField(t *testing.T) {
 	schemaErr(t, memrel.Schema{
 		Tables: []memrel.AnyTable{users, rows},
 		Relations: []memrel.Relation{
-			memrel.ForeignKey(rows, "outside", func(*accRow) *int64 { return &elsewhere }, users, memrel.Cascade),
-			memrel.NullableForeignKey(rows, "outside_null", func(*accRow) *memrel.Null[int64] { return &elsewhereNull }, users, memrel.SetNull),
-			memrel.ForeignKey(rows, "panics", func(r *accRow) *int64 { panic("no") }, users, memrel.Cascade),
+			memrel.ForeignKey(rows, func(*accRow) *int64 { return &elsewhere }, users, memrel.Cascade).Named("outside"),
+			memrel.ForeignKey(rows, func(*accRow) *memrel.Null[int64] { return &elsewhereNull }, users, memrel.SetNull).Named("outside_null"),
+			memrel.ForeignKey(rows, func(r *accRow) *int64 { panic("no") }, users, memrel.Cascade).Named("panics"),
 		},
-	}, "relation outside: the field accessor must return a pointer to a field of the row",
-		"relation outside_null:", "relation panics:")
+	}, "relation rows.outside: the key field must be a field of the row",
+		"relation rows.outside_null:", "relation rows.panics:")
 
 	// Accessors that do point at a field work, and are not called again:
 	// a counting accessor stays at its one call however many rows go by.
 	calls := 0
 	rows = memrel.NewTable("rows", func(r *accRow) *int64 { return &r.ID }) // without the refused relations
-	user := memrel.ForeignKey(rows, "user", func(r *accRow) *int64 { calls++; return &r.UserID }, users, memrel.Cascade)
+	user := memrel.ForeignKey(rows, func(r *accRow) *int64 { calls++; return &r.UserID }, users, memrel.Cascade).Named("user")
 	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{users, rows}, Relations: []memrel.Relation{user}})
 	tx := beginTx(t, db)
 	u, err := users.Insert(tx, ordUser{})

@@ -30,8 +30,8 @@ func TestDeclarationsComeWithTheirTables(t *testing.T) {
 	users := memrel.NewTable("users", func(u *atUser) *int64 { return &u.ID })
 	posts := memrel.NewTable("posts", func(p *atPost) *int64 { return &p.ID })
 	profiles := memrel.NewTable("profiles", func(p *atProfile) *int64 { return &p.ID })
-	author := memrel.ForeignKey(posts, "author", func(p *atPost) *int64 { return &p.AuthorID }, users, memrel.Cascade).Related("posts")
-	profile := memrel.OneToOne(profiles, "user", func(p *atProfile) *int64 { return &p.UserID }, users, memrel.Cascade)
+	author := memrel.ForeignKey(posts, func(p *atPost) *int64 { return &p.AuthorID }, users, memrel.Cascade).Related("posts")
+	profile := memrel.OneToOne(profiles, func(p *atProfile) *int64 { return &p.UserID }, users, memrel.Cascade)
 	fans := memrel.ManyToMany(users, "fans", users).Related("idols")
 	memrel.Unique(users, "uniq_name", func(u *atUser) string { return u.Name })
 	memrel.Check(posts, "rank_positive", func(p *atPost) bool { return p.Rank > 0 })
@@ -92,7 +92,7 @@ func TestDeclarationsComeWithTheirTables(t *testing.T) {
 func TestDeclarationNeedingAnUnlistedTableRefusesTheSchema(t *testing.T) {
 	users := memrel.NewTable("users", func(u *atUser) *int64 { return &u.ID })
 	posts := memrel.NewTable("posts", func(p *atPost) *int64 { return &p.ID })
-	memrel.NullableForeignKey(posts, "editor", func(p *atPost) *memrel.Null[int64] { return &p.EditorID }, users, memrel.SetNull)
+	memrel.ForeignKey(posts, func(p *atPost) *memrel.Null[int64] { return &p.EditorID }, users, memrel.SetNull)
 	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{posts}}, "relation posts.editor refers to table users, which is not in the schema")
 
 	// A many-to-many to a table the DB does not hold stays out: its rows
@@ -113,10 +113,10 @@ func TestBrokenDeclarationOnAListedTableIsReported(t *testing.T) {
 	users := memrel.NewTable("users", func(u *atUser) *int64 { return &u.ID })
 	posts := memrel.NewTable("posts", func(p *atPost) *int64 { return &p.ID })
 	var noAccessor func(*atPost) *int64
-	memrel.ForeignKey(posts, "author", noAccessor, users, memrel.Cascade)
+	memrel.ForeignKey(posts, noAccessor, users, memrel.Cascade).Named("author")
 	memrel.Check(posts, "chk_nothing", nil)
 	memrel.Unique[atUser, int64, string](users, "uniq_nothing", nil)
 	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{users, posts}},
-		"relation author: the field accessor is nil", "check constraint chk_nothing: the predicate is nil",
+		"relation posts.author: the key field is nil", "check constraint chk_nothing: the predicate is nil",
 		"unique constraint uniq_nothing: the key function is nil")
 }

@@ -418,7 +418,7 @@ func TestCheckConstraintsInsertAndUpdate(t *testing.T) {
 				i.Quantity = 1
 			}
 		})
-	itemProduct := memrel.ForeignKey(items, "product", func(i *item) *int64 { return &i.ProductID }, products, memrel.Protect).Related("order_items")
+	itemProduct := memrel.ForeignKey(items, func(i *item) *int64 { return &i.ProductID }, products, memrel.Protect).Related("order_items")
 	db := openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{products, items},
 		Relations: []memrel.Relation{itemProduct},
@@ -499,8 +499,8 @@ func TestUniqueOneActiveSubscription(t *testing.T) {
 	users := memrel.NewTable("users", func(r *user) *int64 { return &r.ID })
 	plans := memrel.NewTable("plans", func(r *plan) *int64 { return &r.ID })
 	subs := memrel.NewTable("subscriptions", func(r *subscription) *int64 { return &r.ID })
-	subUser := memrel.ForeignKey(subs, "user", func(r *subscription) *int64 { return &r.UserID }, users, memrel.Cascade).Related("subscriptions")
-	subPlan := memrel.ForeignKey(subs, "plan", func(r *subscription) *int64 { return &r.PlanID }, plans, memrel.Protect).Related("subscriptions")
+	subUser := memrel.ForeignKey(subs, func(r *subscription) *int64 { return &r.UserID }, users, memrel.Cascade).Related("subscriptions")
+	subPlan := memrel.ForeignKey(subs, func(r *subscription) *int64 { return &r.PlanID }, plans, memrel.Protect).Related("subscriptions")
 	db := openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{users, plans, subs},
 		Relations: []memrel.Relation{subUser, subPlan},
@@ -600,9 +600,9 @@ func cnNewSocial(t *testing.T) (*cnSocial, *memrel.Tx) {
 				}
 			}),
 	}
-	profileUser := memrel.OneToOne(f.profiles, "user", func(r *cnProfile) *int64 { return &r.UserID }, f.users, memrel.Cascade).Related("social_profile")
-	follower := memrel.ForeignKey(f.follows, "follower", func(r *cnFollow) *int64 { return &r.FollowerID }, f.profiles, memrel.Cascade).Related("follows_out")
-	followed := memrel.ForeignKey(f.follows, "followed", func(r *cnFollow) *int64 { return &r.FollowedID }, f.profiles, memrel.Cascade).Related("follows_in")
+	profileUser := memrel.OneToOne(f.profiles, func(r *cnProfile) *int64 { return &r.UserID }, f.users, memrel.Cascade).Related("social_profile")
+	follower := memrel.ForeignKey(f.follows, func(r *cnFollow) *int64 { return &r.FollowerID }, f.profiles, memrel.Cascade).Related("follows_out")
+	followed := memrel.ForeignKey(f.follows, func(r *cnFollow) *int64 { return &r.FollowedID }, f.profiles, memrel.Cascade).Related("follows_in")
 	// profile.followers: the profiles that follow it; reverse "following".
 	f.followers = memrel.ManyToManyThrough(f.follows, "followers", followed, follower).Related("following")
 	f.db = openDB(t, memrel.Schema{

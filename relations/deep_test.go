@@ -18,7 +18,7 @@ type deepNode struct {
 func TestDeleteDeepCascadeChain(t *testing.T) {
 	const n = 40_000
 	nodes := memrel.NewTable("nodes", func(d *deepNode) *int64 { return &d.ID })
-	next := memrel.NullableForeignKey(nodes, "next", func(d *deepNode) *memrel.Null[int64] { return &d.NextID },
+	next := memrel.ForeignKey(nodes, func(d *deepNode) *memrel.Null[int64] { return &d.NextID },
 		nodes, memrel.Cascade).Related("previous")
 	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{nodes}, Relations: []memrel.Relation{next}})
 	tx := beginTx(t, db)

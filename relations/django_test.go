@@ -416,46 +416,46 @@ func newDEL(t *testing.T) *delFixture {
 		r, err := d.R.Insert(tx, rRow{IsDefault: true})
 		return r.ID, err
 	}
-	d.RChildPtr = memrel.OneToOne(d.RChild, "r_ptr", func(c *rChildRow) *int64 { return &c.RPtr }, d.R, memrel.Cascade)
-	d.ADoNothing = memrel.NullableForeignKey(d.A, "donothing", func(a *aRow) *memrel.Null[int64] { return &a.DoNothing }, d.R, memrel.DoNothing).Related("donothing_set")
+	d.RChildPtr = memrel.OneToOne(d.RChild, func(c *rChildRow) *int64 { return &c.RPtr }, d.R, memrel.Cascade)
+	d.ADoNothing = memrel.ForeignKey(d.A, func(a *aRow) *memrel.Null[int64] { return &a.DoNothing }, d.R, memrel.DoNothing).Named("donothing").Related("donothing_set")
 	A, R := d.A, d.R
 	rels := []memrel.Relation{
-		memrel.NullableForeignKey(R, "p", func(r *rRow) *memrel.Null[int64] { return &r.P }, d.P, memrel.Cascade),
+		memrel.ForeignKey(R, func(r *rRow) *memrel.Null[int64] { return &r.P }, d.P, memrel.Cascade),
 		d.RChildPtr,
-		memrel.ForeignKey(d.S, "r", func(s *sRow) *int64 { return &s.R }, R, memrel.Cascade),
-		memrel.ForeignKey(d.T, "s", func(x *tRow) *int64 { return &x.S }, d.S, memrel.Cascade),
+		memrel.ForeignKey(d.S, func(s *sRow) *int64 { return &s.R }, R, memrel.Cascade),
+		memrel.ForeignKey(d.T, func(x *tRow) *int64 { return &x.S }, d.S, memrel.Cascade),
 
-		memrel.ForeignKey(A, "auto", func(a *aRow) *int64 { return &a.Auto }, R, memrel.Cascade).Related("auto_set"),
-		memrel.NullableForeignKey(A, "auto_nullable", func(a *aRow) *memrel.Null[int64] { return &a.AutoNullable }, R, memrel.Cascade).Related("auto_nullable_set"),
-		memrel.ForeignKey(A, "setvalue", func(a *aRow) *int64 { return &a.SetValue }, R, memrel.Set).SetFunc(getDefaultR).Related("setvalue"),
-		memrel.NullableForeignKey(A, "setnull", func(a *aRow) *memrel.Null[int64] { return &a.SetNull }, R, memrel.SetNull).Related("setnull_set"),
-		memrel.ForeignKey(A, "setdefault", func(a *aRow) *int64 { return &a.SetDefault }, R, memrel.SetDefault).Default(defaultRID).Related("setdefault_set"),
-		memrel.NullableForeignKey(A, "setdefault_none", func(a *aRow) *memrel.Null[int64] { return &a.SetDefaultNone }, R, memrel.SetDefault).DefaultNull().Related("setnull_nullable_set"),
-		memrel.ForeignKey(A, "cascade", func(a *aRow) *int64 { return &a.Cascade }, R, memrel.Cascade).Related("cascade_set"),
-		memrel.NullableForeignKey(A, "cascade_nullable", func(a *aRow) *memrel.Null[int64] { return &a.CascadeNullable }, R, memrel.Cascade).Related("cascade_nullable_set"),
-		memrel.NullableForeignKey(A, "protect", func(a *aRow) *memrel.Null[int64] { return &a.Protect }, R, memrel.Protect).Related("protect_set"),
-		memrel.NullableForeignKey(A, "restrict", func(a *aRow) *memrel.Null[int64] { return &a.Restrict }, R, memrel.Restrict).Related("restrict_set"),
+		memrel.ForeignKey(A, func(a *aRow) *int64 { return &a.Auto }, R, memrel.Cascade).Related("auto_set"),
+		memrel.ForeignKey(A, func(a *aRow) *memrel.Null[int64] { return &a.AutoNullable }, R, memrel.Cascade).Related("auto_nullable_set"),
+		memrel.ForeignKey(A, func(a *aRow) *int64 { return &a.SetValue }, R, memrel.Set).Named("setvalue").SetFunc(getDefaultR).Related("setvalue"),
+		memrel.ForeignKey(A, func(a *aRow) *memrel.Null[int64] { return &a.SetNull }, R, memrel.SetNull).Named("setnull").Related("setnull_set"),
+		memrel.ForeignKey(A, func(a *aRow) *int64 { return &a.SetDefault }, R, memrel.SetDefault).Named("setdefault").Default(defaultRID).Related("setdefault_set"),
+		memrel.ForeignKey(A, func(a *aRow) *memrel.Null[int64] { return &a.SetDefaultNone }, R, memrel.SetDefault).Named("setdefault_none").DefaultNull().Related("setnull_nullable_set"),
+		memrel.ForeignKey(A, func(a *aRow) *int64 { return &a.Cascade }, R, memrel.Cascade).Related("cascade_set"),
+		memrel.ForeignKey(A, func(a *aRow) *memrel.Null[int64] { return &a.CascadeNullable }, R, memrel.Cascade).Related("cascade_nullable_set"),
+		memrel.ForeignKey(A, func(a *aRow) *memrel.Null[int64] { return &a.Protect }, R, memrel.Protect).Related("protect_set"),
+		memrel.ForeignKey(A, func(a *aRow) *memrel.Null[int64] { return &a.Restrict }, R, memrel.Restrict).Related("restrict_set"),
 		d.ADoNothing,
-		memrel.ForeignKey(A, "child", func(a *aRow) *int64 { return &a.Child }, d.RChild, memrel.Cascade).Related("child_set"),
-		memrel.NullableForeignKey(A, "child_setnull", func(a *aRow) *memrel.Null[int64] { return &a.ChildSetNull }, d.RChild, memrel.SetNull).Related("child_setnull_set"),
-		memrel.NullableForeignKey(A, "cascade_p", func(a *aRow) *memrel.Null[int64] { return &a.CascadeP }, d.P, memrel.Cascade).Related("cascade_p_set"),
+		memrel.ForeignKey(A, func(a *aRow) *int64 { return &a.Child }, d.RChild, memrel.Cascade).Related("child_set"),
+		memrel.ForeignKey(A, func(a *aRow) *memrel.Null[int64] { return &a.ChildSetNull }, d.RChild, memrel.SetNull).Named("child_setnull").Related("child_setnull_set"),
+		memrel.ForeignKey(A, func(a *aRow) *memrel.Null[int64] { return &a.CascadeP }, d.P, memrel.Cascade).Related("cascade_p_set"),
 		// A plain foreign key despite its name, as in Django's fixture.
-		memrel.NullableForeignKey(A, "o2o_setnull", func(a *aRow) *memrel.Null[int64] { return &a.O2OSetNull }, R, memrel.SetNull).Related("o2o_nullable_set"),
+		memrel.ForeignKey(A, func(a *aRow) *memrel.Null[int64] { return &a.O2OSetNull }, R, memrel.SetNull).Named("o2o_setnull").Related("o2o_nullable_set"),
 
-		memrel.ForeignKey(d.B, "protect", func(b *bRow) *int64 { return &b.Protect }, R, memrel.Protect),
-		memrel.ForeignKey(d.B3, "restrict", func(b *b3Row) *int64 { return &b.Restrict }, R, memrel.Restrict),
+		memrel.ForeignKey(d.B, func(b *bRow) *int64 { return &b.Protect }, R, memrel.Protect),
+		memrel.ForeignKey(d.B3, func(b *b3Row) *int64 { return &b.Restrict }, R, memrel.Restrict),
 
-		memrel.ForeignKey(d.MR, "m", func(x *mrRow) *int64 { return &x.M }, d.M, memrel.Cascade),
-		memrel.ForeignKey(d.MR, "r", func(x *mrRow) *int64 { return &x.R }, R, memrel.Cascade),
-		memrel.ForeignKey(d.MRNull, "m", func(x *mrNullRow) *int64 { return &x.M }, d.M, memrel.Cascade),
-		memrel.NullableForeignKey(d.MRNull, "r", func(x *mrNullRow) *memrel.Null[int64] { return &x.R }, R, memrel.SetNull),
-		memrel.ForeignKey(d.MM2M, "m", func(x *mrRow) *int64 { return &x.M }, d.M, memrel.Cascade),
-		memrel.ForeignKey(d.MM2M, "r", func(x *mrRow) *int64 { return &x.R }, R, memrel.Cascade),
+		memrel.ForeignKey(d.MR, func(x *mrRow) *int64 { return &x.M }, d.M, memrel.Cascade),
+		memrel.ForeignKey(d.MR, func(x *mrRow) *int64 { return &x.R }, R, memrel.Cascade),
+		memrel.ForeignKey(d.MRNull, func(x *mrNullRow) *int64 { return &x.M }, d.M, memrel.Cascade),
+		memrel.ForeignKey(d.MRNull, func(x *mrNullRow) *memrel.Null[int64] { return &x.R }, R, memrel.SetNull),
+		memrel.ForeignKey(d.MM2M, func(x *mrRow) *int64 { return &x.M }, d.M, memrel.Cascade),
+		memrel.ForeignKey(d.MM2M, func(x *mrRow) *int64 { return &x.R }, R, memrel.Cascade),
 
-		memrel.NullableForeignKey(d.User, "avatar", func(u *userRow) *memrel.Null[int64] { return &u.Avatar }, d.Avatar, memrel.Cascade),
-		memrel.ForeignKey(d.HiddenUser, "r", func(h *hiddenUserRow) *int64 { return &h.R }, R, memrel.Cascade),
-		memrel.ForeignKey(d.HiddenUserProfile, "user", func(h *hiddenUserProfileRow) *int64 { return &h.User }, d.HiddenUser, memrel.Cascade),
-		memrel.ForeignKey(d.RelToBase, "base", func(x *relToBaseRow) *int64 { return &x.Base }, d.Base, memrel.DoNothing).Related("rels"),
+		memrel.ForeignKey(d.User, func(u *userRow) *memrel.Null[int64] { return &u.Avatar }, d.Avatar, memrel.Cascade),
+		memrel.ForeignKey(d.HiddenUser, func(h *hiddenUserRow) *int64 { return &h.R }, R, memrel.Cascade),
+		memrel.ForeignKey(d.HiddenUserProfile, func(h *hiddenUserProfileRow) *int64 { return &h.User }, d.HiddenUser, memrel.Cascade),
+		memrel.ForeignKey(d.RelToBase, func(x *relToBaseRow) *int64 { return &x.Base }, d.Base, memrel.DoNothing).Related("rels"),
 	}
 	d.env = openEnv(t, memrel.Schema{
 		Tables: []memrel.AnyTable{d.P, d.R, d.RChild, d.S, d.T, d.A, d.B, d.B3, d.M, d.MR, d.MRNull, d.MM2M,
@@ -1017,9 +1017,9 @@ func TestRestrictArtistAlbumSong(t *testing.T) {
 	e := openEnv(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Artist, Album, Song},
 		Relations: []memrel.Relation{
-			memrel.ForeignKey(Album, "artist", func(r *albumRow) *int64 { return &r.Artist }, Artist, memrel.Cascade),
-			memrel.ForeignKey(Song, "artist", func(r *songRow) *int64 { return &r.Artist }, Artist, memrel.Cascade).Related("songs"),
-			memrel.ForeignKey(Song, "album", func(r *songRow) *int64 { return &r.Album }, Album, memrel.Restrict),
+			memrel.ForeignKey(Album, func(r *albumRow) *int64 { return &r.Artist }, Artist, memrel.Cascade),
+			memrel.ForeignKey(Song, func(r *songRow) *int64 { return &r.Artist }, Artist, memrel.Cascade).Related("songs"),
+			memrel.ForeignKey(Song, func(r *songRow) *int64 { return &r.Album }, Album, memrel.Restrict),
 		},
 	})
 	tx := e.tx
@@ -1083,8 +1083,8 @@ func TestRestrictDiamond(t *testing.T) {
 			B1 := memrel.NewTable("B1", func(r *midRow) *int64 { return &r.ID })
 			B2 := memrel.NewTable("B2", func(r *midRow) *int64 { return &r.ID })
 			Bottom := memrel.NewTable("DeleteBottom", func(r *bottomRow) *int64 { return &r.ID })
-			b1Top := memrel.ForeignKey(B1, "delete_top", func(r *midRow) *int64 { return &r.DeleteTop }, Top, memrel.Cascade)
-			b2Top := memrel.ForeignKey(B2, "delete_top", func(r *midRow) *int64 { return &r.DeleteTop }, Top, memrel.Cascade)
+			b1Top := memrel.ForeignKey(B1, func(r *midRow) *int64 { return &r.DeleteTop }, Top, memrel.Cascade)
+			b2Top := memrel.ForeignKey(B2, func(r *midRow) *int64 { return &r.DeleteTop }, Top, memrel.Cascade)
 			tables := []memrel.AnyTable{Top, B1, B2, Bottom}
 			rels := []memrel.Relation{b1Top, b2Top}
 			if !restrictFirst {
@@ -1092,8 +1092,8 @@ func TestRestrictDiamond(t *testing.T) {
 				rels = []memrel.Relation{b2Top, b1Top}
 			}
 			rels = append(rels,
-				memrel.ForeignKey(Bottom, "b1", func(r *bottomRow) *int64 { return &r.B1 }, B1, memrel.Restrict),
-				memrel.ForeignKey(Bottom, "b2", func(r *bottomRow) *int64 { return &r.B2 }, B2, memrel.Cascade))
+				memrel.ForeignKey(Bottom, func(r *bottomRow) *int64 { return &r.B1 }, B1, memrel.Restrict),
+				memrel.ForeignKey(Bottom, func(r *bottomRow) *int64 { return &r.B2 }, B2, memrel.Cascade))
 			e := openEnv(t, memrel.Schema{Tables: tables, Relations: rels})
 			tx := e.tx
 			top := ins(t, tx, Top, topRow{})
@@ -1310,9 +1310,9 @@ func TestS27_HiddenReverseRelationsCascade(t *testing.T) {
 	e := openEnv(t, memrel.Schema{
 		Tables: []memrel.AnyTable{R, HiddenUser, Profile, Other},
 		Relations: []memrel.Relation{
-			memrel.ForeignKey(HiddenUser, "r", func(h *hiddenUserRow) *int64 { return &h.R }, R, memrel.Cascade).Related("hidden_1"),
-			memrel.ForeignKey(Other, "r", func(h *hiddenUserRow) *int64 { return &h.R }, R, memrel.Cascade).Related("hidden_2"),
-			memrel.ForeignKey(Profile, "user", func(h *hiddenUserProfileRow) *int64 { return &h.User }, HiddenUser, memrel.Cascade).Related("hidden_3"),
+			memrel.ForeignKey(HiddenUser, func(h *hiddenUserRow) *int64 { return &h.R }, R, memrel.Cascade).Related("hidden_1"),
+			memrel.ForeignKey(Other, func(h *hiddenUserRow) *int64 { return &h.R }, R, memrel.Cascade).Related("hidden_2"),
+			memrel.ForeignKey(Profile, func(h *hiddenUserProfileRow) *int64 { return &h.User }, HiddenUser, memrel.Cascade).Related("hidden_3"),
 		},
 	})
 	r := ins(t, e.tx, R, rRow{})
@@ -1457,9 +1457,9 @@ func TestS37_CascadeThroughLinkTable(t *testing.T) {
 	e := openEnv(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Child, Toy, Played, Note},
 		Relations: []memrel.Relation{
-			memrel.ForeignKey(Played, "child", func(r *playedWithRow) *int64 { return &r.Child }, Child, memrel.Cascade),
-			memrel.ForeignKey(Played, "toy", func(r *playedWithRow) *int64 { return &r.Toy }, Toy, memrel.Cascade),
-			memrel.ForeignKey(Note, "played", func(r *playedWithNoteRow) *int64 { return &r.Played }, Played, memrel.Cascade),
+			memrel.ForeignKey(Played, func(r *playedWithRow) *int64 { return &r.Child }, Child, memrel.Cascade),
+			memrel.ForeignKey(Played, func(r *playedWithRow) *int64 { return &r.Toy }, Toy, memrel.Cascade),
+			memrel.ForeignKey(Note, func(r *playedWithNoteRow) *int64 { return &r.Played }, Played, memrel.Cascade),
 		},
 	})
 	c := ins(t, e.tx, Child, childRow{})
@@ -1491,8 +1491,8 @@ func TestS39_SetConstantAndSetNullOnOneRow(t *testing.T) {
 	e := openEnv(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Location, Item},
 		Relations: []memrel.Relation{
-			memrel.NullableForeignKey(Item, "location", func(r *itemRow) *memrel.Null[int64] { return &r.Location }, Location, memrel.SetNull),
-			memrel.NullableForeignKey(Item, "location_value", func(r *itemRow) *memrel.Null[int64] { return &r.LocationValue }, Location, memrel.Set).
+			memrel.ForeignKey(Item, func(r *itemRow) *memrel.Null[int64] { return &r.Location }, Location, memrel.SetNull),
+			memrel.ForeignKey(Item, func(r *itemRow) *memrel.Null[int64] { return &r.LocationValue }, Location, memrel.Set).
 				SetTo(fallback).Related("location_value_set"),
 		},
 	})
@@ -1523,7 +1523,7 @@ func TestS41_CascadeOnStringKey(t *testing.T) {
 	Eaten := memrel.NewTable("Eaten", func(r *eatenRow) *int64 { return &r.ID })
 	e := openEnv(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{Food, Eaten},
-		Relations: []memrel.Relation{memrel.ForeignKey(Eaten, "food", func(r *eatenRow) *string { return &r.Food }, Food, memrel.Cascade)},
+		Relations: []memrel.Relation{memrel.ForeignKey(Eaten, func(r *eatenRow) *string { return &r.Food }, Food, memrel.Cascade)},
 	})
 	ins(t, e.tx, Food, foodRow{Name: "apple"})
 	ins(t, e.tx, Eaten, eatenRow{Food: "apple", Meal: "lunch"})
@@ -1556,9 +1556,9 @@ func newToys(t *testing.T, calls *int) (*env, *memrel.Table[toyRow, int64], *mem
 	e := openEnv(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Toy, Collector},
 		Relations: []memrel.Relation{
-			memrel.NullableForeignKey(Collector, "best_toy", func(r *collectorRow) *memrel.Null[int64] { return &r.BestToy }, Toy, memrel.SetDefault).
+			memrel.ForeignKey(Collector, func(r *collectorRow) *memrel.Null[int64] { return &r.BestToy }, Toy, memrel.SetDefault).
 				Default(999).Related("best_of"),
-			memrel.NullableForeignKey(Collector, "worst_toy", func(r *collectorRow) *memrel.Null[int64] { return &r.WorstToy }, Toy, memrel.Set).
+			memrel.ForeignKey(Collector, func(r *collectorRow) *memrel.Null[int64] { return &r.WorstToy }, Toy, memrel.Set).
 				SetFunc(getWorstToy).Related("worst_of"),
 		},
 	})
@@ -1632,8 +1632,8 @@ func newM2O(t *testing.T) *m2oFixture {
 		Article:     memrel.NewTable("Article", func(r *articleRow) *int64 { return &r.ID }),
 		NullArticle: memrel.NewTable("NullArticle", func(r *nullArticleRow) *int64 { return &r.ID }),
 	}
-	f.Articles = memrel.ForeignKey(f.Article, "reporter", func(r *articleRow) *int64 { return &r.Reporter }, f.Reporter, memrel.Cascade).Related("articles")
-	f.NullArts = memrel.NullableForeignKey(f.NullArticle, "reporter", func(r *nullArticleRow) *memrel.Null[int64] { return &r.Reporter }, f.Reporter, memrel.SetNull).Related("null_articles")
+	f.Articles = memrel.ForeignKey(f.Article, func(r *articleRow) *int64 { return &r.Reporter }, f.Reporter, memrel.Cascade).Related("articles")
+	f.NullArts = memrel.ForeignKey(f.NullArticle, func(r *nullArticleRow) *memrel.Null[int64] { return &r.Reporter }, f.Reporter, memrel.SetNull).Related("null_articles")
 	f.env = openEnv(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{f.Reporter, f.Article, f.NullArticle},
 		Relations: []memrel.Relation{f.Articles, f.NullArts},
@@ -1798,17 +1798,17 @@ func newO2O(t *testing.T) *o2oFixture {
 		Target:         memrel.NewTable("Target", func(r *targetRow) *int64 { return &r.ID }),
 		Pointer:        memrel.NewTable("Pointer", func(r *pointerRow) *int64 { return &r.Other }),
 	}
-	f.RestaurantPlace = memrel.OneToOne(f.Restaurant, "place", func(r *restaurantRow) *int64 { return &r.Place }, f.Place, memrel.Cascade)
-	f.BarPlace = memrel.OneToOne(f.Bar, "place", func(r *barRow) *int64 { return &r.Place }, f.Place, memrel.Cascade)
-	f.UBarPlace = memrel.NullableOneToOne(f.UndergroundBar, "place", func(r *undergroundBarRow) *memrel.Null[int64] { return &r.Place }, f.Place, memrel.SetNull)
+	f.RestaurantPlace = memrel.OneToOne(f.Restaurant, func(r *restaurantRow) *int64 { return &r.Place }, f.Place, memrel.Cascade)
+	f.BarPlace = memrel.OneToOne(f.Bar, func(r *barRow) *int64 { return &r.Place }, f.Place, memrel.Cascade)
+	f.UBarPlace = memrel.OneToOne(f.UndergroundBar, func(r *undergroundBarRow) *memrel.Null[int64] { return &r.Place }, f.Place, memrel.SetNull)
 	f.env = openEnv(t, memrel.Schema{
 		Tables: []memrel.AnyTable{f.Place, f.Restaurant, f.Bar, f.UndergroundBar, f.Waiter, f.ManualPK, f.MultiModel, f.Target, f.Pointer},
 		Relations: []memrel.Relation{
 			f.RestaurantPlace, f.BarPlace, f.UBarPlace,
-			memrel.ForeignKey(f.Waiter, "restaurant", func(r *waiterRow) *int64 { return &r.Restaurant }, f.Restaurant, memrel.Cascade),
-			memrel.OneToOne(f.MultiModel, "link1", func(r *multiModelRow) *int64 { return &r.Link1 }, f.Place, memrel.Cascade),
-			memrel.OneToOne(f.MultiModel, "link2", func(r *multiModelRow) *string { return &r.Link2 }, f.ManualPK, memrel.Cascade),
-			memrel.OneToOne(f.Pointer, "other", func(r *pointerRow) *int64 { return &r.Other }, f.Target, memrel.Cascade),
+			memrel.ForeignKey(f.Waiter, func(r *waiterRow) *int64 { return &r.Restaurant }, f.Restaurant, memrel.Cascade),
+			memrel.OneToOne(f.MultiModel, func(r *multiModelRow) *int64 { return &r.Link1 }, f.Place, memrel.Cascade),
+			memrel.OneToOne(f.MultiModel, func(r *multiModelRow) *string { return &r.Link2 }, f.ManualPK, memrel.Cascade),
+			memrel.OneToOne(f.Pointer, func(r *pointerRow) *int64 { return &r.Other }, f.Target, memrel.Cascade),
 		},
 	})
 	f.p1 = ins(t, f.tx, f.Place, placeRow{Name: "Demon Dogs"})
@@ -2130,9 +2130,9 @@ func newSeats(t *testing.T) (*env, *memrel.Table[roomRow, int64], *memrel.Table[
 	e := openEnv(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Room, Seat, Ticket},
 		Relations: []memrel.Relation{
-			memrel.NullableOneToOne(Seat, "place", func(r *seatRow) *memrel.Null[int64] { return &r.Place }, Room, memrel.SetDefault).Default(room0),
-			memrel.NullableForeignKey(Seat, "owner", func(r *seatRow) *memrel.Null[int64] { return &r.Owner }, Room, memrel.Cascade).Related("owned_seats"),
-			memrel.NullableForeignKey(Ticket, "room", func(r *ticketRow) *memrel.Null[int64] { return &r.Room }, Room, memrel.SetNull),
+			memrel.OneToOne(Seat, func(r *seatRow) *memrel.Null[int64] { return &r.Place }, Room, memrel.SetDefault).Default(room0),
+			memrel.ForeignKey(Seat, func(r *seatRow) *memrel.Null[int64] { return &r.Owner }, Room, memrel.Cascade).Related("owned_seats"),
+			memrel.ForeignKey(Ticket, func(r *ticketRow) *memrel.Null[int64] { return &r.Room }, Room, memrel.SetNull),
 		},
 		Constraints: []memrel.Constraint{
 			memrel.Check(Ticket, "reserved_ticket_has_room", func(r *ticketRow) bool { return !r.Reserved || r.Room.Valid }),
@@ -2208,7 +2208,7 @@ func newNodes(t *testing.T, rule memrel.OnDelete) (*env, *memrel.Table[nodeRow, 
 	e := openEnv(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Node},
 		Relations: []memrel.Relation{
-			memrel.NullableForeignKey(Node, "parent", func(r *nodeRow) *memrel.Null[int64] { return &r.Parent }, Node, rule).Related("children"),
+			memrel.ForeignKey(Node, func(r *nodeRow) *memrel.Null[int64] { return &r.Parent }, Node, rule).Related("children"),
 		},
 	})
 	return e, Node

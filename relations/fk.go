@@ -3,9 +3,11 @@ package relations
 import (
 	"fmt"
 	"iter"
+	"reflect"
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/memrel-go/memrel/internal/fieldref"
 	"github.com/memrel-go/memrel/internal/offset"
 	"github.com/memrel-go/memrel/store"
 )
@@ -30,7 +32,9 @@ type parts struct {
 // insert checks and the delete collector need. The generic constructors fill
 // in the closures, so no operation needs reflection.
 type fkDef struct {
-	field    string // "author"
+	field    string           // "author"
+	missing  string           // what a broken declaration lacks, if anything
+	owner    *store.TableInfo // the child table of a broken declaration, for its error
 	child    *store.TableInfo
 	parent   *store.TableInfo
 	action   OnDelete
@@ -111,22 +115,50 @@ type FK[C, P any, K store.Key] struct {
 	setFunc func(tx *store.Tx) (K, error)
 }
 
-// ForeignKey declares a required foreign key: the child row's field (named
-// field, reached by ref) holds the primary key of a parent row, which must
-// exist. onDelete says what deleting the parent does to the child.
+// KeyField is how a declaration names a row's key field: a field reference
+// into store.Fields[C]() (&post.AuthorID, where post = store.Fields[Post]()),
+// or an accessor function returning a pointer to the field. A field of type
+// K makes the relation required; a field of type store.Null[K] makes it
+// nullable: empty means "no parent", and SetNull needs it.
+type KeyField[C any, K store.Key] interface {
+	*K | *store.Null[K] | func(*C) *K | func(*C) *store.Null[K]
+}
+
+// ForeignKey declares a foreign key: the child row's field holds the primary
+// key of a parent row, which must exist (unless the field is a store.Null
+// and empty). onDelete says what deleting the parent does to the child. The
+// relation is named after the field, as Django names it (AuthorID ->
+// "author"; Named changes it); the compiler checks that the field's type is
+// the parent's key type.
 //
-//	PostAuthor = relations.ForeignKey(Posts, "author",
-//		func(p *Post) *int64 { return &p.AuthorID }, Users, relations.Cascade)
-func ForeignKey[C any, CK store.Key, P any, K store.Key](child *store.Table[C, CK], field string, ref func(*C) *K, parent *store.Table[P, K], onDelete OnDelete) *FK[C, P, K] {
+//	var post = store.Fields[Post]()
+//	var PostAuthor = relations.ForeignKey(Posts, &post.AuthorID, Users, relations.Cascade).Related("posts")
+func ForeignKey[C any, CK store.Key, P any, K store.Key, F KeyField[C, K]](child *store.Table[C, CK], field F, parent *store.Table[P, K], onDelete OnDelete) *FK[C, P, K] {
 	fk := &FK[C, P, K]{parent: parent}
-	if ref != nil {
-		// The accessor is called once, here, to find the field; reads and
-		// writes of the key then use its offset and never call user code
-		// (which could otherwise be given a stored row).
-		off, ok := offset.Of(ref)
-		if !ok {
-			return fk.notAField(infoOf(child), field)
+	// The field is found once, here; reads and writes of the key then use
+	// its offset and never call user code (which could otherwise be given a
+	// stored row).
+	off, nullable, given, ok := keyFieldOffset[C, K](field)
+	if !given {
+		return fk.init(infoOf(child), "", onDelete, nullable, true)
+	}
+	var name string
+	if ok {
+		ft := reflect.TypeFor[K]()
+		if nullable {
+			ft = reflect.TypeFor[store.Null[K]]()
 		}
+		name = fieldref.SchemaName(fieldref.GoName(reflect.TypeFor[C](), ft, off))
+	}
+	if !ok || name == "" {
+		return fk.notAField(infoOf(child))
+	}
+	if nullable {
+		at := func(c *C) *store.Null[K] { return offset.At[store.Null[K]](c, off) }
+		fk.get = func(c *C) (K, bool) { n := at(c); return n.V, n.Valid }
+		fk.set = func(c *C, k K) { *at(c) = store.Some(k) }
+		fk.clear = func(c *C) { *at(c) = store.Null[K]{} }
+	} else {
 		fk.get = func(c *C) (K, bool) { return *offset.At[K](c, off), true }
 		fk.set = func(c *C, k K) { *offset.At[K](c, off) = k }
 		if child != nil {
@@ -139,32 +171,55 @@ func ForeignKey[C any, CK store.Key, P any, K store.Key](child *store.Table[C, C
 			}
 		}
 	}
-	return fk.init(infoOf(child), field, onDelete, false, ref == nil)
+	return fk.init(infoOf(child), name, onDelete, nullable, false)
 }
 
-// NullableForeignKey declares a foreign key whose field is a store.Null:
-// empty means "no parent". SetNull needs a nullable key.
-func NullableForeignKey[C any, CK store.Key, P any, K store.Key](child *store.Table[C, CK], field string, ref func(*C) *store.Null[K], parent *store.Table[P, K], onDelete OnDelete) *FK[C, P, K] {
-	fk := &FK[C, P, K]{parent: parent}
-	if ref != nil {
-		off, ok := offset.Of(ref)
-		if !ok {
-			return fk.notAField(infoOf(child), field)
+// keyFieldOffset resolves a KeyField: the field's offset in C, whether it
+// is nullable, whether a field was given at all (not nil), and whether it
+// is a field of C.
+func keyFieldOffset[C any, K store.Key, F KeyField[C, K]](field F) (off uintptr, nullable, given, ok bool) {
+	switch f := any(field).(type) {
+	case *K:
+		off, ok = fieldref.Offset[C](f)
+		return off, false, f != nil, ok
+	case *store.Null[K]:
+		off, ok = fieldref.Offset[C](f)
+		return off, true, f != nil, ok
+	case func(*C) *K:
+		if f == nil {
+			return 0, false, false, false
 		}
-		at := func(c *C) *store.Null[K] { return offset.At[store.Null[K]](c, off) }
-		fk.get = func(c *C) (K, bool) { n := at(c); return n.V, n.Valid }
-		fk.set = func(c *C, k K) { *at(c) = store.Some(k) }
-		fk.clear = func(c *C) { *at(c) = store.Null[K]{} }
+		off, ok = offset.Of(f)
+		return off, false, true, ok
+	case func(*C) *store.Null[K]:
+		if f == nil {
+			return 0, true, false, false
+		}
+		off, ok = offset.Of(f)
+		return off, true, true, ok
 	}
-	return fk.init(infoOf(child), field, onDelete, true, ref == nil)
+	return 0, false, false, false
+}
+
+// Named renames the relation: errors and the reverse default name use it
+// ("<child table>.<name>"). The default is the field's name in snake case
+// without its ID suffix.
+func (fk *FK[C, P, K]) Named(name string) *FK[C, P, K] {
+	fk.d.mustBeOpen("Named")
+	fk.d.field, fk.d.index = name, "fk_"+name
+	if fk.d.missing != "" {
+		fk.d.missingErr(fk.d.owner)
+	}
+	return fk
 }
 
 // notAField is the declaration of a relation whose accessor does not point
 // at a field of the row; Open reports it.
-func (fk *FK[C, P, K]) notAField(child *store.TableInfo, field string) *FK[C, P, K] {
+func (fk *FK[C, P, K]) notAField(child *store.TableInfo) *FK[C, P, K] {
 	fk.enc = store.NewEncoder[K]()
-	fk.d = &fkDef{field: field, child: child, err: fmt.Errorf(
-		"relation %s: the field accessor must return a pointer to a field of the row, like func(p *Post) *int64 { return &p.AuthorID }", field)}
+	fk.d = &fkDef{owner: child, missing: fmt.Sprintf(
+		"the key field must be a field of the row: a field reference like &store.Fields[%v]().AuthorID, or an accessor like func(p *Post) *int64 { return &p.AuthorID }", reflect.TypeFor[C]())}
+	fk.d.missingErr(child)
 	if child != nil {
 		child.Attach(fk) // Open reports it with its table, listed or not
 	}
@@ -183,8 +238,9 @@ func (fk *FK[C, P, K]) init(child *store.TableInfo, field string, onDelete OnDel
 	d := &fkDef{field: field, action: onDelete, nullable: nullable, index: "fk_" + field}
 	fk.d = d
 	if child == nil || fk.parent == nil || nilRef {
-		d.err = fmt.Errorf("relation %s: %s", field, missingArgs(
-			arg{"child table", child == nil}, arg{"parent table", fk.parent == nil}, arg{"field accessor", nilRef}))
+		d.missing = missingArgs(arg{"child table", child == nil}, arg{"parent table", fk.parent == nil}, arg{"key field", nilRef})
+		d.owner = child
+		d.missingErr(child)
 		if child != nil {
 			child.Attach(fk) // Open reports it with its table, listed or not
 		}
@@ -209,6 +265,21 @@ func (fk *FK[C, P, K]) init(child *store.TableInfo, field string, onDelete OnDel
 	d.prepare = fk.prepare
 	child.Attach(fk) // Open takes it with its child table
 	return fk
+}
+
+// missingErr sets the error of a declaration missing arguments, naming the
+// relation as well as it can.
+func (d *fkDef) missingErr(child *store.TableInfo) {
+	what := "relation"
+	switch {
+	case child != nil && d.field != "":
+		what += " " + child.Name() + "." + d.field
+	case child != nil:
+		what += " on " + child.Name()
+	case d.field != "":
+		what += " " + d.field
+	}
+	d.err = fmt.Errorf("%s: %s", what, d.missing)
 }
 
 func (fk *FK[C, P, K]) prepare(tx *store.Tx) (func(obj any), error) {
@@ -362,17 +433,11 @@ type OneToOneFK[C, P any, K store.Key] struct {
 	*FK[C, P, K]
 }
 
-// OneToOne declares a required one-to-one relation; see ForeignKey.
-func OneToOne[C any, CK store.Key, P any, K store.Key](child *store.Table[C, CK], field string, ref func(*C) *K, parent *store.Table[P, K], onDelete OnDelete) *OneToOneFK[C, P, K] {
-	fk := ForeignKey(child, field, ref, parent, onDelete)
-	return fk.oneToOne()
-}
-
-// NullableOneToOne declares a nullable one-to-one relation; empty keys
-// never collide.
-func NullableOneToOne[C any, CK store.Key, P any, K store.Key](child *store.Table[C, CK], field string, ref func(*C) *store.Null[K], parent *store.Table[P, K], onDelete OnDelete) *OneToOneFK[C, P, K] {
-	fk := NullableForeignKey(child, field, ref, parent, onDelete)
-	return fk.oneToOne()
+// OneToOne declares a one-to-one relation: a foreign key that at most one
+// child row may hold for each parent; see ForeignKey. On a store.Null field
+// it is nullable, and empty keys never collide.
+func OneToOne[C any, CK store.Key, P any, K store.Key, F KeyField[C, K]](child *store.Table[C, CK], field F, parent *store.Table[P, K], onDelete OnDelete) *OneToOneFK[C, P, K] {
+	return ForeignKey(child, field, parent, onDelete).oneToOne()
 }
 
 func (fk *FK[C, P, K]) oneToOne() *OneToOneFK[C, P, K] {
@@ -381,6 +446,12 @@ func (fk *FK[C, P, K]) oneToOne() *OneToOneFK[C, P, K] {
 		fk.d.related = fk.d.child.Name()
 	}
 	return &OneToOneFK[C, P, K]{fk}
+}
+
+// Named renames the relation; see FK.Named.
+func (o *OneToOneFK[C, P, K]) Named(name string) *OneToOneFK[C, P, K] {
+	o.FK.Named(name)
+	return o
 }
 
 // Related sets the reverse name (default: the child table's name).

@@ -22,10 +22,10 @@ type frPost struct {
 func TestDeclarationsAreFrozenOnceOpened(t *testing.T) {
 	users := memrel.NewTable("users", func(u *frUser) *int64 { return &u.ID })
 	posts := memrel.NewTable("posts", func(p *frPost) *int64 { return &p.ID })
-	author := memrel.NullableForeignKey(posts, "author", func(p *frPost) *memrel.Null[int64] { return &p.AuthorID }, users, memrel.SetNull).
+	author := memrel.ForeignKey(posts, func(p *frPost) *memrel.Null[int64] { return &p.AuthorID }, users, memrel.SetNull).
 		Related("posts")
 	drafts := memrel.NewTable("drafts", func(p *frPost) *int64 { return &p.ID }) // in no DB
-	one := memrel.NullableOneToOne(drafts, "pinned_by", func(p *frPost) *memrel.Null[int64] { return &p.AuthorID }, users, memrel.SetNull)
+	one := memrel.OneToOne(drafts, func(p *frPost) *memrel.Null[int64] { return &p.AuthorID }, users, memrel.SetNull).Named("pinned_by")
 	title := memrel.Unique(posts, "uniq_title", func(p *frPost) string { return p.Title })
 	fans := memrel.ManyToMany(users, "fans", users)
 	openDB(t, memrel.Schema{
@@ -71,7 +71,7 @@ func TestDeclarationsAreFrozenOnceOpened(t *testing.T) {
 func TestOpenSameDeclarationsInParallel(t *testing.T) {
 	users := memrel.NewTable("users", func(u *frUser) *int64 { return &u.ID })
 	posts := memrel.NewTable("posts", func(p *frPost) *int64 { return &p.ID })
-	author := memrel.NullableForeignKey(posts, "author", func(p *frPost) *memrel.Null[int64] { return &p.AuthorID }, users, memrel.SetNull)
+	author := memrel.ForeignKey(posts, func(p *frPost) *memrel.Null[int64] { return &p.AuthorID }, users, memrel.SetNull)
 	title := memrel.Unique(posts, "uniq_title", func(p *frPost) string { return p.Title })
 	var wg sync.WaitGroup
 	for range 8 {
@@ -101,7 +101,7 @@ func TestRefusedOpenFreezesNothing(t *testing.T) {
 	users := memrel.NewTable("users", func(u *frUser) *int64 { return &u.ID })
 	posts := memrel.NewTable("posts", func(p *frPost) *int64 { return &p.ID })
 	stray := memrel.NewTable("stray", func(u *frUser) *int64 { return &u.ID })
-	author := memrel.NullableForeignKey(posts, "author", func(p *frPost) *memrel.Null[int64] { return &p.AuthorID }, users, memrel.SetNull)
+	author := memrel.ForeignKey(posts, func(p *frPost) *memrel.Null[int64] { return &p.AuthorID }, users, memrel.SetNull)
 	title := memrel.Unique(posts, "uniq_title", func(p *frPost) string { return p.Title })
 	schemaErr(t, memrel.Schema{ // a store problem: an index on a table not listed
 		Tables: []memrel.AnyTable{users, posts}, Relations: []memrel.Relation{author},

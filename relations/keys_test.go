@@ -32,9 +32,9 @@ func TestKeyThatIsAForeignKeyIsNeverNumbered(t *testing.T) {
 	patients := memrel.NewTable("ky_patients", func(p *kyPatient) *int64 { return &p.ID })
 	records := memrel.NewTable("ky_records", func(r *kyRecord) *int64 { return &r.PatientID })
 	profiles := memrel.NewTable("ky_profiles", func(p *kyProfile) *int64 { return &p.ID })
-	recordOf := memrel.OneToOne(records, "patient", func(r *kyRecord) *int64 { return &r.PatientID },
+	recordOf := memrel.OneToOne(records, func(r *kyRecord) *int64 { return &r.PatientID },
 		patients, memrel.Cascade).Related("record")
-	profileOf := memrel.OneToOne(profiles, "patient", func(p *kyProfile) *int64 { return &p.PatientID },
+	profileOf := memrel.OneToOne(profiles, func(p *kyProfile) *int64 { return &p.PatientID },
 		patients, memrel.Cascade).Related("profile")
 	db, err := memrel.Open(memrel.Schema{
 		Tables:    []memrel.AnyTable{patients, records, profiles},

@@ -18,7 +18,7 @@ func TestLdLoadNilPathOrRelation(t *testing.T) {
 	ldBlog(t, db)
 	var nilFK *relations.FK[ldPost, ldUser, int64]
 	var nilSide *relations.M2MSide[ldArticle, int64, ldTag, string, relations.Link[int64, string], int64]
-	brokenFK := relations.ForeignKey[ldPost, int64, ldUser, int64](nil, "author", nil, nil, relations.Cascade)
+	brokenFK := relations.ForeignKey((*store.Table[ldPost, int64])(nil), (func(*ldPost) *int64)(nil), (*store.Table[ldUser, int64])(nil), relations.Cascade).Named("author")
 	brokenM2M := relations.ManyToMany[ldArticle, int64, ldTag, string](nil, "tags", nil)
 	tx := db.BeginRead()
 	defer tx.Abort()
@@ -47,7 +47,7 @@ func TestLdLoadNilPathOrRelation(t *testing.T) {
 		{"path of a nil many-to-many side", []string{"path 0", "nil"}, func() (*relations.Loaded, error) {
 			return relations.Load(tx, articles, nilSide.Path())
 		}},
-		{"path of a foreign key declared without tables", []string{"path 0", "author", "the child table, the parent table and the field accessor are nil (required)"}, func() (*relations.Loaded, error) {
+		{"path of a foreign key declared without tables", []string{"path 0", "author", "relation author: the child table, the parent table and the key field are nil (required)"}, func() (*relations.Loaded, error) {
 			return relations.Load(tx, posts, brokenFK.Forward())
 		}},
 		{"path of a many-to-many declared without tables", []string{"path 0", "tags", "the source table and the target table are nil (required)"}, func() (*relations.Loaded, error) {

@@ -91,28 +91,20 @@ var (
 	ldLoans      = store.NewTable("loans", func(r *ldLoan) *int64 { return &r.ID })
 	ldNotes      = store.NewTable("notes", func(r *ldNote) *int64 { return &r.ID })
 
-	ldPostAuthor = relations.ForeignKey(ldPosts, "author",
-		func(p *ldPost) *int64 { return &p.AuthorID }, ldUsers, relations.Cascade).Related("posts")
-	ldPostCategory = relations.NullableForeignKey(ldPosts, "category",
-		func(p *ldPost) *store.Null[string] { return &p.Category }, ldCategories, relations.SetNull).Related("posts")
-	ldCommentPost = relations.ForeignKey(ldComments, "post",
-		func(c *ldComment) *int64 { return &c.PostID }, ldPosts, relations.Cascade).Related("comments")
-	ldCommentAuthor = relations.NullableForeignKey(ldComments, "author",
-		func(c *ldComment) *store.Null[int64] { return &c.AuthorID }, ldUsers, relations.SetNull).Related("comments")
-	ldArticleTags = relations.ManyToMany(ldArticles, "tags", ldTags).Related("articles")
-	ldLoanReader  = relations.ForeignKey(ldLoans, "reader",
-		func(l *ldLoan) *int64 { return &l.ReaderID }, ldReaders, relations.Cascade).Related("loans")
-	ldLoanBook = relations.ForeignKey(ldLoans, "book",
-		func(l *ldLoan) *int64 { return &l.BookID }, ldBooks, relations.Cascade).Related("loans")
-	ldReaderBooks = relations.ManyToManyThrough(ldLoans, "books", ldLoanReader, ldLoanBook).Related("readers")
-	ldNoteOwner   = relations.ForeignKey(ldNotes, "owner",
-		func(n *ldNote) *int64 { return &n.OwnerID }, ldUsers, relations.DoNothing).Related("notes")
+	ldPostAuthor    = relations.ForeignKey(ldPosts, func(p *ldPost) *int64 { return &p.AuthorID }, ldUsers, relations.Cascade).Related("posts")
+	ldPostCategory  = relations.ForeignKey(ldPosts, func(p *ldPost) *store.Null[string] { return &p.Category }, ldCategories, relations.SetNull).Related("posts")
+	ldCommentPost   = relations.ForeignKey(ldComments, func(c *ldComment) *int64 { return &c.PostID }, ldPosts, relations.Cascade).Related("comments")
+	ldCommentAuthor = relations.ForeignKey(ldComments, func(c *ldComment) *store.Null[int64] { return &c.AuthorID }, ldUsers, relations.SetNull).Related("comments")
+	ldArticleTags   = relations.ManyToMany(ldArticles, "tags", ldTags).Related("articles")
+	ldLoanReader    = relations.ForeignKey(ldLoans, func(l *ldLoan) *int64 { return &l.ReaderID }, ldReaders, relations.Cascade).Related("loans")
+	ldLoanBook      = relations.ForeignKey(ldLoans, func(l *ldLoan) *int64 { return &l.BookID }, ldBooks, relations.Cascade).Related("loans")
+	ldReaderBooks   = relations.ManyToManyThrough(ldLoans, "books", ldLoanReader, ldLoanBook).Related("readers")
+	ldNoteOwner     = relations.ForeignKey(ldNotes, func(n *ldNote) *int64 { return &n.OwnerID }, ldUsers, relations.DoNothing).Related("notes")
 
 	// ldStray is declared on a table that is in no schema (so the relation
 	// is in none either: a relation belongs to its child table).
 	ldStrayPosts = store.NewTable("ld_stray_posts", func(p *ldPost) *int64 { return &p.ID })
-	ldStray      = relations.ForeignKey(ldStrayPosts, "editor",
-		func(p *ldPost) *int64 { return &p.AuthorID }, ldUsers, relations.Cascade).Related("edited")
+	ldStray      = relations.ForeignKey(ldStrayPosts, func(p *ldPost) *int64 { return &p.AuthorID }, ldUsers, relations.Cascade).Named("editor").Related("edited")
 )
 
 // ldOpen opens an empty DB with the whole schema.

@@ -99,8 +99,8 @@ func ManyToMany[A any, AK store.Key, B any, BK store.Key](from *store.Table[A, A
 	if from.Info() == to.Info() {
 		fromField, toField = "from_"+from.Name(), "to_"+to.Name()
 	}
-	fk1 := ForeignKey(link, fromField, func(l *Link[AK, BK]) *AK { return &l.From }, from, Cascade).Related(name + "_" + fromField)
-	fk2 := ForeignKey(link, toField, func(l *Link[AK, BK]) *BK { return &l.To }, to, Cascade).Related(name + "_" + toField)
+	fk1 := ForeignKey(link, func(l *Link[AK, BK]) *AK { return &l.From }, from, Cascade).Named(fromField).Related(name + "_" + fromField)
+	fk2 := ForeignKey(link, func(l *Link[AK, BK]) *BK { return &l.To }, to, Cascade).Named(toField).Related(name + "_" + toField)
 	type pair struct {
 		From AK
 		To   BK

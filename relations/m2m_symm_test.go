@@ -30,8 +30,8 @@ func symTables() (*memrel.Table[symCity, int64], *memrel.Table[symCountry, strin
 	cities := memrel.NewTable("cities", func(c *symCity) *int64 { return &c.ID })
 	countries := memrel.NewTable("countries", func(c *symCountry) *string { return &c.Code })
 	links := memrel.NewTable("city_countries", func(l *symLink) *int64 { return &l.ID })
-	lc := memrel.ForeignKey(links, "city", func(l *symLink) *int64 { return &l.CityID }, cities, memrel.Cascade)
-	lk := memrel.ForeignKey(links, "country", func(l *symLink) *string { return &l.Country }, countries, memrel.Cascade)
+	lc := memrel.ForeignKey(links, func(l *symLink) *int64 { return &l.CityID }, cities, memrel.Cascade)
+	lk := memrel.ForeignKey(links, func(l *symLink) *string { return &l.Country }, countries, memrel.Cascade)
 	return cities, countries, links, lc, lk
 }
 

@@ -602,10 +602,10 @@ func mmNewGroups(t *testing.T) (*mmGroups, *memrel.Tx) {
 			}),
 		nodefaults: memrel.NewTable("nodefaults", func(n *mmNoDefault) *int64 { return &n.ID }),
 	}
-	memPerson := memrel.ForeignKey(f.memberships, "person", func(m *mmMembership) *int64 { return &m.PersonID }, f.persons, memrel.Cascade).Related("memberships")
-	memGroup := memrel.ForeignKey(f.memberships, "group", func(m *mmMembership) *int64 { return &m.GroupID }, f.groups, memrel.Cascade).Related("memberships")
-	ndPerson := memrel.ForeignKey(f.nodefaults, "person", func(n *mmNoDefault) *int64 { return &n.PersonID }, f.persons, memrel.Cascade).Related("nodefaults")
-	ndGroup := memrel.ForeignKey(f.nodefaults, "group", func(n *mmNoDefault) *int64 { return &n.GroupID }, f.groups, memrel.Cascade).Related("nodefaults")
+	memPerson := memrel.ForeignKey(f.memberships, func(m *mmMembership) *int64 { return &m.PersonID }, f.persons, memrel.Cascade).Related("memberships")
+	memGroup := memrel.ForeignKey(f.memberships, func(m *mmMembership) *int64 { return &m.GroupID }, f.groups, memrel.Cascade).Related("memberships")
+	ndPerson := memrel.ForeignKey(f.nodefaults, func(n *mmNoDefault) *int64 { return &n.PersonID }, f.persons, memrel.Cascade).Related("nodefaults")
+	ndGroup := memrel.ForeignKey(f.nodefaults, func(n *mmNoDefault) *int64 { return &n.GroupID }, f.groups, memrel.Cascade).Related("nodefaults")
 	f.members = memrel.ManyToManyThrough(f.memberships, "members", memGroup, memPerson).Related("groups")
 	f.ndnn = memrel.ManyToManyThrough(f.nodefaults, "nodefaultsnonulls", ndGroup, ndPerson).Related("nodefault_groups")
 	required := memrel.Check(f.nodefaults, "nodefaultnonull_required", func(n *mmNoDefault) bool { return n.NoDefaultNonNull != 0 })
@@ -708,8 +708,8 @@ func TestS64_ThroughFillRunsAfterDefaults(t *testing.T) {
 			calls = append(calls, "defaults")
 			s.Stamp = "from defaults"
 		})
-	lp := memrel.ForeignKey(links, "person", func(s *stamped) *int64 { return &s.PersonID }, persons, memrel.Cascade)
-	lg := memrel.ForeignKey(links, "group", func(s *stamped) *int64 { return &s.GroupID }, groups, memrel.Cascade)
+	lp := memrel.ForeignKey(links, func(s *stamped) *int64 { return &s.PersonID }, persons, memrel.Cascade)
+	lg := memrel.ForeignKey(links, func(s *stamped) *int64 { return &s.GroupID }, groups, memrel.Cascade)
 	rel := memrel.ManyToManyThrough(links, "members", lg, lp).Related("groups")
 	db := openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{persons, groups, links},
@@ -922,12 +922,12 @@ func mmNewSelf(t *testing.T) (*mmSelf, *memrel.Tx) {
 		symRows:     memrel.NewTable("sym_friendships", func(r *mmFriendship) *int64 { return &r.ID }),
 		colRows:     memrel.NewTable("colleagues", func(r *mmColleague) *int64 { return &r.ID }),
 	}
-	frFirst := memrel.ForeignKey(f.friendships, "first", func(r *mmFriendship) *int64 { return &r.FirstID }, f.people, memrel.Cascade).Related("friendships_first")
-	frSecond := memrel.ForeignKey(f.friendships, "second", func(r *mmFriendship) *int64 { return &r.SecondID }, f.people, memrel.Cascade).Related("friendships_second")
-	syFirst := memrel.ForeignKey(f.symRows, "first", func(r *mmFriendship) *int64 { return &r.FirstID }, f.people, memrel.Cascade).Related("sym_first")
-	sySecond := memrel.ForeignKey(f.symRows, "second", func(r *mmFriendship) *int64 { return &r.SecondID }, f.people, memrel.Cascade).Related("sym_second")
-	coFirst := memrel.ForeignKey(f.colRows, "first", func(r *mmColleague) *int64 { return &r.FirstID }, f.people, memrel.Cascade).Related("colleague_first")
-	coSecond := memrel.ForeignKey(f.colRows, "second", func(r *mmColleague) *int64 { return &r.SecondID }, f.people, memrel.Cascade).Related("colleague_second")
+	frFirst := memrel.ForeignKey(f.friendships, func(r *mmFriendship) *int64 { return &r.FirstID }, f.people, memrel.Cascade).Related("friendships_first")
+	frSecond := memrel.ForeignKey(f.friendships, func(r *mmFriendship) *int64 { return &r.SecondID }, f.people, memrel.Cascade).Related("friendships_second")
+	syFirst := memrel.ForeignKey(f.symRows, func(r *mmFriendship) *int64 { return &r.FirstID }, f.people, memrel.Cascade).Related("sym_first")
+	sySecond := memrel.ForeignKey(f.symRows, func(r *mmFriendship) *int64 { return &r.SecondID }, f.people, memrel.Cascade).Related("sym_second")
+	coFirst := memrel.ForeignKey(f.colRows, func(r *mmColleague) *int64 { return &r.FirstID }, f.people, memrel.Cascade).Related("colleague_first")
+	coSecond := memrel.ForeignKey(f.colRows, func(r *mmColleague) *int64 { return &r.SecondID }, f.people, memrel.Cascade).Related("colleague_second")
 	f.friends = memrel.ManyToManyThrough(f.friendships, "friends", frFirst, frSecond).Related("friended_by")
 	f.symFriends = memrel.ManyToManyThrough(f.symRows, "sym_friends", syFirst, sySecond).Symmetrical()
 	f.colleagues = memrel.ManyToManyThrough(f.colRows, "colleagues", coFirst, coSecond).Symmetrical()
@@ -1329,10 +1329,10 @@ func mmNewDel(t *testing.T) (*mmDel, *memrel.Tx) {
 		mrs:     memrel.NewTable("mr", func(r *mmMR) *int64 { return &r.ID }),
 		mrNulls: memrel.NewTable("mrnull", func(r *mmMRNull) *int64 { return &r.ID }),
 	}
-	mrM := memrel.ForeignKey(f.mrs, "m", func(r *mmMR) *int64 { return &r.MID }, f.ms, memrel.Cascade)
-	mrR := memrel.ForeignKey(f.mrs, "r", func(r *mmMR) *int64 { return &r.RID }, f.rs, memrel.Cascade)
-	mnM := memrel.ForeignKey(f.mrNulls, "m", func(r *mmMRNull) *int64 { return &r.MID }, f.ms, memrel.Cascade)
-	f.mrNullR = memrel.NullableForeignKey(f.mrNulls, "r", func(r *mmMRNull) *memrel.Null[int64] { return &r.RID }, f.rs, memrel.SetNull)
+	mrM := memrel.ForeignKey(f.mrs, func(r *mmMR) *int64 { return &r.MID }, f.ms, memrel.Cascade)
+	mrR := memrel.ForeignKey(f.mrs, func(r *mmMR) *int64 { return &r.RID }, f.rs, memrel.Cascade)
+	mnM := memrel.ForeignKey(f.mrNulls, func(r *mmMRNull) *int64 { return &r.MID }, f.ms, memrel.Cascade)
+	f.mrNullR = memrel.ForeignKey(f.mrNulls, func(r *mmMRNull) *memrel.Null[int64] { return &r.RID }, f.rs, memrel.SetNull)
 	f.auto = memrel.ManyToMany(f.ms, "m2m", f.rs).Related("m_auto")
 	f.through = memrel.ManyToManyThrough(f.mrs, "m2m_through", mrM, mrR).Related("m_through")
 	f.throughNull = memrel.ManyToManyThrough(f.mrNulls, "m2m_through_null", mnM, f.mrNullR).Related("m_through_null")
@@ -1451,9 +1451,9 @@ func TestS37_CascadeThroughToNote(t *testing.T) {
 	toys := memrel.NewTable("toys", func(r *toy) *int64 { return &r.ID })
 	played := memrel.NewTable("played_with", func(r *playedWith) *int64 { return &r.ID })
 	notes := memrel.NewTable("played_with_notes", func(r *note) *int64 { return &r.ID })
-	pwChild := memrel.ForeignKey(played, "child", func(r *playedWith) *int64 { return &r.ChildID }, children, memrel.Cascade)
-	pwToy := memrel.ForeignKey(played, "toy", func(r *playedWith) *int64 { return &r.ToyID }, toys, memrel.Cascade)
-	noteOf := memrel.ForeignKey(notes, "played", func(r *note) *int64 { return &r.PlayedID }, played, memrel.Cascade)
+	pwChild := memrel.ForeignKey(played, func(r *playedWith) *int64 { return &r.ChildID }, children, memrel.Cascade)
+	pwToy := memrel.ForeignKey(played, func(r *playedWith) *int64 { return &r.ToyID }, toys, memrel.Cascade)
+	noteOf := memrel.ForeignKey(notes, func(r *note) *int64 { return &r.PlayedID }, played, memrel.Cascade)
 	toysRel := memrel.ManyToManyThrough(played, "toys", pwChild, pwToy).Related("children")
 	db := openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{children, toys, played, notes},
@@ -1511,9 +1511,9 @@ func TestM2MTaggingDomain(t *testing.T) {
 				r.AddedAt = mmJoined
 			}
 		})
-	atArticle := memrel.ForeignKey(articleTags, "article", func(r *articleTag) *int64 { return &r.ArticleID }, articles, memrel.Cascade).Related("article_tags")
-	atTag := memrel.ForeignKey(articleTags, "tag", func(r *articleTag) *int64 { return &r.TagID }, tags, memrel.Cascade).Related("article_tags")
-	atAddedBy := memrel.NullableForeignKey(articleTags, "added_by", func(r *articleTag) *memrel.Null[int64] { return &r.AddedBy }, users, memrel.SetNull).Related("added_tags")
+	atArticle := memrel.ForeignKey(articleTags, func(r *articleTag) *int64 { return &r.ArticleID }, articles, memrel.Cascade).Related("article_tags")
+	atTag := memrel.ForeignKey(articleTags, func(r *articleTag) *int64 { return &r.TagID }, tags, memrel.Cascade).Related("article_tags")
+	atAddedBy := memrel.ForeignKey(articleTags, func(r *articleTag) *memrel.Null[int64] { return &r.AddedBy }, users, memrel.SetNull).Related("added_tags")
 	tagsRel := memrel.ManyToManyThrough(articleTags, "tags", atArticle, atTag).Related("articles")
 	db := openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{users, tags, articles, articleTags},
@@ -1616,10 +1616,10 @@ func TestM2MTenantDomain(t *testing.T) {
 			}
 		})
 	projects := memrel.NewTable("projects", func(r *project) *int64 { return &r.ID })
-	owner := memrel.ForeignKey(orgs, "owner", func(r *organization) *int64 { return &r.OwnerID }, users, memrel.Protect).Related("owned_organizations")
-	mUser := memrel.ForeignKey(memberships, "user", func(r *membership) *int64 { return &r.UserID }, users, memrel.Cascade).Related("memberships")
-	mOrg := memrel.ForeignKey(memberships, "organization", func(r *membership) *int64 { return &r.OrganizationID }, orgs, memrel.Cascade).Related("memberships")
-	pOrg := memrel.ForeignKey(projects, "organization", func(r *project) *int64 { return &r.OrganizationID }, orgs, memrel.Cascade).Related("projects")
+	owner := memrel.ForeignKey(orgs, func(r *organization) *int64 { return &r.OwnerID }, users, memrel.Protect).Related("owned_organizations")
+	mUser := memrel.ForeignKey(memberships, func(r *membership) *int64 { return &r.UserID }, users, memrel.Cascade).Related("memberships")
+	mOrg := memrel.ForeignKey(memberships, func(r *membership) *int64 { return &r.OrganizationID }, orgs, memrel.Cascade).Related("memberships")
+	pOrg := memrel.ForeignKey(projects, func(r *project) *int64 { return &r.OrganizationID }, orgs, memrel.Cascade).Related("projects")
 	orgsRel := memrel.ManyToManyThrough(memberships, "organizations", mUser, mOrg).Related("members")
 	db := openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{users, orgs, memberships, projects},
@@ -1675,8 +1675,8 @@ func TestM2MOpenRefusesThroughRelationsNotOnLinkTable(t *testing.T) {
 	groups := memrel.NewTable("groups", func(g *mmGroup) *int64 { return &g.ID })
 	memberships := memrel.NewTable("memberships", func(m *mmMembership) *int64 { return &m.ID })
 	others := memrel.NewTable("other_memberships", func(m *mmMembership) *int64 { return &m.ID })
-	mg := memrel.ForeignKey(memberships, "group", func(m *mmMembership) *int64 { return &m.GroupID }, groups, memrel.Cascade)
-	op := memrel.ForeignKey(others, "person", func(m *mmMembership) *int64 { return &m.PersonID }, persons, memrel.Cascade)
+	mg := memrel.ForeignKey(memberships, func(m *mmMembership) *int64 { return &m.GroupID }, groups, memrel.Cascade)
+	op := memrel.ForeignKey(others, func(m *mmMembership) *int64 { return &m.PersonID }, persons, memrel.Cascade)
 	rel := memrel.ManyToManyThrough(memberships, "members", mg, op).Related("groups")
 	schemaErr(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{persons, groups, memberships, others},
@@ -1690,8 +1690,8 @@ func TestM2MThroughFKsComeWithTheLinkTable(t *testing.T) {
 	persons := memrel.NewTable("persons", func(p *mmPerson) *int64 { return &p.ID })
 	groups := memrel.NewTable("groups", func(g *mmGroup) *int64 { return &g.ID })
 	memberships := memrel.NewTable("memberships", func(m *mmMembership) *int64 { return &m.ID })
-	mg := memrel.ForeignKey(memberships, "group", func(m *mmMembership) *int64 { return &m.GroupID }, groups, memrel.Cascade)
-	mp := memrel.ForeignKey(memberships, "person", func(m *mmMembership) *int64 { return &m.PersonID }, persons, memrel.Cascade)
+	mg := memrel.ForeignKey(memberships, func(m *mmMembership) *int64 { return &m.GroupID }, groups, memrel.Cascade)
+	mp := memrel.ForeignKey(memberships, func(m *mmMembership) *int64 { return &m.PersonID }, persons, memrel.Cascade)
 	rel := memrel.ManyToManyThrough(memberships, "members", mg, mp).Related("groups")
 	tables := []memrel.AnyTable{persons, groups, memberships}
 	for _, rels := range [][]memrel.Relation{{rel}, {mg, rel}, {mg, mp, rel}, nil} {
@@ -1728,8 +1728,8 @@ func TestM2MOpenRefusesSymmetricalBetweenTables(t *testing.T) {
 	persons := memrel.NewTable("persons", func(p *mmPerson) *int64 { return &p.ID })
 	groups := memrel.NewTable("groups", func(g *mmGroup) *int64 { return &g.ID })
 	memberships := memrel.NewTable("memberships", func(m *mmMembership) *int64 { return &m.ID })
-	mg := memrel.ForeignKey(memberships, "group", func(m *mmMembership) *int64 { return &m.GroupID }, groups, memrel.Cascade)
-	mp := memrel.ForeignKey(memberships, "person", func(m *mmMembership) *int64 { return &m.PersonID }, persons, memrel.Cascade)
+	mg := memrel.ForeignKey(memberships, func(m *mmMembership) *int64 { return &m.GroupID }, groups, memrel.Cascade)
+	mp := memrel.ForeignKey(memberships, func(m *mmMembership) *int64 { return &m.PersonID }, persons, memrel.Cascade)
 	through := memrel.ManyToManyThrough(memberships, "members", mg, mp).Symmetrical()
 	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{persons, groups, memberships}, Relations: []memrel.Relation{mg, mp, through}},
 		"groups.members", "Symmetrical", "groups to persons")
@@ -1780,7 +1780,7 @@ func TestM2MOpenRefusesReverseNameClash(t *testing.T) {
 		return []memrel.AnyTable{targets, models}
 	}
 	tables := fresh()
-	foreign := memrel.ForeignKey(models, "foreign", func(r *model) *int64 { return &r.TargetID }, targets, memrel.Cascade)
+	foreign := memrel.ForeignKey(models, func(r *model) *int64 { return &r.TargetID }, targets, memrel.Cascade).Named("foreign")
 	m2m := memrel.ManyToMany(models, "m2m", targets)
 	if foreign.RelatedName() != "model_set" {
 		t.Fatalf("default reverse name of model.foreign = %q, want model_set", foreign.RelatedName())
@@ -1789,7 +1789,7 @@ func TestM2MOpenRefusesReverseNameClash(t *testing.T) {
 		"target.model_set", "model.foreign", "model.m2m")
 	// A self relation, not symmetrical: the same clash on model.
 	tables = fresh()
-	self := memrel.ForeignKey(models, "parent", func(r *model) *int64 { return &r.TargetID }, models, memrel.Cascade)
+	self := memrel.ForeignKey(models, func(r *model) *int64 { return &r.TargetID }, models, memrel.Cascade).Named("parent")
 	selfM2M := memrel.ManyToMany(models, "peers", models)
 	schemaErr(t, memrel.Schema{Tables: tables, Relations: []memrel.Relation{self, selfM2M}},
 		"model.model_set", "model.parent", "model.peers")
@@ -1802,9 +1802,9 @@ func TestM2MOpenRefusesReverseNameClash(t *testing.T) {
 	// A Related name resolves it; a symmetrical self relation has no
 	// reverse name.
 	tables = fresh()
-	foreign = memrel.ForeignKey(models, "foreign", func(r *model) *int64 { return &r.TargetID }, targets, memrel.Cascade)
+	foreign = memrel.ForeignKey(models, func(r *model) *int64 { return &r.TargetID }, targets, memrel.Cascade).Named("foreign")
 	fixed := memrel.ManyToMany(models, "m2m", targets).Related("m2m_models")
-	self = memrel.ForeignKey(models, "parent", func(r *model) *int64 { return &r.TargetID }, models, memrel.Cascade).Related("children")
+	self = memrel.ForeignKey(models, func(r *model) *int64 { return &r.TargetID }, models, memrel.Cascade).Named("parent").Related("children")
 	sym := memrel.ManyToMany(models, "friends", models).Symmetrical()
 	if _, err := memrel.Open(memrel.Schema{Tables: tables, Relations: []memrel.Relation{foreign, fixed, self, sym}}); err != nil {
 		t.Errorf("Open with distinct reverse names: %v", err)
@@ -1818,8 +1818,8 @@ func TestM2MOpenReportsEveryProblem(t *testing.T) {
 	persons := memrel.NewTable("persons", func(p *mmPerson) *int64 { return &p.ID })
 	groups := memrel.NewTable("groups", func(g *mmGroup) *int64 { return &g.ID })
 	memberships := memrel.NewTable("memberships", func(m *mmMembership) *int64 { return &m.ID })
-	mg := memrel.ForeignKey(memberships, "group", func(m *mmMembership) *int64 { return &m.GroupID }, groups, memrel.Cascade)
-	mp := memrel.ForeignKey(memberships, "person", func(m *mmMembership) *int64 { return &m.PersonID }, persons, memrel.Cascade)
+	mg := memrel.ForeignKey(memberships, func(m *mmMembership) *int64 { return &m.GroupID }, groups, memrel.Cascade)
+	mp := memrel.ForeignKey(memberships, func(m *mmMembership) *int64 { return &m.PersonID }, persons, memrel.Cascade)
 	err := schemaErr(t, memrel.Schema{
 		Tables: []memrel.AnyTable{articles, publications, clash, groups, memberships}, // persons left out
 		Relations: []memrel.Relation{

@@ -26,7 +26,7 @@ type ordProfile struct {
 func TestInsertReportsTheFirstRuleInSQLOrder(t *testing.T) {
 	users := memrel.NewTable("users", func(u *ordUser) *int64 { return &u.ID })
 	profiles := memrel.NewTable("profiles", func(p *ordProfile) *int64 { return &p.ID })
-	user := memrel.OneToOne(profiles, "user", func(p *ordProfile) *int64 { return &p.UserID }, users, memrel.Cascade)
+	user := memrel.OneToOne(profiles, func(p *ordProfile) *int64 { return &p.UserID }, users, memrel.Cascade)
 	db := openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{users, profiles},
 		Relations: []memrel.Relation{user},
@@ -87,9 +87,9 @@ type ordMember struct {
 func TestDeleteFinalStateReportsChecksBeforeForeignKeys(t *testing.T) {
 	groups := memrel.NewTable("groups", func(g *ordGroup) *int64 { return &g.ID })
 	members := memrel.NewTable("members", func(m *ordMember) *int64 { return &m.ID })
-	group := memrel.NullableForeignKey(members, "group", func(m *ordMember) *memrel.Null[int64] { return &m.GroupID },
+	group := memrel.ForeignKey(members, func(m *ordMember) *memrel.Null[int64] { return &m.GroupID },
 		groups, memrel.SetDefault).Default(99).Related("members")
-	backup := memrel.NullableForeignKey(members, "backup", func(m *ordMember) *memrel.Null[int64] { return &m.BackupID },
+	backup := memrel.ForeignKey(members, func(m *ordMember) *memrel.Null[int64] { return &m.BackupID },
 		groups, memrel.SetNull).Related("backup_members")
 	db := openDB(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{groups, members},
@@ -125,7 +125,7 @@ func TestDeleteFinalStateReportsChecksBeforeForeignKeys(t *testing.T) {
 func TestDeleteReportsEveryMissingKey(t *testing.T) {
 	groups := memrel.NewTable("groups", func(g *ordGroup) *int64 { return &g.ID })
 	members := memrel.NewTable("members", func(m *ordMember) *int64 { return &m.ID })
-	group := memrel.NullableForeignKey(members, "group", func(m *ordMember) *memrel.Null[int64] { return &m.GroupID },
+	group := memrel.ForeignKey(members, func(m *ordMember) *memrel.Null[int64] { return &m.GroupID },
 		groups, memrel.Protect).Related("members")
 	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{groups, members}, Relations: []memrel.Relation{group}})
 	tx := beginTx(t, db)

@@ -24,7 +24,7 @@ func TestPanickingAccessorDuringDeleteLeavesNothing(t *testing.T) {
 		t.Run(fmt.Sprint(round), func(t *testing.T) {
 			users := memrel.NewTable("users", func(u *pnUser) *int64 { return &u.ID })
 			comments := memrel.NewTable("comments", func(c *pnComment) *int64 { return &c.ID })
-			author := memrel.NullableForeignKey(comments, "author", func(c *pnComment) *memrel.Null[int64] { return &c.AuthorID },
+			author := memrel.ForeignKey(comments, func(c *pnComment) *memrel.Null[int64] { return &c.AuthorID },
 				users, memrel.SetNull).Related("comments")
 			s := memrel.Schema{Tables: []memrel.AnyTable{users, comments}, Relations: []memrel.Relation{author}}
 			for i := 0; i < 4; i++ {

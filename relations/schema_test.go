@@ -123,11 +123,11 @@ func TestOpen_ValidSchema(t *testing.T) {
 	openOK(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Person, Pet, Node, Badge},
 		Relations: []memrel.Relation{
-			memrel.ForeignKey(Pet, "owner", owner, Person, memrel.Cascade),
-			memrel.NullableForeignKey(Pet, "sitter", sitter, Person, memrel.SetNull).Related("sat_pets"),
-			memrel.NullableForeignKey(Node, "parent", func(r *nodeRow) *memrel.Null[int64] { return &r.Parent }, Node, memrel.Protect),
-			memrel.OneToOne(Badge, "owner", owner, Person, memrel.SetDefault).Default(1),
-			memrel.NullableOneToOne(Badge, "sitter", sitter, Person, memrel.SetDefault).DefaultNull().Related("sitter_badge"),
+			memrel.ForeignKey(Pet, owner, Person, memrel.Cascade).Named("owner"),
+			memrel.ForeignKey(Pet, sitter, Person, memrel.SetNull).Named("sitter").Related("sat_pets"),
+			memrel.ForeignKey(Node, func(r *nodeRow) *memrel.Null[int64] { return &r.Parent }, Node, memrel.Protect),
+			memrel.OneToOne(Badge, owner, Person, memrel.SetDefault).Named("owner").Default(1),
+			memrel.OneToOne(Badge, sitter, Person, memrel.SetDefault).Named("sitter").DefaultNull().Related("sitter_badge"),
 		},
 		Constraints: []memrel.Constraint{
 			memrel.Unique(Person, "uniq_person_name", personName),
@@ -138,8 +138,8 @@ func TestOpen_ValidSchema(t *testing.T) {
 	for _, rule := range []memrel.OnDelete{memrel.Restrict, memrel.DoNothing} {
 		Person, Pet := newPeople()
 		openOK(t, memrel.Schema{Tables: []memrel.AnyTable{Person, Pet}, Relations: []memrel.Relation{
-			memrel.ForeignKey(Pet, "owner", owner, Person, rule),
-			memrel.NullableForeignKey(Pet, "sitter", sitter, Person, memrel.Set).SetTo(1).Related("sat_pets"),
+			memrel.ForeignKey(Pet, owner, Person, rule).Named("owner"),
+			memrel.ForeignKey(Pet, sitter, Person, memrel.Set).Named("sitter").SetTo(1).Related("sat_pets"),
 		}})
 	}
 }
@@ -149,7 +149,7 @@ func TestOpen_E320_SetNullOnRequiredKey(t *testing.T) {
 	Person, Pet := newPeople()
 	openFails(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{Person, Pet},
-		Relations: []memrel.Relation{memrel.ForeignKey(Pet, "owner", owner, Person, memrel.SetNull)},
+		Relations: []memrel.Relation{memrel.ForeignKey(Pet, owner, Person, memrel.SetNull).Named("owner")},
 	}, []string{"Pet.owner", "SetNull"})
 }
 
@@ -159,8 +159,8 @@ func TestOpen_E321_SetDefaultWithoutDefault(t *testing.T) {
 	openFails(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Person, Pet},
 		Relations: []memrel.Relation{
-			memrel.ForeignKey(Pet, "owner", owner, Person, memrel.SetDefault),
-			memrel.NullableForeignKey(Pet, "sitter", sitter, Person, memrel.SetDefault).Related("sat_pets"),
+			memrel.ForeignKey(Pet, owner, Person, memrel.SetDefault).Named("owner"),
+			memrel.ForeignKey(Pet, sitter, Person, memrel.SetDefault).Named("sitter").Related("sat_pets"),
 		},
 	}, []string{"Pet.owner", "SetDefault"}, []string{"Pet.sitter", "SetDefault"})
 }
@@ -172,15 +172,15 @@ func TestOpen_SetWithoutValueAndDefaultNullOnRequiredKey(t *testing.T) {
 	openFails(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Person, Pet},
 		Relations: []memrel.Relation{
-			memrel.ForeignKey(Pet, "owner", owner, Person, memrel.Set),
-			memrel.NullableForeignKey(Pet, "sitter", sitter, Person, memrel.Set).SetFunc(nil).Related("sat_pets"),
+			memrel.ForeignKey(Pet, owner, Person, memrel.Set).Named("owner"),
+			memrel.ForeignKey(Pet, sitter, Person, memrel.Set).Named("sitter").SetFunc(nil).Related("sat_pets"),
 		},
 	}, []string{"Pet.owner", "Set"}, []string{"Pet.sitter", "Set"})
 
 	Person, Pet = newPeople()
 	openFails(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{Person, Pet},
-		Relations: []memrel.Relation{memrel.ForeignKey(Pet, "owner", owner, Person, memrel.SetDefault).DefaultNull()},
+		Relations: []memrel.Relation{memrel.ForeignKey(Pet, owner, Person, memrel.SetDefault).Named("owner").DefaultNull()},
 	}, []string{"Pet.owner", "DefaultNull"})
 }
 
@@ -193,8 +193,8 @@ func TestOpen_S21_InvalidOnDelete(t *testing.T) {
 	openFails(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Person, Pet},
 		Relations: []memrel.Relation{
-			memrel.ForeignKey(Pet, "owner", owner, Person, zero),
-			memrel.NullableOneToOne(Pet, "sitter", sitter, Person, memrel.OnDelete(200)),
+			memrel.ForeignKey(Pet, owner, Person, zero).Named("owner"),
+			memrel.OneToOne(Pet, sitter, Person, memrel.OnDelete(200)).Named("sitter"),
 		},
 	}, []string{"Pet.owner", "rule"}, []string{"Pet.sitter", "rule"})
 }
@@ -205,13 +205,13 @@ func TestOpen_E300_RelationToTableNotInSchema(t *testing.T) {
 	Person, Pet := newPeople()
 	openFails(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{Pet},
-		Relations: []memrel.Relation{memrel.ForeignKey(Pet, "owner", owner, Person, memrel.Cascade)},
+		Relations: []memrel.Relation{memrel.ForeignKey(Pet, owner, Person, memrel.Cascade).Named("owner")},
 	}, []string{"Pet.owner", "Person", "not in the schema"})
 
 	Person, Pet = newPeople()
 	openFails(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{Person},
-		Relations: []memrel.Relation{memrel.ForeignKey(Pet, "owner", owner, Person, memrel.Cascade)},
+		Relations: []memrel.Relation{memrel.ForeignKey(Pet, owner, Person, memrel.Cascade).Named("owner")},
 	}, []string{"Pet.owner", "Pet", "not in the schema"})
 }
 
@@ -223,8 +223,8 @@ func TestOpen_E304_ReverseNameClash(t *testing.T) {
 	openFails(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Person, Pet},
 		Relations: []memrel.Relation{
-			memrel.ForeignKey(Pet, "owner", owner, Person, memrel.Cascade),
-			memrel.NullableForeignKey(Pet, "sitter", sitter, Person, memrel.SetNull),
+			memrel.ForeignKey(Pet, owner, Person, memrel.Cascade).Named("owner"),
+			memrel.ForeignKey(Pet, sitter, Person, memrel.SetNull).Named("sitter"),
 		},
 	}, []string{"Pet_set", "Pet.owner", "Pet.sitter"})
 
@@ -233,8 +233,8 @@ func TestOpen_E304_ReverseNameClash(t *testing.T) {
 	openFails(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Person, Pet, Toy},
 		Relations: []memrel.Relation{
-			memrel.ForeignKey(Pet, "owner", owner, Person, memrel.Cascade).Related("things"),
-			memrel.ForeignKey(Toy, "owner", owner, Person, memrel.Cascade).Related("things"),
+			memrel.ForeignKey(Pet, owner, Person, memrel.Cascade).Named("owner").Related("things"),
+			memrel.ForeignKey(Toy, owner, Person, memrel.Cascade).Named("owner").Related("things"),
 		},
 	}, []string{"things", "Pet.owner", "Toy.owner"})
 
@@ -244,8 +244,8 @@ func TestOpen_E304_ReverseNameClash(t *testing.T) {
 	openFails(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Person, Pet, Badge},
 		Relations: []memrel.Relation{
-			memrel.OneToOne(Badge, "owner", owner, Person, memrel.Cascade),
-			memrel.ForeignKey(Pet, "owner", owner, Person, memrel.Cascade).Related("Badge"),
+			memrel.OneToOne(Badge, owner, Person, memrel.Cascade).Named("owner"),
+			memrel.ForeignKey(Pet, owner, Person, memrel.Cascade).Named("owner").Related("Badge"),
 		},
 	}, []string{"Badge", "Badge.owner", "Pet.owner"})
 }
@@ -258,8 +258,8 @@ func TestOpen_E304_SameReverseNameOnDifferentTargets(t *testing.T) {
 	openOK(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Person, Pet, Vet},
 		Relations: []memrel.Relation{
-			memrel.ForeignKey(Pet, "owner", owner, Person, memrel.Cascade).Related("pets"),
-			memrel.NullableForeignKey(Pet, "sitter", sitter, Vet, memrel.SetNull).Related("pets"),
+			memrel.ForeignKey(Pet, owner, Person, memrel.Cascade).Named("owner").Related("pets"),
+			memrel.ForeignKey(Pet, sitter, Vet, memrel.SetNull).Named("sitter").Related("pets"),
 		},
 	})
 }
@@ -270,8 +270,8 @@ func TestOpen_E306_InvalidReverseName(t *testing.T) {
 	openFails(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Person, Pet},
 		Relations: []memrel.Relation{
-			memrel.ForeignKey(Pet, "owner", owner, Person, memrel.Cascade).Related("my pets"),
-			memrel.NullableForeignKey(Pet, "sitter", sitter, Person, memrel.SetNull).Related(""),
+			memrel.ForeignKey(Pet, owner, Person, memrel.Cascade).Named("owner").Related("my pets"),
+			memrel.ForeignKey(Pet, sitter, Person, memrel.SetNull).Named("sitter").Related(""),
 		},
 	}, []string{"Pet.owner", "my pets"}, []string{"Pet.sitter", "reverse name"})
 }
@@ -284,8 +284,8 @@ func TestOpen_E306_NoHiddenReverseName(t *testing.T) {
 	openFails(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Person, Pet},
 		Relations: []memrel.Relation{
-			memrel.ForeignKey(Pet, "owner", owner, Person, memrel.Cascade).Related("+"),
-			memrel.NullableForeignKey(Pet, "sitter", sitter, Person, memrel.SetNull).Related("sitter+"),
+			memrel.ForeignKey(Pet, owner, Person, memrel.Cascade).Named("owner").Related("+"),
+			memrel.ForeignKey(Pet, sitter, Person, memrel.SetNull).Named("sitter").Related("sitter+"),
 		},
 	}, []string{"Pet.owner", `"+"`}, []string{"Pet.sitter", `"sitter+"`})
 }
@@ -297,14 +297,14 @@ func TestOpen_RelationNames(t *testing.T) {
 	openFails(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Person, Pet},
 		Relations: []memrel.Relation{
-			memrel.ForeignKey(Pet, "owner id", owner, Person, memrel.Cascade),
-			memrel.ForeignKey(Pet, "sitter", owner, Person, memrel.Cascade).Related("a"),
-			memrel.NullableForeignKey(Pet, "sitter", sitter, Person, memrel.SetNull).Related("b"),
+			memrel.ForeignKey(Pet, owner, Person, memrel.Cascade).Named("owner id"),
+			memrel.ForeignKey(Pet, owner, Person, memrel.Cascade).Named("sitter").Related("a"),
+			memrel.ForeignKey(Pet, sitter, Person, memrel.SetNull).Named("sitter").Related("b"),
 		},
 	}, []string{"owner id"}, []string{"Pet", "sitter", "two relations"})
 
 	Person, Pet = newPeople()
-	fk := memrel.ForeignKey(Pet, "owner", owner, Person, memrel.Cascade)
+	fk := memrel.ForeignKey(Pet, owner, Person, memrel.Cascade).Named("owner")
 	openFails(t, memrel.Schema{
 		Tables:    []memrel.AnyTable{Person, Pet},
 		Relations: []memrel.Relation{fk, fk},
@@ -319,8 +319,8 @@ func TestOpen_NilParts(t *testing.T) {
 		Tables: []memrel.AnyTable{Person, Pet, nil},
 		Relations: []memrel.Relation{
 			nil,
-			memrel.ForeignKey[petRow, int64, personRow, int64](Pet, "owner", nil, Person, memrel.Cascade),
-			memrel.ForeignKey[petRow, int64, personRow, int64](Pet, "sitter", owner, nil, memrel.Cascade),
+			memrel.ForeignKey(Pet, (func(*petRow) *int64)(nil), Person, memrel.Cascade).Named("owner"),
+			memrel.ForeignKey(Pet, owner, (*memrel.Table[personRow, int64])(nil), memrel.Cascade).Named("sitter"),
 		},
 		Constraints: []memrel.Constraint{
 			nil,
@@ -369,9 +369,9 @@ func TestOpen_ReportsEveryProblemAtOnce(t *testing.T) {
 	problems := openFails(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Person, Pet, Pet},
 		Relations: []memrel.Relation{
-			memrel.ForeignKey(Pet, "owner", owner, Person, memrel.SetNull),
-			memrel.NullableForeignKey(Pet, "sitter", sitter, Person, memrel.SetDefault).Related("sat"),
-			memrel.ForeignKey(Pet, "vet", owner, Missing, memrel.Cascade).Related("vet_pets"),
+			memrel.ForeignKey(Pet, owner, Person, memrel.SetNull).Named("owner"),
+			memrel.ForeignKey(Pet, sitter, Person, memrel.SetDefault).Named("sitter").Related("sat"),
+			memrel.ForeignKey(Pet, owner, Missing, memrel.Cascade).Named("vet").Related("vet_pets"),
 		},
 		Constraints: []memrel.Constraint{
 			memrel.Unique(Person, "dup", personName),
@@ -393,13 +393,13 @@ func TestSchemaErrorsNameTheMissingArgument(t *testing.T) {
 	err := schemaErr(t, memrel.Schema{
 		Tables: []memrel.AnyTable{users},
 		Relations: []memrel.Relation{
-			memrel.ForeignKey(users, "boss", nil, noUsers, memrel.Cascade),
+			memrel.ForeignKey(users, (*int64)(nil), noUsers, memrel.Cascade).Named("boss"),
 		},
 		Constraints: []memrel.Constraint{
 			memrel.Unique[personRow, int64, string](users, "uniq_nothing", nil),
 			memrel.Check[personRow, int64](nil, "chk_nowhere", func(*personRow) bool { return true }),
 		},
-	}, "relation boss: the parent table and the field accessor are nil (required)",
+	}, "relation users.boss: the parent table and the key field are nil (required)",
 		"unique constraint uniq_nothing: the key function is nil (required)",
 		"check constraint chk_nowhere: the table is nil (required)")
 	if strings.Count(err.Error(), "uniq_nothing") != 1 || strings.Count(err.Error(), "chk_nowhere") != 1 {

@@ -63,8 +63,8 @@ func openSetFunc(t *testing.T, postsFirst bool, extra func(s *sfSchema, tx *memr
 		u, err := s.users.Insert(tx, sfUser{Name: "deleted"})
 		return u.ID, err
 	}
-	postAuthor := memrel.ForeignKey(s.posts, "author", func(p *sfPost) *int64 { return &p.AuthorID }, s.users, memrel.Cascade).Related("posts")
-	commentAuthor := memrel.ForeignKey(s.comments, "author", func(c *sfComment) *int64 { return &c.AuthorID }, s.users, memrel.Set).
+	postAuthor := memrel.ForeignKey(s.posts, func(p *sfPost) *int64 { return &p.AuthorID }, s.users, memrel.Cascade).Related("posts")
+	commentAuthor := memrel.ForeignKey(s.comments, func(c *sfComment) *int64 { return &c.AuthorID }, s.users, memrel.Set).
 		SetFunc(sentinel).Related("comments")
 	rels := []memrel.Relation{postAuthor, commentAuthor}
 	if !postsFirst {

@@ -55,24 +55,36 @@ func main() {
 		compile bool
 	}{
 		{"matching key types compile", `
-	_ = memrel.ForeignKey(Posts, "author", func(p *Post) *int64 { return &p.AuthorID }, Users, memrel.Cascade)
-	lp := memrel.ForeignKey(Links, "post", func(l *Link) *int64 { return &l.PostID }, Posts, memrel.Cascade)
-	lu := memrel.ForeignKey(Links, "user", func(l *Link) *int64 { return &l.UserID }, Users, memrel.Cascade)
+	post, link := memrel.Fields[Post](), memrel.Fields[Link]()
+	_ = memrel.ForeignKey(Posts, &post.AuthorID, Users, memrel.Cascade)
+	_ = memrel.ForeignKey(Posts, func(p *Post) *int64 { return &p.AuthorID }, Users, memrel.Cascade)
+	lp := memrel.ForeignKey(Links, &link.PostID, Posts, memrel.Cascade)
+	lu := memrel.ForeignKey(Links, func(l *Link) *int64 { return &l.UserID }, Users, memrel.Cascade)
 	_ = memrel.ManyToManyThrough(Links, "users", lp, lu)
+	_ = memrel.OneToOne(Links, &link.UserID, Users, memrel.Cascade)
 `, true},
 		{"int32 field referencing int64 keys", `
-	_ = memrel.NullableForeignKey(Posts, "editor", func(p *Post) *memrel.Null[int32] { return &p.Editor }, Users, memrel.SetNull)
+	_ = memrel.ForeignKey(Posts, &memrel.Fields[Post]().Editor, Users, memrel.SetNull)
+`, false},
+		{"int32 accessor referencing int64 keys", `
+	_ = memrel.ForeignKey(Posts, func(p *Post) *memrel.Null[int32] { return &p.Editor }, Users, memrel.SetNull)
 `, false},
 		{"int64 field referencing string keys", `
-	_ = memrel.ForeignKey(Posts, "team", func(p *Post) *int64 { return &p.Team }, Teams, memrel.Cascade)
+	_ = memrel.ForeignKey(Posts, &memrel.Fields[Post]().Team, Teams, memrel.Cascade)
 `, false},
-		{"required accessor for a nullable relation", `
-	_ = memrel.NullableForeignKey(Posts, "author", func(p *Post) *int64 { return &p.AuthorID }, Users, memrel.SetNull)
+		{"int64 accessor referencing string keys", `
+	_ = memrel.OneToOne(Posts, func(p *Post) *int64 { return &p.Team }, Teams, memrel.Cascade)
+`, false},
+		{"an accessor of another row type", `
+	_ = memrel.ForeignKey(Posts, func(o *Other) *int64 { return &o.UserID }, Users, memrel.Cascade)
 `, false},
 		{"through relations on two different link tables", `
-	lp := memrel.ForeignKey(Links, "post", func(l *Link) *int64 { return &l.PostID }, Posts, memrel.Cascade)
-	ou := memrel.ForeignKey(Others, "user", func(o *Other) *int64 { return &o.UserID }, Users, memrel.Cascade)
+	lp := memrel.ForeignKey(Links, &memrel.Fields[Link]().PostID, Posts, memrel.Cascade)
+	ou := memrel.ForeignKey(Others, &memrel.Fields[Other]().UserID, Users, memrel.Cascade)
 	_ = memrel.ManyToManyThrough(Links, "users", lp, ou)
+`, false},
+		{"a default of another type than its field", `
+	_ = memrel.NewTable("x", func(p *Post) *int64 { return &p.ID }, memrel.Default(&memrel.Fields[Post]().Team, "t"))
 `, false},
 	}
 	// The programs live in a temporary directory inside the module, so that
@@ -100,7 +112,8 @@ func main() {
 				t.Fatalf("the well-typed program was refused:\n%s", out)
 			case !c.compile && err == nil:
 				t.Fatalf("the program compiled; want a type error")
-			case !c.compile && !strings.Contains(string(out), "type") && !strings.Contains(string(out), "does not match") && !strings.Contains(string(out), "cannot use"):
+			case !c.compile && !strings.Contains(string(out), "type") && !strings.Contains(string(out), "does not match") &&
+				!strings.Contains(string(out), "cannot use") && !strings.Contains(string(out), "does not satisfy"):
 				t.Fatalf("the program was refused, but not for a type error:\n%s", out)
 			}
 		})

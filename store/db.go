@@ -124,6 +124,9 @@ func check(cfg Config) (*DB, error) {
 		if info.err != nil {
 			bad("%v", info.err)
 		}
+		if info.fieldsWritten != nil && info.fieldsWritten() {
+			bad("table %s: the field-reference row Fields[%s]() was written to; it must stay zero", info.name, info.typ)
+		}
 		if info.name == "" || !ident.Valid(info.name) {
 			bad("table name %q is not an identifier (letters, digits, underscores)", info.name)
 		}

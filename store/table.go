@@ -40,7 +40,9 @@ type TableInfo struct {
 	keyValue func(obj any) any
 	clone    func(obj any) any
 	err      error
-	frozen   atomic.Bool // a DB was opened with it: Defaults and CallerKeys cannot change it
+	// fieldsWritten reports whether Fields of the row type was written to.
+	fieldsWritten func() bool
+	frozen        atomic.Bool // a DB was opened with it: Defaults and CallerKeys cannot change it
 
 	mu       sync.Mutex
 	attached []any // the relations, constraints and indexes declared on the table, in order
@@ -128,8 +130,10 @@ func (ti *TableInfo) Indexes() []*IndexDef {
 // as read-only once the row is stored.
 type Table[T any, K Key] struct {
 	info     *TableInfo
-	off      uintptr // of the key field in T
-	defaults func(*T)
+	off      uintptr  // of the key field in T
+	defaults func(*T) // the Default options, then the Defaults function
+	fills    func(*T) // the Default options
+	fn       func(*T) // the Defaults function
 }
 
 // key is the row's key field.
@@ -137,11 +141,12 @@ func (t *Table[T, K]) key(p *T) *K { return offset.At[K](p, t.off) }
 
 // NewTable declares a table. name must be unique in a schema; key returns a
 // pointer to the row's primary key field, which memrel reads and, for integer
-// keys left at zero, writes.
-func NewTable[T any, K Key](name string, key func(*T) *K) *Table[T, K] {
+// keys left at zero, writes. Options such as Default fill fields of new rows.
+func NewTable[T any, K Key](name string, key func(*T) *K, opts ...TableOption) *Table[T, K] {
 	t := &Table[T, K]{}
 	kc, err := codecFor[K]()
 	info := &TableInfo{name: name, typ: reflect.TypeFor[T](), kc: kc, err: err}
+	info.fieldsWritten = func() bool { return !reflect.ValueOf(Fields[T]()).Elem().IsZero() }
 	info.auto = kc.kind != kindString
 	if key == nil {
 		info.err = fmt.Errorf("table %s: key accessor is nil", name)
@@ -166,6 +171,7 @@ func NewTable[T any, K Key](name string, key func(*T) *K) *Table[T, K] {
 		return &c
 	}
 	t.info = info
+	t.applyOptions(opts)
 	return t
 }
 
@@ -174,7 +180,8 @@ func NewTable[T any, K Key](name string, key func(*T) *K) *Table[T, K] {
 // status). It returns t, for use in the declaration.
 func (t *Table[T, K]) Defaults(fn func(row *T)) *Table[T, K] {
 	t.info.mustBeOpen("Defaults")
-	t.defaults = fn
+	t.fn = fn
+	t.composeDefaults()
 	return t
 }
 

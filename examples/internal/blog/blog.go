@@ -60,11 +60,11 @@ var (
 	Posts    = memrel.NewTable("posts", func(p *Post) *int64 { return &p.ID })
 	Comments = memrel.NewTable("comments", func(c *Comment) *int64 { return &c.ID }).Defaults(commentDefaults)
 
-	PostAuthor = memrel.ForeignKey(Posts, "author", func(p *Post) *int64 { return &p.AuthorID },
+	PostAuthor = memrel.ForeignKey(Posts, func(p *Post) *int64 { return &p.AuthorID },
 		Users, memrel.Cascade).Related("posts")
-	CommentPost = memrel.ForeignKey(Comments, "post", func(c *Comment) *int64 { return &c.PostID },
+	CommentPost = memrel.ForeignKey(Comments, func(c *Comment) *int64 { return &c.PostID },
 		Posts, memrel.Cascade).Related("comments")
-	CommentAuthor = memrel.NullableForeignKey(Comments, "author", func(c *Comment) *memrel.Null[int64] { return &c.AuthorID },
+	CommentAuthor = memrel.ForeignKey(Comments, func(c *Comment) *memrel.Null[int64] { return &c.AuthorID },
 		Users, memrel.SetNull).Related("comments")
 
 	UniqueUsername = memrel.Unique(Users, "uniq_username", func(u *User) string { return u.Username })

@@ -76,13 +76,13 @@ var (
 	Memberships   = memrel.NewTable("memberships", func(m *Membership) *int64 { return &m.ID }).Defaults(membershipDefaults)
 	Projects      = memrel.NewTable("projects", func(p *Project) *int64 { return &p.ID })
 
-	OrganizationOwner = memrel.ForeignKey(Organizations, "owner", func(o *Organization) *int64 { return &o.OwnerID },
+	OrganizationOwner = memrel.ForeignKey(Organizations, func(o *Organization) *int64 { return &o.OwnerID },
 		Users, memrel.Protect).Related("owned_organizations")
-	MembershipUser = memrel.ForeignKey(Memberships, "user", func(m *Membership) *int64 { return &m.UserID },
+	MembershipUser = memrel.ForeignKey(Memberships, func(m *Membership) *int64 { return &m.UserID },
 		Users, memrel.Cascade).Related("memberships")
-	MembershipOrganization = memrel.ForeignKey(Memberships, "organization", func(m *Membership) *int64 { return &m.OrganizationID },
+	MembershipOrganization = memrel.ForeignKey(Memberships, func(m *Membership) *int64 { return &m.OrganizationID },
 		Organizations, memrel.Cascade).Related("memberships")
-	ProjectOrganization = memrel.ForeignKey(Projects, "organization", func(p *Project) *int64 { return &p.OrganizationID },
+	ProjectOrganization = memrel.ForeignKey(Projects, func(p *Project) *int64 { return &p.OrganizationID },
 		Organizations, memrel.Cascade).Related("projects")
 
 	// UserOrganizations is user.organizations, through memberships; its

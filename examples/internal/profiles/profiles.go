@@ -58,9 +58,9 @@ var (
 	Patients       = memrel.NewTable("patients", func(p *Patient) *int64 { return &p.ID })
 	MedicalRecords = memrel.NewTable("patient_medical_records", func(r *MedicalRecord) *int64 { return &r.ID })
 
-	ProfileUser = memrel.OneToOne(Profiles, "user", func(p *Profile) *int64 { return &p.UserID },
+	ProfileUser = memrel.OneToOne(Profiles, func(p *Profile) *int64 { return &p.UserID },
 		Users, memrel.Cascade).Related("profile")
-	RecordPatient = memrel.OneToOne(MedicalRecords, "patient", func(r *MedicalRecord) *int64 { return &r.PatientID },
+	RecordPatient = memrel.OneToOne(MedicalRecords, func(r *MedicalRecord) *int64 { return &r.PatientID },
 		Patients, memrel.Cascade).Related("medical_record")
 
 	Schema = memrel.Schema{

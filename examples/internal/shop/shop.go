@@ -70,11 +70,11 @@ var (
 	Orders     = memrel.NewTable("orders", func(o *Order) *int64 { return &o.ID })
 	OrderItems = memrel.NewTable("order_items", func(i *OrderItem) *int64 { return &i.ID }).Defaults(itemDefaults)
 
-	OrderCustomer = memrel.ForeignKey(Orders, "customer", func(o *Order) *int64 { return &o.CustomerID },
+	OrderCustomer = memrel.ForeignKey(Orders, func(o *Order) *int64 { return &o.CustomerID },
 		Users, memrel.Protect).Related("orders")
-	ItemOrder = memrel.ForeignKey(OrderItems, "order", func(i *OrderItem) *int64 { return &i.OrderID },
+	ItemOrder = memrel.ForeignKey(OrderItems, func(i *OrderItem) *int64 { return &i.OrderID },
 		Orders, memrel.Cascade).Related("items")
-	ItemProduct = memrel.ForeignKey(OrderItems, "product", func(i *OrderItem) *int64 { return &i.ProductID },
+	ItemProduct = memrel.ForeignKey(OrderItems, func(i *OrderItem) *int64 { return &i.ProductID },
 		Products, memrel.Protect).Related("order_items")
 
 	UniqueSKU        = memrel.Unique(Products, "uniq_product_sku", func(p *Product) string { return p.SKU })

@@ -90,17 +90,17 @@ var (
 	Posts          = memrel.NewTable("posts", func(p *Post) *int64 { return &p.ID })
 	PostLikes      = memrel.NewTable("post_likes", func(l *PostLike) *int64 { return &l.ID }).Defaults(likeDefaults)
 
-	ProfileUser = memrel.OneToOne(SocialProfiles, "user", func(p *SocialProfile) *int64 { return &p.UserID },
+	ProfileUser = memrel.OneToOne(SocialProfiles, func(p *SocialProfile) *int64 { return &p.UserID },
 		Users, memrel.Cascade).Related("social_profile")
-	FollowFollower = memrel.ForeignKey(Follows, "follower", func(f *Follow) *int64 { return &f.FollowerID },
+	FollowFollower = memrel.ForeignKey(Follows, func(f *Follow) *int64 { return &f.FollowerID },
 		SocialProfiles, memrel.Cascade).Related("outgoing_follows")
-	FollowFollowed = memrel.ForeignKey(Follows, "followed", func(f *Follow) *int64 { return &f.FollowedID },
+	FollowFollowed = memrel.ForeignKey(Follows, func(f *Follow) *int64 { return &f.FollowedID },
 		SocialProfiles, memrel.Cascade).Related("incoming_follows")
-	PostAuthor = memrel.ForeignKey(Posts, "author", func(p *Post) *int64 { return &p.AuthorID },
+	PostAuthor = memrel.ForeignKey(Posts, func(p *Post) *int64 { return &p.AuthorID },
 		Users, memrel.Cascade).Related("posts")
-	LikeUser = memrel.ForeignKey(PostLikes, "user", func(l *PostLike) *int64 { return &l.UserID },
+	LikeUser = memrel.ForeignKey(PostLikes, func(l *PostLike) *int64 { return &l.UserID },
 		Users, memrel.Cascade).Related("post_likes")
-	LikePost = memrel.ForeignKey(PostLikes, "post", func(l *PostLike) *int64 { return &l.PostID },
+	LikePost = memrel.ForeignKey(PostLikes, func(l *PostLike) *int64 { return &l.PostID },
 		Posts, memrel.Cascade).Related("likes")
 
 	// Following is profile.following, through follows; its Reverse() is

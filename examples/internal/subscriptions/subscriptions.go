@@ -59,9 +59,9 @@ var (
 	Plans         = memrel.NewTable("plans", func(p *Plan) *int64 { return &p.ID })
 	Subscriptions = memrel.NewTable("subscriptions", func(s *Subscription) *int64 { return &s.ID })
 
-	SubscriptionUser = memrel.ForeignKey(Subscriptions, "user", func(s *Subscription) *int64 { return &s.UserID },
+	SubscriptionUser = memrel.ForeignKey(Subscriptions, func(s *Subscription) *int64 { return &s.UserID },
 		Users, memrel.Cascade).Related("subscriptions")
-	SubscriptionPlan = memrel.ForeignKey(Subscriptions, "plan", func(s *Subscription) *int64 { return &s.PlanID },
+	SubscriptionPlan = memrel.ForeignKey(Subscriptions, func(s *Subscription) *int64 { return &s.PlanID },
 		Plans, memrel.Protect).Related("subscriptions")
 
 	PlanInterval = memrel.Check(Plans, "plan_interval_month_or_year",

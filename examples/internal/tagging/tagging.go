@@ -69,11 +69,11 @@ var (
 	Articles        = memrel.NewTable("articles", func(a *Article) *int64 { return &a.ID })
 	ArticleTagLinks = memrel.NewTable("article_tags", func(l *ArticleTag) *int64 { return &l.ID }).Defaults(linkDefaults)
 
-	LinkArticle = memrel.ForeignKey(ArticleTagLinks, "article", func(l *ArticleTag) *int64 { return &l.ArticleID },
+	LinkArticle = memrel.ForeignKey(ArticleTagLinks, func(l *ArticleTag) *int64 { return &l.ArticleID },
 		Articles, memrel.Cascade).Related("article_tags")
-	LinkTag = memrel.ForeignKey(ArticleTagLinks, "tag", func(l *ArticleTag) *int64 { return &l.TagID },
+	LinkTag = memrel.ForeignKey(ArticleTagLinks, func(l *ArticleTag) *int64 { return &l.TagID },
 		Tags, memrel.Cascade).Related("article_tags")
-	LinkAddedBy = memrel.NullableForeignKey(ArticleTagLinks, "added_by", func(l *ArticleTag) *memrel.Null[int64] { return &l.AddedBy },
+	LinkAddedBy = memrel.ForeignKey(ArticleTagLinks, func(l *ArticleTag) *memrel.Null[int64] { return &l.AddedBy },
 		Users, memrel.SetNull).Related("tags_added")
 
 	// ArticleTags is article.tags, through article_tags; its Reverse() is
