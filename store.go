@@ -5,6 +5,7 @@ import (
 	"iter"
 	"slices"
 
+	"github.com/memrel-go/memrel/internal/engine"
 	"github.com/memrel-go/memrel/relations"
 	"github.com/memrel-go/memrel/store"
 )
@@ -128,7 +129,7 @@ type Schema struct {
 // key, SetDefault without a default, duplicate table or constraint names,
 // clashing reverse names, ...), each wrapping ErrSchema.
 func Open(schema Schema) (*DB, error) {
-	hooks, added, indexes, relErr := relations.Build(schema.Tables, schema.Relations, schema.Constraints)
+	hooks, added, indexes, relErr := build(schema.Tables, schema.Relations, schema.Constraints)
 	for _, ix := range schema.Indexes {
 		if ix == nil {
 			indexes = append(indexes, nil) // store.Open reports it
@@ -136,15 +137,28 @@ func Open(schema Schema) (*DB, error) {
 		}
 		indexes = append(indexes, ix.IndexDef())
 	}
-	cfg := store.Config{Tables: append(slices.Clip(schema.Tables), added...), Indexes: indexes}
+	cfg := config{Tables: append(slices.Clip(schema.Tables), added...), Indexes: indexes}
 	if relErr != nil {
 		// Report the store's problems too, without opening anything (a
 		// failed Open freezes no declaration).
-		return nil, errors.Join(store.Validate(cfg), relErr)
+		return nil, errors.Join(eng.Validate(cfg), relErr)
 	}
 	cfg.Hooks = hooks
-	return store.Open(cfg)
+	return eng.Open(cfg)
 }
+
+// What packages store and relations lend the root package to open a DB
+// (see package engine): neither is exported, so that no DB can be opened
+// without the relations layer's checks.
+type (
+	hooks  = engine.Hooks[store.Tx, store.TableInfo, store.DeleteResult]
+	config = engine.Config[store.AnyTable, store.IndexDef, hooks]
+)
+
+var (
+	eng   = engine.Borrow[store.Tx, store.TableInfo, store.DeleteResult, store.AnyTable, store.IndexDef, store.DB]()
+	build = engine.BorrowBuild[func([]AnyTable, []Relation, []Constraint) (hooks, []AnyTable, []*store.IndexDef, error)]()
+)
 
 // NewTable declares a table; see store.NewTable.
 func NewTable[T any, K Key](name string, key func(*T) *K, opts ...TableOption) *Table[T, K] {

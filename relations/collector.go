@@ -35,11 +35,11 @@ import (
 // Everything, including the writes of Set functions, happens inside a
 // savepoint: a refused or failed delete changes nothing.
 func (rt *runtime) Delete(tx *store.Tx, t *store.TableInfo, rows []any) (res store.DeleteResult, err error) {
-	sp := tx.Savepoint()
+	sp := eng.Savepoint(tx)
 	done := false
 	defer func() {
 		if !done {
-			tx.RollbackTo(sp) // an error or a panic (re-raised as it goes on)
+			eng.RollbackTo(tx, sp) // an error or a panic (re-raised as it goes on)
 		}
 	}()
 	values := map[*fkDef]func(any){} // what each Set rule writes, once per delete
@@ -78,7 +78,7 @@ func (rt *runtime) Delete(tx *store.Tx, t *store.TableInfo, rows []any) (res sto
 		return res, err
 	}
 	c.deferDoNothing()
-	tx.Release(sp)
+	eng.Release(tx, sp)
 	done = true
 	return res, nil
 }
@@ -89,8 +89,8 @@ func reread(tx *store.Tx, t *store.TableInfo, rows []any) ([]any, error) {
 	cur := make([]any, len(rows))
 	var missing []any
 	for i, r := range rows {
-		if cur[i] = tx.Lookup(t, t.KeyBytes(nil, r)); cur[i] == nil {
-			missing = append(missing, t.KeyOf(r))
+		if cur[i] = eng.Lookup(tx, t, eng.KeyBytes(t, nil, r)); cur[i] == nil {
+			missing = append(missing, eng.KeyOf(t, r))
 		}
 	}
 	if len(missing) > 0 {
@@ -188,7 +188,7 @@ func (c *collector) follow(w work, fresh []any, d *fkDef) (*work, error) {
 		// Django looks nothing up for DO_NOTHING; memrel only notes the
 		// parents, to check at Commit that nothing dangles.
 		for _, p := range fresh {
-			c.doNothing = append(c.doNothing, dangling{d: d, key: w.t.KeyBytes(nil, p)})
+			c.doNothing = append(c.doNothing, dangling{d: d, key: eng.KeyBytes(w.t, nil, p)})
 		}
 		return nil, nil
 	}
@@ -240,7 +240,7 @@ func (c *collector) add(t *store.TableInfo, rows []any) []any {
 	}
 	fresh := rows[:0:0]
 	for _, r := range rows {
-		k := string(t.KeyBytes(nil, r))
+		k := string(eng.KeyBytes(t, nil, r))
 		if _, seen := m[k]; !seen {
 			m[k] = r
 			fresh = append(fresh, r)
@@ -250,7 +250,7 @@ func (c *collector) add(t *store.TableInfo, rows []any) []any {
 }
 
 func (c *collector) deleted(t *store.TableInfo, row any) bool {
-	_, ok := c.del[t][string(t.KeyBytes(nil, row))]
+	_, ok := c.del[t][string(eng.KeyBytes(t, nil, row))]
 	return ok
 }
 
@@ -259,9 +259,9 @@ func (c *collector) children(d *fkDef, parents []any) []any {
 	var refs []any
 	var key, prefix []byte
 	for _, p := range parents {
-		key = d.parent.KeyBytes(key[:0], p)
+		key = eng.KeyBytes(d.parent, key[:0], p)
 		prefix = d.prefix(prefix[:0], key)
-		it := c.tx.Scan(d.child, d.index, prefix)
+		it := eng.Scan(c.tx, d.child, d.index, prefix)
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			refs = append(refs, obj)
 		}
@@ -275,10 +275,10 @@ func (c *collector) update(t *store.TableInfo, row any, apply func(any)) {
 		m = map[string]*pending{}
 		c.upd[t] = m
 	}
-	k := string(t.KeyBytes(nil, row))
+	k := string(eng.KeyBytes(t, nil, row))
 	p := m[k]
 	if p == nil {
-		p = &pending{old: row, new: t.Clone(row)}
+		p = &pending{old: row, new: eng.Clone(t, row)}
 		m[k] = p
 	}
 	apply(p.new)
@@ -289,7 +289,7 @@ func (c *collector) update(t *store.TableInfo, row any, apply func(any)) {
 func (c *collector) refuse(root *store.TableInfo, rows []any) error {
 	keys := make([]any, len(rows))
 	for i, r := range rows {
-		keys[i] = root.KeyOf(r)
+		keys[i] = eng.KeyOf(root, r)
 	}
 	if len(c.protected) > 0 {
 		e := &ProtectedError{Table: root.Name(), Keys: keys}
@@ -330,7 +330,7 @@ func blocking(hits []hit, name func(hit) *fkDef) (rels []string, rows []Blocking
 
 // view is the final state of the delete, as checkRow needs it.
 func (c *collector) view(t *store.TableInfo, obj any) any {
-	k := t.KeyBytes(nil, obj)
+	k := eng.KeyBytes(t, nil, obj)
 	if _, gone := c.del[t][string(k)]; gone {
 		return nil
 	}
@@ -420,7 +420,7 @@ func (c *collector) apply() (store.DeleteResult, error) {
 			continue
 		}
 		for _, k := range slices.Sorted(maps.Keys(m)) {
-			if err := c.tx.WriteUnchecked(t, m[k].old, m[k].new); err != nil {
+			if err := eng.WriteUnchecked(c.tx, t, m[k].old, m[k].new); err != nil {
 				return res, err
 			}
 		}
@@ -435,7 +435,7 @@ func (c *collector) apply() (store.DeleteResult, error) {
 			continue
 		}
 		for _, k := range slices.Sorted(maps.Keys(m)) {
-			if err := c.tx.WriteUnchecked(t, m[k], nil); err != nil {
+			if err := eng.WriteUnchecked(c.tx, t, m[k], nil); err != nil {
 				return res, err
 			}
 		}
@@ -454,12 +454,12 @@ func (c *collector) deferDoNothing() {
 		return
 	}
 	refs := c.doNothing
-	c.tx.OnCommit(func(tx *store.Tx) error {
+	eng.OnCommit(c.tx, func(tx *store.Tx) error {
 		for _, r := range refs {
-			if tx.Lookup(r.d.parent, r.key) != nil {
+			if eng.Lookup(tx, r.d.parent, r.key) != nil {
 				continue // re-created in the meantime
 			}
-			it := tx.Scan(r.d.child, r.d.index, r.d.prefix(nil, r.key))
+			it := eng.Scan(tx, r.d.child, r.d.index, r.d.prefix(nil, r.key))
 			if obj := it.Next(); obj != nil {
 				return &ForeignKeyError{Relation: r.d.name(), Row: ref(r.d.child, obj), Field: r.d.field,
 					Parent: RowRef{Table: r.d.parent.Name(), Key: r.d.refValue(obj)}, AtCommit: true}

@@ -69,7 +69,7 @@ func Unique[T any, K store.Key, V any](table *store.Table[T, K], name string, ke
 		d.err = fmt.Errorf("unique constraint %s: %s", name, missingArgs(
 			arg{"table", table == nil}, arg{"key function", key == nil}))
 		if table != nil {
-			table.Info().Attach(u) // Open reports it with its table, listed or not
+			eng.Attach(table.Info(), u) // Open reports it with its table, listed or not
 		}
 		return u
 	}
@@ -90,7 +90,7 @@ func Unique[T any, K store.Key, V any](table *store.Table[T, K], name string, ke
 		defer copies.Put(r)
 		return key(r)
 	}
-	d.table.Attach(u) // Open takes it with its table
+	eng.Attach(d.table, u) // Open takes it with its table
 	return u
 }
 
@@ -124,7 +124,7 @@ func (u *UniqueConstraint[T, V]) Get(tx *store.Tx, v V) (T, bool) {
 	if !ok || u.d.table == nil {
 		return zero, false
 	}
-	if obj := tx.Scan(u.d.table, u.d.index, key).Next(); obj != nil {
+	if obj := eng.Scan(tx, u.d.table, u.d.index, key).Next(); obj != nil {
 		return *obj.(*T), true
 	}
 	return zero, false
@@ -148,7 +148,7 @@ func Check[T any, K store.Key](table *store.Table[T, K], name string, ok func(ro
 			arg{"table", table == nil}, arg{"predicate", ok == nil}))
 		c := &CheckConstraint[T]{d}
 		if table != nil {
-			table.Info().Attach(c) // Open reports it with its table, listed or not
+			eng.Attach(table.Info(), c) // Open reports it with its table, listed or not
 		}
 		return c
 	}
@@ -160,7 +160,7 @@ func Check[T any, K store.Key](table *store.Table[T, K], name string, ok func(ro
 		return ok(r)
 	}
 	c := &CheckConstraint[T]{d}
-	d.table.Attach(c) // Open takes it with its table
+	eng.Attach(d.table, c) // Open takes it with its table
 	return c
 }
 

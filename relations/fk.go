@@ -167,7 +167,7 @@ func ForeignKey[C any, CK store.Key, P any, K store.Key, F KeyField[C, K]](child
 			// child table's own sequence.
 			var c C
 			if unsafe.Pointer(child.KeyField(&c)) == unsafe.Add(unsafe.Pointer(&c), off) {
-				child.Info().SetCallerKeys()
+				eng.SetCallerKeys(child.Info())
 			}
 		}
 	}
@@ -221,7 +221,7 @@ func (fk *FK[C, P, K]) notAField(child *store.TableInfo) *FK[C, P, K] {
 		"the key field must be a field of the row: a field reference like &store.Fields[%v]().AuthorID, or an accessor like func(p *Post) *int64 { return &p.AuthorID }", reflect.TypeFor[C]())}
 	fk.d.missingErr(child)
 	if child != nil {
-		child.Attach(fk) // Open reports it with its table, listed or not
+		eng.Attach(child, fk) // Open reports it with its table, listed or not
 	}
 	return fk
 }
@@ -242,7 +242,7 @@ func (fk *FK[C, P, K]) init(child *store.TableInfo, field string, onDelete OnDel
 		d.owner = child
 		d.missingErr(child)
 		if child != nil {
-			child.Attach(fk) // Open reports it with its table, listed or not
+			eng.Attach(child, fk) // Open reports it with its table, listed or not
 		}
 		return fk
 	}
@@ -263,7 +263,7 @@ func (fk *FK[C, P, K]) init(child *store.TableInfo, field string, onDelete OnDel
 		return nil
 	}
 	d.prepare = fk.prepare
-	child.Attach(fk) // Open takes it with its child table
+	eng.Attach(child, fk) // Open takes it with its child table
 	return fk
 }
 
@@ -388,7 +388,7 @@ func (fk *FK[C, P, K]) Parent(tx *store.Tx, child C) (P, bool) {
 func (fk *FK[C, P, K]) Children(tx *store.Tx, k K) iter.Seq[C] {
 	return func(yield func(C) bool) {
 		key, _ := fk.enc.Append(make([]byte, 0, 16), k)
-		it := tx.Scan(fk.d.child, fk.d.index, fk.d.prefix(make([]byte, 0, 17), key))
+		it := eng.Scan(tx, fk.d.child, fk.d.index, fk.d.prefix(make([]byte, 0, 17), key))
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			if !yield(*obj.(*C)) {
 				return
@@ -401,7 +401,7 @@ func (fk *FK[C, P, K]) Children(tx *store.Tx, k K) iter.Seq[C] {
 // without copying them.
 func (fk *FK[C, P, K]) Count(tx *store.Tx, k K) int {
 	key, _ := fk.enc.Append(make([]byte, 0, 16), k)
-	it := tx.Scan(fk.d.child, fk.d.index, fk.d.prefix(make([]byte, 0, 17), key))
+	it := eng.Scan(tx, fk.d.child, fk.d.index, fk.d.prefix(make([]byte, 0, 17), key))
 	n := 0
 	for obj := it.Next(); obj != nil; obj = it.Next() {
 		n++
@@ -417,7 +417,7 @@ func (fk *FK[C, P, K]) Orphans(tx *store.Tx) iter.Seq[C] {
 		if !fk.d.nullable {
 			return
 		}
-		it := tx.Scan(fk.d.child, fk.d.index, []byte{0x00})
+		it := eng.Scan(tx, fk.d.child, fk.d.index, []byte{0x00})
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			if !yield(*obj.(*C)) {
 				return

@@ -61,7 +61,7 @@ func Load[T any](tx *store.Tx, rows []T, paths ...Path) (*Loaded, error) {
 // checkPaths checks that paths can be followed from rows of type t; parent
 // names the path they are nested in ("" at the top), for messages.
 func checkPaths(tx *store.Tx, t reflect.Type, paths []Path, parent string) error {
-	rt, _ := tx.DB().Hooks().(*runtime)
+	rt, _ := eng.HooksOf(tx.DB()).(*runtime)
 	for i, p := range paths {
 		where := fmt.Sprintf("path %d", i)
 		if parent != "" {
@@ -190,7 +190,7 @@ func (p *fkPath[C, P, K]) run(tx *store.Tx, l *Loaded, rows []any) error {
 			if !done {
 				key, _ = p.fk.enc.Append(key[:0], k)
 				prefix = p.fk.d.prefix(prefix[:0], key)
-				it := tx.Scan(p.fk.d.child, p.fk.d.index, prefix)
+				it := eng.Scan(tx, p.fk.d.child, p.fk.d.index, prefix)
 				for obj := it.Next(); obj != nil; obj = it.Next() {
 					kids = append(kids, obj.(*C))
 				}
@@ -212,7 +212,7 @@ func (p *fkPath[C, P, K]) run(tx *store.Tx, l *Loaded, rows []any) error {
 		parent, done := d.parents[k]
 		if !done {
 			key, _ = p.fk.enc.Append(key[:0], k)
-			if obj := tx.Lookup(p.fk.d.parent, key); obj != nil {
+			if obj := eng.Lookup(tx, p.fk.d.parent, key); obj != nil {
 				parent = obj.(*P)
 			}
 			d.parents[k] = parent // nil: a dangling DoNothing key, reported as absent

@@ -109,7 +109,7 @@ func ManyToMany[A any, AK store.Key, B any, BK store.Key](from *store.Table[A, A
 	m := newM2M(link, field, fk1, fk2, d)
 	m.auto = &autoLink[AK, BK]{table: link, pair: uniq}
 	m.M2MSide.pair, m.rev.pair = uniq.d, uniq.d
-	from.Info().Attach(m) // Open takes it, and its link table, with the source table
+	eng.Attach(from.Info(), m) // Open takes it, and its link table, with the source table
 	return m
 }
 
@@ -128,7 +128,7 @@ func ManyToManyThrough[L any, LK store.Key, A any, AK store.Key, B any, BK store
 		return brokenM2M[A, AK, B, BK, L, LK](d)
 	}
 	m := newM2M(link, field, from, to, d)
-	link.Info().Attach(m) // Open takes it with the link table
+	eng.Attach(link.Info(), m) // Open takes it with the link table
 	return m
 }
 
@@ -218,7 +218,7 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) links(tx *store.Tx, k SK) []*L {
 		return nil // a relation Open refuses has no links to follow
 	}
 	key, _ := s.src.enc.Append(make([]byte, 0, 16), k)
-	it := tx.Scan(s.src.d.child, s.src.d.index, s.src.d.prefix(make([]byte, 0, 17), key))
+	it := eng.Scan(tx, s.src.d.child, s.src.d.index, s.src.d.prefix(make([]byte, 0, 17), key))
 	var out []*L
 	for obj := it.Next(); obj != nil; obj = it.Next() {
 		out = append(out, obj.(*L))
@@ -237,7 +237,7 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) Has(tx *store.Tx, a SK, b TK) bool {
 		s.src.set(&l, a)
 		s.dst.set(&l, b)
 		key, _ := s.pair.key(make([]byte, 0, 32), &l)
-		return tx.Scan(s.pair.table, s.pair.index, key).Next() != nil
+		return eng.Scan(tx, s.pair.table, s.pair.index, key).Next() != nil
 	}
 	for _, l := range s.links(tx, a) {
 		if t, ok := s.dst.get(l); ok && t == b {
@@ -276,7 +276,7 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) targets(tx *store.Tx, a SK) []*T {
 			continue // a through row whose key was emptied (SetNull)
 		}
 		e, _ := s.dst.enc.Append(nil, t)
-		if obj := tx.Lookup(s.dst.d.parent, e); obj != nil {
+		if obj := eng.Lookup(tx, s.dst.d.parent, e); obj != nil {
 			ks = append(ks, keyed{e, obj.(*T)})
 		}
 	}
@@ -389,7 +389,7 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) remove(tx *store.Tx, a SK, all bool, matc
 		// One table on both sides: the key types are the same types.
 		ta := any(a).(TK)
 		key, _ := s.dst.enc.Append(nil, ta)
-		it := tx.Scan(s.dst.d.child, s.dst.d.index, s.dst.d.prefix(nil, key))
+		it := eng.Scan(tx, s.dst.d.child, s.dst.d.index, s.dst.d.prefix(nil, key))
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			l := obj.(*L)
 			if src, ok := s.src.get(l); ok && match(any(src).(TK)) {
@@ -457,20 +457,20 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) atomic(tx *store.Tx, fn func() error) err
 		// with a DB whose schema does not list it.
 		return fmt.Errorf("memrel: %w: %w", s.d.err, store.ErrSchema)
 	}
-	if err := tx.Writable(s.link.Info()); err != nil {
+	if err := eng.Writable(tx, s.link.Info()); err != nil {
 		return err
 	}
-	sp := tx.Savepoint()
+	sp := eng.Savepoint(tx)
 	done := false
 	defer func() {
 		if !done {
-			tx.RollbackTo(sp)
+			eng.RollbackTo(tx, sp)
 		}
 	}()
 	if err := fn(); err != nil {
 		return err
 	}
-	tx.Release(sp)
+	eng.Release(tx, sp)
 	done = true
 	return nil
 }

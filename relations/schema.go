@@ -52,7 +52,7 @@ type tableRels struct {
 // the store, the tables the relations add (automatic many-to-many link
 // tables) and the indexes they need. Every problem is reported, joined, each
 // wrapping store.ErrSchema.
-func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.Hooks, []store.AnyTable, []*store.IndexDef, error) {
+func build(tables []store.AnyTable, rels []Relation, cons []Constraint) (hooksOf, []store.AnyTable, []*store.IndexDef, error) {
 	rt := &runtime{tables: map[*store.TableInfo]*tableRels{}, rank: map[*store.TableInfo]int{}}
 	var errs []error
 	bad := func(format string, args ...any) {
@@ -317,7 +317,7 @@ func withAttached(tables []store.AnyTable, rels []Relation, cons []Constraint) (
 		if t == nil || t.Info() == nil {
 			continue
 		}
-		for _, a := range t.Info().Attached() {
+		for _, a := range eng.Attached(t.Info()) {
 			switch a := a.(type) {
 			case Relation:
 				p := a.parts()
@@ -371,13 +371,13 @@ func (rt *runtime) rankTables(order []*store.TableInfo) {
 	}
 }
 
-func ref(t *store.TableInfo, obj any) RowRef { return RowRef{Table: t.Name(), Key: t.KeyOf(obj)} }
+func ref(t *store.TableInfo, obj any) RowRef { return RowRef{Table: t.Name(), Key: eng.KeyOf(t, obj)} }
 
 // BeforeInsert checks a new row. Errors name it "a new <table> row",
 // without its key when the key was drawn from the sequence (which never
 // hands it out if the insert is refused).
 func (rt *runtime) BeforeInsert(tx *store.Tx, t *store.TableInfo, row any, autoKey bool, taken error) error {
-	self := RowRef{Table: t.Name(), Key: t.KeyOf(row), New: true}
+	self := RowRef{Table: t.Name(), Key: eng.KeyOf(t, row), New: true}
 	if autoKey {
 		self.Key = nil
 	}
@@ -444,10 +444,10 @@ func (rt *runtime) checkFKs(tx *store.Tx, t *store.TableInfo, self RowRef, old, 
 				continue
 			}
 		}
-		if d.child == d.parent && string(t.KeyBytes(nil, row)) == string(key) {
+		if d.child == d.parent && string(eng.KeyBytes(t, nil, row)) == string(key) {
 			continue // a row may reference itself
 		}
-		parent := tx.Lookup(d.parent, key)
+		parent := eng.Lookup(tx, d.parent, key)
 		if parent != nil && view != nil {
 			parent = view(d.parent, parent)
 		}
@@ -469,7 +469,7 @@ func (rt *runtime) checkUnique(tx *store.Tx, u *uniqueDef, self RowRef, old, row
 	if u.fk != nil {
 		prefix = u.fk.prefix(nil, val)
 	}
-	it := tx.Scan(u.table, u.index, prefix)
+	it := eng.Scan(tx, u.table, u.index, prefix)
 	for other := it.Next(); other != nil; other = it.Next() {
 		if other == old {
 			continue
@@ -507,7 +507,7 @@ func (rt *runtime) Check(tx *store.Tx) error {
 		if len(tr.out) == 0 && len(tr.uniques) == 0 && len(tr.checks) == 0 {
 			continue
 		}
-		it := tx.ScanFrom(t, "", nil, false)
+		it := eng.ScanFrom(tx, t, "", nil, false)
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			for _, c := range tr.checks {
 				if !c.pred(obj) {
@@ -516,7 +516,7 @@ func (rt *runtime) Check(tx *store.Tx) error {
 			}
 			for _, d := range tr.out {
 				key, ok := d.ref(nil, obj)
-				if ok && tx.Lookup(d.parent, key) == nil {
+				if ok && eng.Lookup(tx, d.parent, key) == nil {
 					bad(&ForeignKeyError{Relation: d.name(), Row: ref(t, obj), Field: d.field,
 						Parent: RowRef{Table: d.parent.Name(), Key: d.refValue(obj)}})
 				}

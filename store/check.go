@@ -41,7 +41,7 @@ func (tx *Tx) Check() error {
 		}
 		if t.auto && !t.chosen {
 			// Keys are in order: the last is the largest.
-			if obj := tx.ScanFrom(t, idIndex, nil, true).Next(); obj != nil {
+			if obj := tx.scanFrom(t, idIndex, nil, true).Next(); obj != nil {
 				if last, _ := tx.seqLast(t); t.keyInt(obj) > last {
 					bad("table %s: sequence %d is behind its largest key %d (the next insert would be given key %d, which may be taken)",
 						t.name, last, t.keyValue(obj), last+1)

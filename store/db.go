@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/memrel-go/memrel/internal/engine"
 	"slices"
 
 	"github.com/hashicorp/go-memdb"
@@ -32,35 +33,12 @@ type IndexDef struct {
 	err        error // a problem found when the index was declared
 }
 
-// Hooks is the narrow interface through which the relations layer takes part
-// in the store's operations. Open wires one in; the store calls it, and
-// knows nothing else about relations.
-type Hooks interface {
-	// BeforeInsert and BeforeUpdate check a row (a *Row of t) before it is
-	// written; an error refuses the write and nothing changes. autoKey
-	// tells that the row's key was just drawn from the sequence (and is
-	// not the caller's). taken is the ErrExists error of a caller-chosen
-	// key already in use, or nil: the hook reports it in its place in the
-	// order of errors (after check constraints, before other unique
-	// constraints and foreign keys).
-	BeforeInsert(tx *Tx, t *TableInfo, row any, autoKey bool, taken error) error
-	BeforeUpdate(tx *Tx, t *TableInfo, old, row any) error
-	// Delete deletes rows (stored *Row values of t) and everything their
-	// on-delete rules imply, all or nothing.
-	Delete(tx *Tx, t *TableInfo, rows []any) (DeleteResult, error)
-	// Check verifies the relational invariants of the transaction's state.
-	Check(tx *Tx) error
-	// Opened is called once Open succeeded: the declarations behind the
-	// hooks are in force from then on, and must not change.
-	Opened()
-}
+// hooks is the narrow interface through which the relations layer takes
+// part in the store's operations; see engine.Hooks.
+type hooks = engine.Hooks[Tx, TableInfo, DeleteResult]
 
-// Config is what Open builds a DB from.
-type Config struct {
-	Tables  []AnyTable
-	Indexes []*IndexDef // secondary indexes beyond those the tables declare
-	Hooks   Hooks
-}
+// config is what open builds a DB from.
+type config = engine.Config[AnyTable, IndexDef, hooks]
 
 // DB is an in-memory store of typed tables on go-memdb. It allows one writer
 // at a time and any number of readers; readers never block and each sees the
@@ -72,7 +50,7 @@ type DB struct {
 	ahead   *ahead        // the values of rows being written (see memWrite)
 	tables  map[*TableInfo]*tableState
 	order   []*TableInfo
-	hooks   Hooks
+	hooks   hooks
 	indexes []*IndexDef
 }
 
@@ -83,7 +61,7 @@ type tableState struct {
 // Open validates cfg and returns an empty DB. Every problem found is
 // reported together, joined, each wrapping ErrSchema. Once it succeeds, the
 // tables are frozen (see Table.Defaults) and Hooks.Opened is called.
-func Open(cfg Config) (*DB, error) {
+func open(cfg config) (*DB, error) {
 	db, err := check(cfg)
 	if err != nil {
 		return nil, err
@@ -102,13 +80,13 @@ func Open(cfg Config) (*DB, error) {
 
 // Validate reports the problems Open would find in cfg, joined, each
 // wrapping ErrSchema, without opening anything or freezing a declaration.
-func Validate(cfg Config) error {
+func validate(cfg config) error {
 	_, err := check(cfg)
 	return err
 }
 
 // check validates cfg and returns the DB it describes, not built yet.
-func check(cfg Config) (*DB, error) {
+func check(cfg config) (*DB, error) {
 	db := &DB{tables: map[*TableInfo]*tableState{}, hooks: cfg.Hooks}
 	var errs []error
 	bad := func(format string, args ...any) {
@@ -145,7 +123,7 @@ func check(cfg Config) (*DB, error) {
 	// The indexes given, then those declared on the tables (each once).
 	all := append([]*IndexDef{}, cfg.Indexes...)
 	for _, info := range db.order {
-		for _, d := range info.Attached() {
+		for _, d := range info.attachedDecls() {
 			if ix, ok := d.(AnyIndex); ok && !slices.Contains(all, ix.IndexDef()) {
 				all = append(all, ix.IndexDef())
 			}
@@ -226,9 +204,6 @@ func (db *DB) build() error {
 
 // Tables lists the schema's tables in the order they were given.
 func (db *DB) Tables() []*TableInfo { return append([]*TableInfo(nil), db.order...) }
-
-// Hooks returns the hooks the DB was opened with.
-func (db *DB) Hooks() Hooks { return db.hooks }
 
 // Snapshot returns an independent copy of the DB in O(1): it shares every
 // row and index with db until either side writes, and writes on one are

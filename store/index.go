@@ -55,7 +55,7 @@ func NewIndex[T any, K Key, V any](table *Table[T, K], name string, get func(*T)
 		return b, true // every row is in an ordered index, empty values first
 	}
 	if table != nil {
-		table.info.Attach(ix)
+		table.info.attach(ix)
 	}
 	return ix
 }
@@ -71,7 +71,7 @@ func (ix *Index[T, K, V]) key(v V) []byte {
 // Get returns the rows whose value is v, in key order.
 func (ix *Index[T, K, V]) Get(tx *Tx, v V) iter.Seq[T] {
 	return func(yield func(T) bool) {
-		it := tx.Scan(ix.def.Table, ix.def.Name, ix.key(v))
+		it := tx.scan(ix.def.Table, ix.def.Name, ix.key(v))
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			if !yield(*obj.(*T)) {
 				return
@@ -92,7 +92,7 @@ func (ix *Index[T, K, V]) First(tx *Tx, v V) (T, bool) {
 // Count returns the number of rows whose value is v, without copying them.
 func (ix *Index[T, K, V]) Count(tx *Tx, v V) int {
 	n := 0
-	it := tx.Scan(ix.def.Table, ix.def.Name, ix.key(v))
+	it := tx.scan(ix.def.Table, ix.def.Name, ix.key(v))
 	for obj := it.Next(); obj != nil; obj = it.Next() {
 		n++
 	}
@@ -167,7 +167,7 @@ func scanIndex[T any](tx *Tx, def *IndexDef, value func([]byte, *T) []byte, with
 			// from sorts after from itself: seek from the next prefix.
 			seek = prefixEnd(from)
 		}
-		it := tx.ScanFrom(def.Table, def.Name, seek, reverse)
+		it := tx.scanFrom(def.Table, def.Name, seek, reverse)
 		var buf []byte // reused: grows to the longest value, then stays
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			p := obj.(*T)
@@ -235,7 +235,7 @@ func NewGroupedIndex[T any, K Key, G any, V any](table *Table[T, K], name string
 		return b, true
 	}
 	if table != nil {
-		table.info.Attach(ix)
+		table.info.attach(ix)
 	}
 	return ix
 }
@@ -304,7 +304,7 @@ func (ix *GroupedIndex[T, K, G, V]) DescendRange(tx *Tx, g G, from, to V) iter.S
 // Count returns the number of rows in group g, without copying them.
 func (ix *GroupedIndex[T, K, G, V]) Count(tx *Tx, g G) int {
 	n := 0
-	it := tx.Scan(ix.def.Table, ix.def.Name, ix.key(g, nil))
+	it := tx.scan(ix.def.Table, ix.def.Name, ix.key(g, nil))
 	for obj := it.Next(); obj != nil; obj = it.Next() {
 		n++
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"github.com/memrel-go/memrel/internal/engine"
 	"maps"
 	"slices"
 	"strings"
@@ -56,28 +57,24 @@ func (r DeleteResult) String() string {
 	return b.String()
 }
 
-// Savepoint marks the transaction's state so that RollbackTo can return to
-// it. Savepoints nest; each must end with exactly one RollbackTo or Release.
-type Savepoint struct{ n, depth int }
-
 // Savepoint opens a savepoint: from now until it ends, every write is
 // journaled so that RollbackTo can undo it.
-func (tx *Tx) Savepoint() Savepoint {
+func (tx *Tx) savepoint() engine.Savepoint {
 	tx.depth++
-	return Savepoint{n: len(tx.journal), depth: tx.depth}
+	return engine.Savepoint{N: len(tx.journal), Depth: tx.depth}
 }
 
 // Release ends sp and keeps its writes.
-func (tx *Tx) Release(sp Savepoint) {
+func (tx *Tx) release(sp engine.Savepoint) {
 	tx.end(sp)
 }
 
 // RollbackTo undoes every write made since sp, newest first, and ends sp.
-func (tx *Tx) RollbackTo(sp Savepoint) {
+func (tx *Tx) rollbackTo(sp engine.Savepoint) {
 	if tx.closed {
 		return
 	}
-	for i := len(tx.journal) - 1; i >= sp.n; i-- {
+	for i := len(tx.journal) - 1; i >= sp.N; i-- {
 		u := tx.journal[i]
 		switch {
 		case u.seq && u.hadSeq:
@@ -94,13 +91,13 @@ func (tx *Tx) RollbackTo(sp Savepoint) {
 			}
 		}
 	}
-	tx.journal = tx.journal[:sp.n]
+	tx.journal = tx.journal[:sp.N]
 	tx.end(sp)
 }
 
-func (tx *Tx) end(sp Savepoint) {
-	if sp.depth != tx.depth {
-		panic(fmt.Sprintf("memrel: internal error: savepoint %d ended at depth %d", sp.depth, tx.depth))
+func (tx *Tx) end(sp engine.Savepoint) {
+	if sp.Depth != tx.depth {
+		panic(fmt.Sprintf("memrel: internal error: savepoint %d ended at depth %d", sp.Depth, tx.depth))
 	}
 	tx.depth--
 	if tx.depth == 0 {
@@ -111,28 +108,25 @@ func (tx *Tx) end(sp Savepoint) {
 
 // Lookup returns the stored row of t with the encoded primary key, or nil.
 // The row must not be modified.
-func (tx *Tx) Lookup(t *TableInfo, key []byte) any { return tx.first(t, key) }
-
-// RowIterator iterates stored rows; Next returns nil at the end.
-type RowIterator interface{ Next() any }
+func (tx *Tx) lookup(t *TableInfo, key []byte) any { return tx.first(t, key) }
 
 // Scan iterates the rows of t whose value in the named secondary index
 // starts with prefix, in index order (value, then primary key). The rows
 // must not be modified. The iterator reads the snapshot of the moment it was
 // created.
-func (tx *Tx) Scan(t *TableInfo, index string, prefix []byte) RowIterator {
+func (tx *Tx) scan(t *TableInfo, index string, prefix []byte) engine.RowIterator {
 	return tx.iter(t, index, prefix)
 }
 
 // ScanFrom iterates the rows of t in the order of the named index (the
 // primary key if index is ""), starting at the first entry >= from (or, if
 // reverse, at the last entry <= from; nil from means the start, or the end).
-func (tx *Tx) ScanFrom(t *TableInfo, index string, from []byte, reverse bool) RowIterator {
+func (tx *Tx) scanFrom(t *TableInfo, index string, from []byte, reverse bool) engine.RowIterator {
 	tx.mustRead(t)
 	if index == "" {
 		index = idIndex
 	}
-	var it RowIterator
+	var it engine.RowIterator
 	var err error
 	switch {
 	case !reverse && from == nil:
@@ -153,7 +147,7 @@ func (tx *Tx) ScanFrom(t *TableInfo, index string, from []byte, reverse bool) Ro
 // WriteUnchecked writes one row of t with no hook and no check: old nil
 // inserts new, new nil deletes old, both replace old by new. old must be the
 // stored row. Inside a savepoint the write is journaled.
-func (tx *Tx) WriteUnchecked(t *TableInfo, old, new any) error {
+func (tx *Tx) writeUnchecked(t *TableInfo, old, new any) error {
 	if err := tx.writable(t); err != nil {
 		return err
 	}
@@ -172,6 +166,6 @@ func (tx *Tx) WriteUnchecked(t *TableInfo, old, new any) error {
 // OnCommit adds a check that Commit runs before it makes anything visible;
 // if the check fails, the transaction is discarded and Commit returns the
 // check's error.
-func (tx *Tx) OnCommit(check func(*Tx) error) {
+func (tx *Tx) addOnCommit(check func(*Tx) error) {
 	tx.onCommit = append(tx.onCommit, check)
 }

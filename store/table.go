@@ -52,7 +52,7 @@ type TableInfo struct {
 // is, a constraint or an index on it): Open takes it with the table, so that
 // nothing declared on a table can be left out of a DB that holds the table.
 // The declaring functions call it.
-func (ti *TableInfo) Attach(decl any) {
+func (ti *TableInfo) attach(decl any) {
 	ti.mu.Lock()
 	ti.attached = append(ti.attached, decl)
 	ti.mu.Unlock()
@@ -60,7 +60,7 @@ func (ti *TableInfo) Attach(decl any) {
 
 // Attached lists the declarations made on the table, in the order they were
 // made.
-func (ti *TableInfo) Attached() []any {
+func (ti *TableInfo) attachedDecls() []any {
 	ti.mu.Lock()
 	defer ti.mu.Unlock()
 	return slices.Clone(ti.attached)
@@ -81,18 +81,18 @@ func (ti *TableInfo) Name() string { return ti.name }
 func (ti *TableInfo) RowType() reflect.Type { return ti.typ }
 
 // KeyBytes appends the encoded primary key of obj, a *Row of this table.
-func (ti *TableInfo) KeyBytes(dst []byte, obj any) []byte { return ti.keyBytes(dst, obj) }
+func (ti *TableInfo) appendKey(dst []byte, obj any) []byte { return ti.keyBytes(dst, obj) }
 
 // KeyOf returns the primary key of obj, a *Row of this table, as a Go value.
-func (ti *TableInfo) KeyOf(obj any) any { return ti.keyValue(obj) }
+func (ti *TableInfo) keyOf(obj any) any { return ti.keyValue(obj) }
 
 // Clone returns a new *Row holding a copy of obj, a *Row of this table.
-func (ti *TableInfo) Clone(obj any) any { return ti.clone(obj) }
+func (ti *TableInfo) cloneRow(obj any) any { return ti.clone(obj) }
 
 // SetCallerKeys makes the caller choose every key of the table (see
 // Table.CallerKeys). The relations layer calls it for a table whose primary
 // key is also a foreign key.
-func (ti *TableInfo) SetCallerKeys() {
+func (ti *TableInfo) setCallerKeys() {
 	if ti.chosen {
 		return // already so: no write, so no race with readers of chosen
 	}
@@ -102,12 +102,12 @@ func (ti *TableInfo) SetCallerKeys() {
 
 // Err reports a problem found when the table was declared (Open reports it
 // too).
-func (ti *TableInfo) Err() error { return ti.err }
+func (ti *TableInfo) declErr() error { return ti.err }
 
 // Indexes lists the secondary indexes declared on the table itself.
-func (ti *TableInfo) Indexes() []*IndexDef {
+func (ti *TableInfo) indexDefs() []*IndexDef {
 	var out []*IndexDef
-	for _, d := range ti.Attached() {
+	for _, d := range ti.attachedDecls() {
 		if ix, ok := d.(AnyIndex); ok {
 			out = append(out, ix.IndexDef())
 		}
@@ -454,14 +454,14 @@ func (t *Table[T, K]) Delete(tx *Tx, keys ...K) (DeleteResult, error) {
 	if h := tx.db.hooks; h != nil {
 		return h.Delete(tx, t.info, rows)
 	}
-	sp := tx.Savepoint()
+	sp := tx.savepoint()
 	for _, obj := range rows {
 		if err := tx.put(t.info, obj, nil); err != nil {
-			tx.RollbackTo(sp)
+			tx.rollbackTo(sp)
 			return DeleteResult{}, err
 		}
 	}
-	tx.Release(sp)
+	tx.release(sp)
 	return DeleteResult{Deleted: map[string]int{t.info.name: len(rows)}}, nil
 }
 

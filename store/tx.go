@@ -40,10 +40,8 @@ type undo struct {
 	hadSeq   bool
 }
 
-// Writable reports whether the transaction can write to t: nil, or
+// writable reports whether the transaction can write to t: nil, or
 // ErrTxClosed, ErrReadOnly, or ErrUnknownTable (as *TableError).
-func (tx *Tx) Writable(t *TableInfo) error { return tx.writable(t) }
-
 func (tx *Tx) writable(t *TableInfo) error {
 	if tx.closed {
 		return fmt.Errorf("memrel: %w", ErrTxClosed)
