@@ -1,0 +1,109 @@
+// Package memrel is an embedded, in-memory relational store: rows are plain
+// Go structs in go-memdb tables (one writer, lock-free readers, snapshots),
+// and a relations layer enforces what Django's ORM does, inside one
+// transaction: foreign keys with every on-delete rule, one-to-one and
+// many-to-many relations, unique and check constraints, and deletes that
+// collect the whole graph first, then apply it all or refuse it.
+//
+// This package is the one to import. Its types are aliases of the types of
+// packages [store] (tables, transactions, indexes) and [relations]
+// (relations, constraints, loading), where their methods are documented;
+// the map below links to each.
+//
+// # Type parameters
+//
+// The names are the same everywhere: T is a row type (a struct) and K its
+// primary key type (an integer or a string, see [store.Key]); C and P are
+// the child and parent row types of a foreign key; A, B (with keys AK, BK)
+// are the two sides of a many-to-many relation, L and LK its link row and
+// key; V is the type of an indexed or unique value, G of an index's group.
+//
+// # Declare
+//
+// Declare each table once, usually as a package-level variable, with
+// [NewTable]; then declare on it what Django declares in a model. A field is
+// named by a field reference, &row.Field where row is the zero row
+// [Fields] returns, so the compiler checks the field and its type:
+//
+//   - [ForeignKey] and [OneToOne], with an on-delete rule ([Cascade],
+//     [Protect], [Restrict], [SetNull], [SetDefault], [Set], [DoNothing]);
+//     a field of type [Null] makes the key nullable. Builder methods:
+//     [relations.FK.Related] (the reverse name), [relations.FK.Named],
+//     [relations.FK.Default], [relations.FK.DefaultNull],
+//     [relations.FK.SetTo], [relations.FK.SetFunc].
+//   - [ManyToMany] (an automatic link table) and [ManyToManyThrough] (a link
+//     table of yours), with [relations.M2M.Related],
+//     [relations.M2M.Symmetrical] and [relations.M2M.Reverse].
+//   - [Unique] (composite when its value is a struct or array; partial with
+//     [relations.UniqueConstraint.Where]) and [Check].
+//   - [NewIndex] and [NewGroupedIndex]: ordered secondary indexes.
+//   - Table options and methods: [Default] and [DefaultFunc] fill fields a
+//     new row leaves zero; [store.Table.Defaults] runs a function on each new
+//     row; [store.Table.CallerKeys] makes the caller choose every key.
+//
+// # Open
+//
+// [Open] takes a [Schema] listing the tables, and with each table everything
+// declared on it: nothing declared can be left out. It reports every
+// problem of the schema at once, each wrapping [ErrSchema].
+//
+// # Transactions
+//
+// [store.DB.Update] runs a function in a write transaction and commits it
+// if the function returns nil; on an error, a panic or runtime.Goexit, the
+// DB is left as it was. [store.DB.View] runs a read transaction on a
+// snapshot. [store.Tx.Atomic] is a nested atomic block. The manual forms:
+// [store.DB.BeginWrite], [store.DB.BeginRead], [store.Tx.Commit],
+// [store.Tx.Abort]; with a context: [store.DB.UpdateContext],
+// [store.DB.ViewContext], [store.DB.BeginWriteContext].
+// [store.DB.Snapshot] forks the whole DB in O(1): the pattern for a test
+// that gives each case its own copy of a fixture. [store.DB.Check] and
+// [store.Tx.Check] verify every invariant.
+//
+// # Read
+//
+// [store.Table.Get], [store.Table.Has], [store.Table.All],
+// [store.Table.Where], [store.Table.Len]; by index:
+// [store.Index.Get], [store.Index.First], [store.Index.Count],
+// [store.Index.Ascend], [store.Index.Descend], [store.Index.AscendRange]
+// and the other range methods, [store.GroupedIndex.Ascend] and its
+// siblings; by unique value: [relations.UniqueConstraint.Get].
+//
+// # Write
+//
+// [store.Table.Insert] (the key comes from the table's sequence when left
+// zero), [store.Table.InsertWith], [store.Table.Update],
+// [store.Table.Modify] (read, change and write one row) and
+// [store.Table.Delete], which applies the on-delete rules to the whole graph
+// and reports what it did in a [DeleteResult]. Many-to-many links:
+// [relations.M2MSide.Add], [relations.M2MSide.AddWith],
+// [relations.M2MSide.Remove], [relations.M2MSide.Set],
+// [relations.M2MSide.SetWith], [relations.M2MSide.Clear].
+//
+// # Follow relations
+//
+// Forward: [relations.FK.Parent], [relations.FK.ParentKey]. Backward:
+// [relations.FK.Children], [relations.FK.Count], [relations.FK.Orphans],
+// [relations.OneToOneFK.Child]. Many-to-many: [relations.M2MSide.List],
+// [relations.M2MSide.Links], [relations.M2MSide.Has],
+// [relations.M2MSide.Count].
+//
+// # Load
+//
+// [Load] fetches related rows along paths in one call, as Django's
+// select_related and prefetch_related: [relations.FK.Forward],
+// [relations.FK.Reverse] and [relations.M2MSide.Path] build the paths, and
+// [relations.FK.LoadedParent], [relations.FK.LoadedChildren] and
+// [relations.M2MSide.LoadedList] read the result.
+//
+// # Errors
+//
+// Every error wraps one of the sentinel errors ([ErrNotFound], [ErrExists],
+// [ErrInvalidKey], [ErrForeignKey], [ErrProtected], [ErrRestricted],
+// [ErrUnique], [ErrCheck], [ErrReadOnly], [ErrTxClosed], [ErrUnknownTable],
+// [ErrSchema], [ErrIntegrity]) for errors.Is, and most are typed for
+// errors.As: [KeyError], [TableError], [ForeignKeyError],
+// [ProtectedError], [RestrictedError] (with [BlockingRow]),
+// [UniqueError], [CheckError]. A refused operation changes nothing and
+// leaves the transaction usable.
+package memrel
