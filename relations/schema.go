@@ -147,7 +147,7 @@ func build(tables []store.AnyTable, rels []Relation, cons []Constraint) (hooksOf
 			rt.fks = append(rt.fks, d)
 			rt.tables[d.child].out = append(rt.tables[d.child].out, d)
 			rt.tables[d.parent].in = append(rt.tables[d.parent].in, d)
-			indexes = append(indexes, &store.IndexDef{Table: d.child, Name: d.index, FromObject: d.indexValue})
+			indexes = append(indexes, eng.NewIndex(d.child, d.index, d.indexValue))
 			if d.unique {
 				rt.tables[d.child].uniques = append(rt.tables[d.child].uniques, &uniqueDef{
 					name: d.name(), table: d.child, index: d.index, key: d.ref, value: d.refValue, fk: d,
@@ -239,7 +239,7 @@ func build(tables []store.AnyTable, rels []Relation, cons []Constraint) (hooksOf
 		}
 		if u != nil {
 			tr.uniques = append(tr.uniques, u)
-			indexes = append(indexes, &store.IndexDef{Table: table, Name: u.index, FromObject: u.key})
+			indexes = append(indexes, eng.NewIndex(table, u.index, u.key))
 		} else {
 			tr.checks = append(tr.checks, ch)
 			rt.checks = append(rt.checks, ch)

@@ -52,7 +52,7 @@ func valuesOf(t *TableInfo, indexes []*IndexDef, obj any, scratch []byte) (*rowV
 		rv.vals, rv.ok = make([][]byte, n), make([]bool, n)
 	}
 	for i, ix := range indexes {
-		b, rv.ok[i] = ix.FromObject(b, obj)
+		b, rv.ok[i] = ix.fromObject(b, obj)
 		end = append(end, len(b))
 	}
 	// The primary key has its own allocation: go-memdb keeps it as long as

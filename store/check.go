@@ -52,7 +52,7 @@ func (tx *Tx) Check() error {
 			want := 0
 			it := tx.iter(t, idIndex, nil)
 			for obj := it.Next(); obj != nil; obj = it.Next() {
-				val, ok := ix.FromObject(nil, obj)
+				val, ok := ix.fromObject(nil, obj)
 				if !ok {
 					continue
 				}
@@ -60,25 +60,25 @@ func (tx *Tx) Check() error {
 				// The entry of a row is value + primary key; the first entry
 				// at or after it must be the row itself.
 				entry := t.keyBytes(val, obj)
-				got, err := tx.txn.LowerBound(t.name, ix.Name, entry)
+				got, err := tx.txn.LowerBound(t.name, ix.name, entry)
 				if err != nil {
-					bad("%s.%s: %v", t.name, ix.Name, err)
+					bad("%s.%s: %v", t.name, ix.name, err)
 					break
 				}
 				if first := got.Next(); first != obj {
-					bad("index %s.%s: %s %v is missing or stale", t.name, ix.Name, t.name, t.keyValue(obj))
+					bad("index %s.%s: %s %v is missing or stale", t.name, ix.name, t.name, t.keyValue(obj))
 				}
 			}
 			have := 0
-			it = tx.iter(t, ix.Name, nil)
+			it = tx.iter(t, ix.name, nil)
 			for obj := it.Next(); obj != nil; obj = it.Next() {
 				have++
 				if tx.first(t, t.keyBytes(nil, obj)) != obj {
-					bad("index %s.%s: entry for %s %v, which is not stored", t.name, ix.Name, t.name, t.keyValue(obj))
+					bad("index %s.%s: entry for %s %v, which is not stored", t.name, ix.name, t.name, t.keyValue(obj))
 				}
 			}
 			if have != want {
-				bad("index %s.%s has %d entries for %d rows", t.name, ix.Name, have, want)
+				bad("index %s.%s has %d entries for %d rows", t.name, ix.name, have, want)
 			}
 		}
 	}

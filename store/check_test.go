@@ -25,13 +25,13 @@ var (
 	strEnc   = store.NewEncoder[string]()
 )
 
-var byScore = &store.IndexDef{Table: scores.Info(), Name: "by_score", FromObject: func(dst []byte, obj any) ([]byte, bool) {
+var byScore = store.NewIndexDef(scores.Info(), "by_score", func(dst []byte, obj any) ([]byte, bool) {
 	return scoreEnc.Append(dst, obj.(*scored).Score) // false for an empty score: not indexed
-}}
+})
 
-var byScoreName = &store.IndexDef{Table: scores.Info(), Name: "by_name", FromObject: func(dst []byte, obj any) ([]byte, bool) {
+var byScoreName = store.NewIndexDef(scores.Info(), "by_name", func(dst []byte, obj any) ([]byte, bool) {
 	return strEnc.Append(dst, obj.(*scored).Name)
-}}
+})
 
 func openScores(t testing.TB) *store.DB {
 	t.Helper()
@@ -91,12 +91,12 @@ func TestCheckReportsStaleIndexEntries(t *testing.T) {
 	include := true
 	tbl := store.NewTable("drifting", func(r *item) *int64 { return &r.ID })
 	e := store.NewEncoder[int64]()
-	drift := &store.IndexDef{Table: tbl.Info(), Name: "by_qty", FromObject: func(dst []byte, obj any) ([]byte, bool) {
+	drift := store.NewIndexDef(tbl.Info(), "by_qty", func(dst []byte, obj any) ([]byte, bool) {
 		if !include {
 			return dst, false
 		}
 		return e.Append(dst, int64(obj.(*item).Qty)+shift)
-	}}
+	})
 	db, err := store.Open(store.Config{Tables: []store.AnyTable{tbl}, Indexes: []*store.IndexDef{drift}})
 	if err != nil {
 		t.Fatal(err)

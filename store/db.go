@@ -27,10 +27,16 @@ const (
 // prefix. memrel never relies on go-memdb's Unique flag; unique constraints
 // are enforced by the relations layer before anything is written.
 type IndexDef struct {
-	Table      *TableInfo
-	Name       string
-	FromObject func(dst []byte, obj any) ([]byte, bool)
+	table      *TableInfo
+	name       string
+	fromObject func(dst []byte, obj any) ([]byte, bool)
 	err        error // a problem found when the index was declared
+}
+
+// newIndexDef describes a secondary index of t named name, whose values
+// fromObject computes.
+func newIndexDef(t *TableInfo, name string, fromObject func(dst []byte, obj any) ([]byte, bool)) *IndexDef {
+	return &IndexDef{table: t, name: name, fromObject: fromObject}
 }
 
 // hooks is the narrow interface through which the relations layer takes
@@ -138,29 +144,29 @@ func check(cfg config) (*DB, error) {
 			bad("%v", ix.err)
 			continue
 		}
-		if ix.FromObject == nil {
-			bad("index %s has no FromObject function", ix.Name)
+		if ix.fromObject == nil {
+			bad("index %s has no FromObject function", ix.name)
 			continue
 		}
-		st, ok := db.tables[ix.Table]
+		st, ok := db.tables[ix.table]
 		if !ok {
 			name := "<nil>"
-			if ix.Table != nil {
-				name = ix.Table.name
+			if ix.table != nil {
+				name = ix.table.name
 			}
-			bad("index %s is on table %s, which is not in the schema", ix.Name, name)
+			bad("index %s is on table %s, which is not in the schema", ix.name, name)
 			continue
 		}
-		if ix.Name == idIndex || ix.Name == "" {
-			bad("table %s: index name %q is reserved or empty", ix.Table.name, ix.Name)
+		if ix.name == idIndex || ix.name == "" {
+			bad("table %s: index name %q is reserved or empty", ix.table.name, ix.name)
 			continue
 		}
 		dup := false
 		for _, o := range st.indexes {
-			dup = dup || o.Name == ix.Name
+			dup = dup || o.name == ix.name
 		}
 		if dup {
-			bad("table %s: two indexes are named %s", ix.Table.name, ix.Name)
+			bad("table %s: two indexes are named %s", ix.table.name, ix.name)
 			continue
 		}
 		st.indexes = append(st.indexes, ix)
@@ -185,7 +191,7 @@ func (db *DB) build() error {
 			idIndex: {Name: idIndex, Unique: true, Indexer: &keyIndexer{info, db.ahead}},
 		}}
 		for i, ix := range db.tables[info].indexes {
-			ts.Indexes[ix.Name] = &memdb.IndexSchema{Name: ix.Name, AllowMissing: true, Indexer: &secondaryIndexer{ix, i, db.ahead}}
+			ts.Indexes[ix.name] = &memdb.IndexSchema{Name: ix.name, AllowMissing: true, Indexer: &secondaryIndexer{ix, i, db.ahead}}
 		}
 		schema.Tables[info.name] = ts
 	}

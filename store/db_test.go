@@ -19,9 +19,9 @@ func joined(err error) []error {
 
 func nameIndex(t *store.TableInfo, name string) *store.IndexDef {
 	e := store.NewEncoder[string]()
-	return &store.IndexDef{Table: t, Name: name, FromObject: func(dst []byte, obj any) ([]byte, bool) {
+	return store.NewIndexDef(t, name, func(dst []byte, obj any) ([]byte, bool) {
 		return e.Append(dst, obj.(*item).Name)
-	}}
+	})
 }
 
 func TestOpenReportsEverySchemaProblemTogether(t *testing.T) {

@@ -38,3 +38,7 @@ func (ti *TableInfo) Clone(obj any) any                   { return ti.cloneRow(o
 func (ti *TableInfo) SetCallerKeys()                      { ti.setCallerKeys() }
 func (ti *TableInfo) Err() error                          { return ti.declErr() }
 func (ti *TableInfo) Indexes() []*IndexDef                { return ti.indexDefs() }
+
+func NewIndexDef(t *TableInfo, name string, fromObject func(dst []byte, obj any) ([]byte, bool)) *IndexDef {
+	return newIndexDef(t, name, fromObject)
+}

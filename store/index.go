@@ -36,9 +36,9 @@ type Index[T any, K Key, V any] struct {
 // returns. If V cannot be ordered, Open reports it.
 func NewIndex[T any, K Key, V any](table *Table[T, K], name string, get func(*T) V) *Index[T, K, V] {
 	ix := &Index[T, K, V]{enc: NewEncoder[V](), get: get, table: table}
-	ix.def = &IndexDef{Name: "ix_" + name}
+	ix.def = &IndexDef{name: "ix_" + name}
 	if table != nil {
-		ix.def.Table = table.info
+		ix.def.table = table.info
 	}
 	if ix.enc.err != nil || get == nil || table == nil {
 		err := ix.enc.err
@@ -48,7 +48,7 @@ func NewIndex[T any, K Key, V any](table *Table[T, K], name string, get func(*T)
 		ix.def.err = fmt.Errorf("index %s: %w", name, err)
 	}
 	var copies rowcopy.Pool[T]
-	ix.def.FromObject = func(dst []byte, obj any) ([]byte, bool) {
+	ix.def.fromObject = func(dst []byte, obj any) ([]byte, bool) {
 		c := copies.Get(obj.(*T)) // get is given a copy, never the stored row
 		b, _ := ix.enc.Append(dst, get(c))
 		copies.Put(c)
@@ -71,7 +71,7 @@ func (ix *Index[T, K, V]) key(v V) []byte {
 // Get returns the rows whose value is v, in key order.
 func (ix *Index[T, K, V]) Get(tx *Tx, v V) iter.Seq[T] {
 	return func(yield func(T) bool) {
-		it := tx.scan(ix.def.Table, ix.def.Name, ix.key(v))
+		it := tx.scan(ix.def.table, ix.def.name, ix.key(v))
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			if !yield(*obj.(*T)) {
 				return
@@ -92,7 +92,7 @@ func (ix *Index[T, K, V]) First(tx *Tx, v V) (T, bool) {
 // Count returns the number of rows whose value is v, without copying them.
 func (ix *Index[T, K, V]) Count(tx *Tx, v V) int {
 	n := 0
-	it := tx.scan(ix.def.Table, ix.def.Name, ix.key(v))
+	it := tx.scan(ix.def.table, ix.def.name, ix.key(v))
 	for obj := it.Next(); obj != nil; obj = it.Next() {
 		n++
 	}
@@ -167,7 +167,7 @@ func scanIndex[T any](tx *Tx, def *IndexDef, value func([]byte, *T) []byte, with
 			// from sorts after from itself: seek from the next prefix.
 			seek = prefixEnd(from)
 		}
-		it := tx.scanFrom(def.Table, def.Name, seek, reverse)
+		it := tx.scanFrom(def.table, def.name, seek, reverse)
 		var buf []byte // reused: grows to the longest value, then stays
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			p := obj.(*T)
@@ -213,9 +213,9 @@ type GroupedIndex[T any, K Key, G any, V any] struct {
 // ordered, Open reports it.
 func NewGroupedIndex[T any, K Key, G any, V any](table *Table[T, K], name string, group func(*T) G, value func(*T) V) *GroupedIndex[T, K, G, V] {
 	ix := &GroupedIndex[T, K, G, V]{genc: NewEncoder[G](), venc: NewEncoder[V](), group: group, get: value}
-	ix.def = &IndexDef{Name: "ix_" + name}
+	ix.def = &IndexDef{name: "ix_" + name}
 	if table != nil {
-		ix.def.Table = table.info
+		ix.def.table = table.info
 	}
 	err := ix.genc.err
 	if err == nil {
@@ -228,7 +228,7 @@ func NewGroupedIndex[T any, K Key, G any, V any](table *Table[T, K], name string
 		ix.def.err = fmt.Errorf("index %s: %w", name, err)
 	}
 	var copies rowcopy.Pool[T]
-	ix.def.FromObject = func(dst []byte, obj any) ([]byte, bool) {
+	ix.def.fromObject = func(dst []byte, obj any) ([]byte, bool) {
 		c := copies.Get(obj.(*T)) // the accessors are given a copy, never the stored row
 		b := ix.value(dst, c)
 		copies.Put(c)
@@ -304,7 +304,7 @@ func (ix *GroupedIndex[T, K, G, V]) DescendRange(tx *Tx, g G, from, to V) iter.S
 // Count returns the number of rows in group g, without copying them.
 func (ix *GroupedIndex[T, K, G, V]) Count(tx *Tx, g G) int {
 	n := 0
-	it := tx.scan(ix.def.Table, ix.def.Name, ix.key(g, nil))
+	it := tx.scan(ix.def.table, ix.def.name, ix.key(g, nil))
 	for obj := it.Next(); obj != nil; obj = it.Next() {
 		n++
 	}

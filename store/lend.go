@@ -32,13 +32,8 @@ func init() {
 		SetCallerKeys:  (*TableInfo).setCallerKeys,
 		Err:            (*TableInfo).declErr,
 		Indexes:        (*TableInfo).indexDefs,
+		NewIndex:       newIndexDef,
 		HooksOf:        func(db *DB) hooks { return db.hooks },
-		IndexOf: func(ix any) *IndexDef {
-			if i, ok := ix.(AnyIndex); ok && i != nil {
-				return i.IndexDef()
-			}
-			return nil
-		},
 	})
 }
 

@@ -69,7 +69,7 @@ type Store[Tx, Info, Result, Table, Index, DB any] struct {
 	Err           func(t *Info) error
 	Indexes       func(t *Info) []*Index
 	HooksOf       func(db *DB) Hooks[Tx, Info, Result] // the hooks db was opened with
-	IndexOf       func(ix any) *Index                  // of a store.AnyIndex
+	NewIndex      func(t *Info, name string, fromObject func(dst []byte, obj any) ([]byte, bool)) *Index
 }
 
 var lent, built any
