@@ -17,7 +17,9 @@ const (
 	seqTable = "memrel.sequences" // the dot keeps it apart from user tables
 )
 
-// IndexDef is a secondary index on a table: FromObject appends the index
+// IndexDef describes a secondary index on a table, for a Schema's list of
+// indexes; the declaring functions (NewIndex, NewGroupedIndex, the
+// relations layer) fill it in. Its value function appends the index
 // value of a stored row (a *Row of the table) to dst, and reports false when
 // the row is not in the index (an empty nullable value that the index
 // leaves out, or a row outside a partial index).
