@@ -54,18 +54,23 @@ type Comment struct {
 	CreatedAt time.Time // filled in on insert
 }
 
-// The schema.
+// The schema. postF and commentF are the field-reference rows of Post and
+// Comment (memrel.Fields): &postF.AuthorID names the AuthorID field of Post,
+// checked by the compiler. The F suffix keeps them apart from row variables;
+// nothing reads or writes them.
 var (
+	postF, commentF = memrel.Fields[Post](), memrel.Fields[Comment]()
+
 	Users    = memrel.NewTable("users", func(u *User) *int64 { return &u.ID })
 	Posts    = memrel.NewTable("posts", func(p *Post) *int64 { return &p.ID })
-	Comments = memrel.NewTable("comments", func(c *Comment) *int64 { return &c.ID }).Defaults(commentDefaults)
+	Comments = memrel.NewTable("comments", func(c *Comment) *int64 { return &c.ID },
+		memrel.DefaultFunc(&commentF.CreatedAt, time.Now)) // Django's auto_now_add
 
-	PostAuthor = memrel.ForeignKey(Posts, func(p *Post) *int64 { return &p.AuthorID },
-		Users, memrel.Cascade).Related("posts")
-	CommentPost = memrel.ForeignKey(Comments, func(c *Comment) *int64 { return &c.PostID },
-		Posts, memrel.Cascade).Related("comments")
-	CommentAuthor = memrel.ForeignKey(Comments, func(c *Comment) *memrel.Null[int64] { return &c.AuthorID },
-		Users, memrel.SetNull).Related("comments")
+	PostAuthor  = memrel.ForeignKey(Posts, &postF.AuthorID, Users, memrel.Cascade).Related("posts")
+	CommentPost = memrel.ForeignKey(Comments, &commentF.PostID, Posts, memrel.Cascade).
+			Related("comments")
+	CommentAuthor = memrel.ForeignKey(Comments, &commentF.AuthorID, Users, memrel.SetNull).
+			Related("comments")
 
 	UniqueUsername = memrel.Unique(Users, "uniq_username", func(u *User) string { return u.Username })
 
@@ -77,23 +82,11 @@ var (
 	// author's posts by publication time (Django's Meta.indexes =
 	// [Index(fields=["author", "published_at"])]).
 	PostsByAuthorPublished = memrel.NewGroupedIndex(Posts, "author_published",
-		func(p *Post) int64 { return p.AuthorID }, func(p *Post) memrel.Null[time.Time] { return p.PublishedAt })
+		func(p *Post) int64 { return p.AuthorID },
+		func(p *Post) memrel.Null[time.Time] { return p.PublishedAt })
 
-	Schema = memrel.Schema{
-		Tables:      []memrel.AnyTable{Users, Posts, Comments},
-		Relations:   []memrel.Relation{PostAuthor, CommentPost, CommentAuthor},
-		Constraints: []memrel.Constraint{UniqueUsername},
-		Indexes:     []memrel.AnyIndex{PostsByPublished, PostsByAuthorPublished},
-	}
+	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, Posts, Comments}}
 )
-
-// commentDefaults fills in the fields of a new comment left empty, as
-// Django's auto_now_add does.
-func commentDefaults(c *Comment) {
-	if c.CreatedAt.IsZero() {
-		c.CreatedAt = time.Now()
-	}
-}
 
 // Run opens a DB with the schema and walks through the domain, writing what
 // happens to w.
@@ -171,7 +164,7 @@ func Run(w io.Writer) error {
 			say.Line("  comment %d on post %d by %s: %q", c.ID, c.PostID, commentAuthor(tx, c), c.Body)
 			allStamped = allStamped && !c.CreatedAt.IsZero()
 		}
-		say.Line("  every comment got its created_at from the table's Defaults: %t", allStamped)
+		say.Line("  every comment got its created_at from memrel.DefaultFunc: %t", allStamped)
 		return nil
 	})
 	if err != nil {

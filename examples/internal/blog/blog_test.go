@@ -8,7 +8,7 @@ import (
 
 func TestRun(t *testing.T) {
 	showtest.Check(t, Run,
-		"every comment got its created_at from the table's Defaults: true",
+		"every comment got its created_at from memrel.DefaultFunc: true",
 		`forward: comment 1 -> post "Hello, memrel" -> author ann`,
 		"ann.posts:\n    post 1 \"Hello, memrel\"\n    post 2 \"Notes to self\"\n    post 3 \"Second steps\"\n",
 		"post 1.comments (2):",

@@ -69,21 +69,27 @@ type Scoped[V any] struct {
 	Value          V
 }
 
-// The schema.
+// The schema. orgF, memberF and projectF are the field-reference rows of
+// Organization, Membership and Project (memrel.Fields): &memberF.UserID
+// names the UserID field of Membership, checked by the compiler. The F
+// suffix keeps them apart from row variables; nothing reads or writes them.
 var (
+	orgF, memberF, projectF = memrel.Fields[Organization](), memrel.Fields[Membership](), memrel.Fields[Project]()
+
 	Users         = memrel.NewTable("users", func(u *User) *int64 { return &u.ID })
 	Organizations = memrel.NewTable("organizations", func(o *Organization) *int64 { return &o.ID })
-	Memberships   = memrel.NewTable("memberships", func(m *Membership) *int64 { return &m.ID }).Defaults(membershipDefaults)
-	Projects      = memrel.NewTable("projects", func(p *Project) *int64 { return &p.ID })
+	Memberships   = memrel.NewTable("memberships", func(m *Membership) *int64 { return &m.ID },
+		memrel.Default(&memberF.Role, "member"))
+	Projects = memrel.NewTable("projects", func(p *Project) *int64 { return &p.ID })
 
-	OrganizationOwner = memrel.ForeignKey(Organizations, func(o *Organization) *int64 { return &o.OwnerID },
-		Users, memrel.Protect).Related("owned_organizations")
-	MembershipUser = memrel.ForeignKey(Memberships, func(m *Membership) *int64 { return &m.UserID },
-		Users, memrel.Cascade).Related("memberships")
-	MembershipOrganization = memrel.ForeignKey(Memberships, func(m *Membership) *int64 { return &m.OrganizationID },
-		Organizations, memrel.Cascade).Related("memberships")
-	ProjectOrganization = memrel.ForeignKey(Projects, func(p *Project) *int64 { return &p.OrganizationID },
-		Organizations, memrel.Cascade).Related("projects")
+	OrganizationOwner = memrel.ForeignKey(Organizations, &orgF.OwnerID, Users, memrel.Protect).
+				Related("owned_organizations")
+	MembershipUser = memrel.ForeignKey(Memberships, &memberF.UserID, Users, memrel.Cascade).
+			Related("memberships")
+	MembershipOrganization = memrel.ForeignKey(Memberships, &memberF.OrganizationID, Organizations, memrel.Cascade).
+				Related("memberships")
+	ProjectOrganization = memrel.ForeignKey(Projects, &projectF.OrganizationID, Organizations, memrel.Cascade).
+				Related("projects")
 
 	// UserOrganizations is user.organizations, through memberships; its
 	// Reverse() is organization.members.
@@ -99,22 +105,8 @@ var (
 	ProjectsByName = memrel.NewGroupedIndex(Projects, "org_projects_by_name",
 		func(p *Project) int64 { return p.OrganizationID }, func(p *Project) string { return p.Name })
 
-	Schema = memrel.Schema{
-		Tables: []memrel.AnyTable{Users, Organizations, Memberships, Projects},
-		Relations: []memrel.Relation{OrganizationOwner, MembershipUser, MembershipOrganization, ProjectOrganization,
-			UserOrganizations},
-		Constraints: []memrel.Constraint{UniqueMembership, UniqueProjectName},
-		Indexes:     []memrel.AnyIndex{ProjectsByName},
-	}
+	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, Organizations, Memberships, Projects}}
 )
-
-// membershipDefaults fills in the fields of a new membership left empty:
-// the role is "member" (Django's default="member").
-func membershipDefaults(m *Membership) {
-	if m.Role == "" {
-		m.Role = "member"
-	}
-}
 
 // as returns a fill function for AddWith (Django's through_defaults): the
 // new memberships have role.
@@ -152,7 +144,7 @@ func Run(w io.Writer) error {
 		}
 		// From the user side (user.organizations.add) or the organization
 		// side (organization.members.add): each adds memberships rows, with
-		// the role "member" from the table's Defaults unless AddWith sets one.
+		// the role "member" from memrel.Default unless AddWith sets one.
 		if err := UserOrganizations.AddWith(tx, ann.ID, as("owner"), acme.ID); err != nil {
 			return err
 		}
@@ -199,7 +191,7 @@ func Run(w io.Writer) error {
 
 	say.Line("")
 	say.Line("A user belongs to several organizations (users.organizations, through memberships;")
-	say.Line("the role is a field of the membership row, \"member\" from the table's Defaults):")
+	say.Line("the role is a field of the membership row, \"member\" from memrel.Default):")
 	err = db.View(func(tx *memrel.Tx) error {
 		for u := range Users.All(tx) {
 			var orgs []string

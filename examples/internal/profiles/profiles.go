@@ -51,32 +51,26 @@ type MedicalRecord struct {
 	Allergies string
 }
 
-// The schema.
+// The schema. profileF and recordF are the field-reference rows of Profile
+// and MedicalRecord (memrel.Fields): &profileF.UserID names the UserID field
+// of Profile, checked by the compiler. The F suffix keeps them apart from row
+// variables; nothing reads or writes them.
 var (
-	Users          = memrel.NewTable("users", func(u *User) *int64 { return &u.ID })
-	Profiles       = memrel.NewTable("profiles", func(p *Profile) *int64 { return &p.ID }).Defaults(profileDefaults)
+	profileF, recordF = memrel.Fields[Profile](), memrel.Fields[MedicalRecord]()
+
+	Users = memrel.NewTable("users", func(u *User) *int64 { return &u.ID })
+	// marketing_opt_in needs no default: Go's false is Django's default.
+	Profiles = memrel.NewTable("profiles", func(p *Profile) *int64 { return &p.ID },
+		memrel.Default(&profileF.Timezone, "UTC"))
 	Patients       = memrel.NewTable("patients", func(p *Patient) *int64 { return &p.ID })
 	MedicalRecords = memrel.NewTable("patient_medical_records", func(r *MedicalRecord) *int64 { return &r.ID })
 
-	ProfileUser = memrel.OneToOne(Profiles, func(p *Profile) *int64 { return &p.UserID },
-		Users, memrel.Cascade).Related("profile")
-	RecordPatient = memrel.OneToOne(MedicalRecords, func(r *MedicalRecord) *int64 { return &r.PatientID },
-		Patients, memrel.Cascade).Related("medical_record")
+	ProfileUser   = memrel.OneToOne(Profiles, &profileF.UserID, Users, memrel.Cascade).Related("profile")
+	RecordPatient = memrel.OneToOne(MedicalRecords, &recordF.PatientID, Patients, memrel.Cascade).
+			Related("medical_record")
 
-	Schema = memrel.Schema{
-		Tables:    []memrel.AnyTable{Users, Profiles, Patients, MedicalRecords},
-		Relations: []memrel.Relation{ProfileUser, RecordPatient},
-	}
+	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, Profiles, Patients, MedicalRecords}}
 )
-
-// profileDefaults fills in the fields of a new profile left empty: the
-// timezone is "UTC" (marketing_opt_in needs nothing: Go's false is the
-// default).
-func profileDefaults(p *Profile) {
-	if p.Timezone == "" {
-		p.Timezone = "UTC"
-	}
-}
 
 // Run opens a DB with the schema and walks through the domain, writing what
 // happens to w.

@@ -63,19 +63,25 @@ type OrderItem struct {
 // TotalCents is the line total.
 func (i OrderItem) TotalCents() int64 { return int64(i.Quantity) * i.UnitPriceCents }
 
-// The schema.
+// The schema. orderF and itemF are the field-reference rows of Order and
+// OrderItem (memrel.Fields): &itemF.OrderID names the OrderID field of
+// OrderItem, checked by the compiler. The F suffix keeps them apart from row
+// variables; nothing reads or writes them.
 var (
+	orderF, itemF = memrel.Fields[Order](), memrel.Fields[OrderItem]()
+
 	Users      = memrel.NewTable("users", func(u *User) *int64 { return &u.ID })
 	Products   = memrel.NewTable("products", func(p *Product) *int64 { return &p.ID })
 	Orders     = memrel.NewTable("orders", func(o *Order) *int64 { return &o.ID })
-	OrderItems = memrel.NewTable("order_items", func(i *OrderItem) *int64 { return &i.ID }).Defaults(itemDefaults)
+	OrderItems = memrel.NewTable("order_items", func(i *OrderItem) *int64 { return &i.ID },
+		memrel.Default(&itemF.Quantity, 1))
 
-	OrderCustomer = memrel.ForeignKey(Orders, func(o *Order) *int64 { return &o.CustomerID },
-		Users, memrel.Protect).Related("orders")
-	ItemOrder = memrel.ForeignKey(OrderItems, func(i *OrderItem) *int64 { return &i.OrderID },
-		Orders, memrel.Cascade).Related("items")
-	ItemProduct = memrel.ForeignKey(OrderItems, func(i *OrderItem) *int64 { return &i.ProductID },
-		Products, memrel.Protect).Related("order_items")
+	OrderCustomer = memrel.ForeignKey(Orders, &orderF.CustomerID, Users, memrel.Protect).
+			Related("orders")
+	ItemOrder = memrel.ForeignKey(OrderItems, &itemF.OrderID, Orders, memrel.Cascade).Related("items")
+
+	ItemProduct = memrel.ForeignKey(OrderItems, &itemF.ProductID, Products, memrel.Protect).
+			Related("order_items")
 
 	UniqueSKU        = memrel.Unique(Products, "uniq_product_sku", func(p *Product) string { return p.SKU })
 	PriceNonNegative = memrel.Check(Products, "price_cents_gte_0", func(p *Product) bool { return p.PriceCents >= 0 })
@@ -85,21 +91,8 @@ var (
 	// (Django's created_at = DateTimeField(db_index=True)).
 	OrdersByCreated = memrel.NewIndex(Orders, "created_at", func(o *Order) time.Time { return o.CreatedAt })
 
-	Schema = memrel.Schema{
-		Tables:      []memrel.AnyTable{Users, Products, Orders, OrderItems},
-		Relations:   []memrel.Relation{OrderCustomer, ItemOrder, ItemProduct},
-		Constraints: []memrel.Constraint{UniqueSKU, PriceNonNegative, QuantityPositive},
-		Indexes:     []memrel.AnyIndex{OrdersByCreated},
-	}
+	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, Products, Orders, OrderItems}}
 )
-
-// itemDefaults fills in the fields of a new order item left empty: the
-// quantity is 1 (Django's default=1).
-func itemDefaults(i *OrderItem) {
-	if i.Quantity == 0 {
-		i.Quantity = 1
-	}
-}
 
 // AddItem adds quantity of a product to an order at the product's current
 // price, which the item keeps from then on. A quantity of 0 means 1.
@@ -203,7 +196,7 @@ func Run(w io.Writer) error {
 		return err
 	}
 	say.Line("")
-	say.Line("Carol orders coffee (quantity 2) and a mug (quantity left out: the table's Defaults make it 1):")
+	say.Line("Carol orders coffee (quantity 2) and a mug (quantity left out: memrel.Default makes it 1):")
 	if err := db.View(func(tx *memrel.Tx) error { return printOrder(say, tx, first.ID) }); err != nil {
 		return err
 	}

@@ -77,31 +77,37 @@ type PostLike struct {
 	CreatedAt time.Time // filled in on insert
 }
 
-// Clock is the time the Defaults of follows and post_likes stamp on a new
-// row. It is fixed so that the output never changes; a program would use
-// time.Now.
-var Clock = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+// Clock is the time stamped on a new follow or like, as Django's
+// auto_now_add does. It is fixed so that the output never changes; a program
+// would use time.Now.
+func Clock() time.Time { return time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC) }
 
-// The schema.
+// The schema. profileF, followF, postF and likeF are the field-reference rows
+// of SocialProfile, Follow, Post and PostLike (memrel.Fields): &likeF.PostID
+// names the PostID field of PostLike, checked by the compiler. The F suffix
+// keeps them apart from row variables; nothing reads or writes them.
 var (
+	profileF, followF = memrel.Fields[SocialProfile](), memrel.Fields[Follow]()
+	postF, likeF      = memrel.Fields[Post](), memrel.Fields[PostLike]()
+
 	Users          = memrel.NewTable("users", func(u *User) *int64 { return &u.ID })
 	SocialProfiles = memrel.NewTable("social_profiles", func(p *SocialProfile) *int64 { return &p.ID })
-	Follows        = memrel.NewTable("follows", func(f *Follow) *int64 { return &f.ID }).Defaults(followDefaults)
-	Posts          = memrel.NewTable("posts", func(p *Post) *int64 { return &p.ID })
-	PostLikes      = memrel.NewTable("post_likes", func(l *PostLike) *int64 { return &l.ID }).Defaults(likeDefaults)
+	Follows        = memrel.NewTable("follows", func(f *Follow) *int64 { return &f.ID },
+		memrel.DefaultFunc(&followF.CreatedAt, Clock))
+	Posts     = memrel.NewTable("posts", func(p *Post) *int64 { return &p.ID })
+	PostLikes = memrel.NewTable("post_likes", func(l *PostLike) *int64 { return &l.ID },
+		memrel.DefaultFunc(&likeF.CreatedAt, Clock))
 
-	ProfileUser = memrel.OneToOne(SocialProfiles, func(p *SocialProfile) *int64 { return &p.UserID },
-		Users, memrel.Cascade).Related("social_profile")
-	FollowFollower = memrel.ForeignKey(Follows, func(f *Follow) *int64 { return &f.FollowerID },
-		SocialProfiles, memrel.Cascade).Related("outgoing_follows")
-	FollowFollowed = memrel.ForeignKey(Follows, func(f *Follow) *int64 { return &f.FollowedID },
-		SocialProfiles, memrel.Cascade).Related("incoming_follows")
-	PostAuthor = memrel.ForeignKey(Posts, func(p *Post) *int64 { return &p.AuthorID },
-		Users, memrel.Cascade).Related("posts")
-	LikeUser = memrel.ForeignKey(PostLikes, func(l *PostLike) *int64 { return &l.UserID },
-		Users, memrel.Cascade).Related("post_likes")
-	LikePost = memrel.ForeignKey(PostLikes, func(l *PostLike) *int64 { return &l.PostID },
-		Posts, memrel.Cascade).Related("likes")
+	ProfileUser = memrel.OneToOne(SocialProfiles, &profileF.UserID, Users, memrel.Cascade).
+			Related("social_profile")
+	FollowFollower = memrel.ForeignKey(Follows, &followF.FollowerID, SocialProfiles, memrel.Cascade).
+			Related("outgoing_follows")
+	FollowFollowed = memrel.ForeignKey(Follows, &followF.FollowedID, SocialProfiles, memrel.Cascade).
+			Related("incoming_follows")
+	PostAuthor = memrel.ForeignKey(Posts, &postF.AuthorID, Users, memrel.Cascade).Related("posts")
+	LikePost   = memrel.ForeignKey(PostLikes, &likeF.PostID, Posts, memrel.Cascade).Related("likes")
+	LikeUser   = memrel.ForeignKey(PostLikes, &likeF.UserID, Users, memrel.Cascade).
+			Related("post_likes")
 
 	// Following is profile.following, through follows; its Reverse() is
 	// profile.followers. Following is not symmetrical: ann may follow bob
@@ -115,36 +121,15 @@ var (
 		func(p *SocialProfile) bool { return utf8.RuneCountInString(p.Bio) <= 160 })
 	UniqueFollowPair = memrel.Unique(Follows, "uniq_follow_pair",
 		func(f *Follow) [2]int64 { return [2]int64{f.FollowerID, f.FollowedID} })
-	PreventSelfFollow = memrel.Check(Follows, "prevent_self_follow",
-		func(f *Follow) bool { return f.FollowerID != f.FollowedID })
-	UniquePostLike = memrel.Unique(PostLikes, "uniq_post_like",
+	PreventSelfFollow = memrel.Check(Follows, "prevent_self_follow", func(f *Follow) bool { return f.FollowerID != f.FollowedID })
+	UniquePostLike    = memrel.Unique(PostLikes, "uniq_post_like",
 		func(l *PostLike) [2]int64 { return [2]int64{l.UserID, l.PostID} })
 
 	// PostsByPostedAt orders posts by time, for the feed.
 	PostsByPostedAt = memrel.NewIndex(Posts, "posted_at", func(p *Post) time.Time { return p.PostedAt })
 
-	Schema = memrel.Schema{
-		Tables:      []memrel.AnyTable{Users, SocialProfiles, Follows, Posts, PostLikes},
-		Relations:   []memrel.Relation{ProfileUser, FollowFollower, FollowFollowed, PostAuthor, LikeUser, LikePost, Following, Friends},
-		Constraints: []memrel.Constraint{BioMax160, UniqueFollowPair, PreventSelfFollow, UniquePostLike},
-		Indexes:     []memrel.AnyIndex{PostsByPostedAt},
-	}
+	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, SocialProfiles, Follows, Posts, PostLikes}}
 )
-
-// followDefaults fills in the fields of a new follow left empty, as
-// Django's auto_now_add does.
-func followDefaults(f *Follow) {
-	if f.CreatedAt.IsZero() {
-		f.CreatedAt = Clock
-	}
-}
-
-// likeDefaults fills in the fields of a new like left empty.
-func likeDefaults(l *PostLike) {
-	if l.CreatedAt.IsZero() {
-		l.CreatedAt = Clock
-	}
-}
 
 // Run opens a DB with the schema and walks through the domain, writing what
 // happens to w.

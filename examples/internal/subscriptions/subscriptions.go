@@ -53,28 +53,28 @@ type Subscription struct {
 // Active reports whether the subscription has not ended.
 func (s Subscription) Active() bool { return !s.EndedAt.Valid }
 
-// The schema.
+// The schema. subF is the field-reference row of Subscription
+// (memrel.Fields): &subF.PlanID names the PlanID field of Subscription,
+// checked by the compiler. The F suffix keeps it apart from row variables;
+// nothing reads or writes it.
 var (
+	subF = memrel.Fields[Subscription]()
+
 	Users         = memrel.NewTable("users", func(u *User) *int64 { return &u.ID })
 	Plans         = memrel.NewTable("plans", func(p *Plan) *int64 { return &p.ID })
 	Subscriptions = memrel.NewTable("subscriptions", func(s *Subscription) *int64 { return &s.ID })
 
-	SubscriptionUser = memrel.ForeignKey(Subscriptions, func(s *Subscription) *int64 { return &s.UserID },
-		Users, memrel.Cascade).Related("subscriptions")
-	SubscriptionPlan = memrel.ForeignKey(Subscriptions, func(s *Subscription) *int64 { return &s.PlanID },
-		Plans, memrel.Protect).Related("subscriptions")
+	SubscriptionUser = memrel.ForeignKey(Subscriptions, &subF.UserID, Users, memrel.Cascade).
+				Related("subscriptions")
+	SubscriptionPlan = memrel.ForeignKey(Subscriptions, &subF.PlanID, Plans, memrel.Protect).
+				Related("subscriptions")
 
 	PlanInterval = memrel.Check(Plans, "plan_interval_month_or_year",
 		func(p *Plan) bool { return p.Interval == "month" || p.Interval == "year" })
 	OneActivePerUser = memrel.Unique(Subscriptions, "one_active_subscription_per_user",
-		func(s *Subscription) int64 { return s.UserID }).
-		Where(func(s *Subscription) bool { return s.Active() })
+		func(s *Subscription) int64 { return s.UserID }).Where(func(s *Subscription) bool { return s.Active() })
 
-	Schema = memrel.Schema{
-		Tables:      []memrel.AnyTable{Users, Plans, Subscriptions},
-		Relations:   []memrel.Relation{SubscriptionUser, SubscriptionPlan},
-		Constraints: []memrel.Constraint{PlanInterval, OneActivePerUser},
-	}
+	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, Plans, Subscriptions}}
 )
 
 // ErrNoActiveSubscription is returned by ChangePlan for a user with no

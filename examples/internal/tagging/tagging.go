@@ -58,23 +58,29 @@ type ArticleTag struct {
 	AddedBy   memrel.Null[int64] // empty if unknown, or once that user is deleted
 }
 
-// Clock is the time the Defaults of article_tags stamp on a new link. It is
-// fixed so that the output never changes; a program would use time.Now.
-var Clock = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+// Clock is the time stamped on a new link, as Django's auto_now_add does.
+// It is fixed so that the output never changes; a program would use time.Now.
+func Clock() time.Time { return time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC) }
 
-// The schema.
+// The schema. linkF is the field-reference row of ArticleTag (memrel.Fields):
+// &linkF.TagID names the TagID field of ArticleTag, checked by the compiler.
+// The F suffix keeps it apart from row variables; nothing reads or writes it.
+// The link table's keys to articles and tags keep their default reverse
+// names (article_tags_set), as the Django model does: nothing follows them
+// backward except through ArticleTags.
 var (
+	linkF = memrel.Fields[ArticleTag]()
+
 	Users           = memrel.NewTable("users", func(u *User) *int64 { return &u.ID })
 	Tags            = memrel.NewTable("tags", func(t *Tag) *int64 { return &t.ID })
 	Articles        = memrel.NewTable("articles", func(a *Article) *int64 { return &a.ID })
-	ArticleTagLinks = memrel.NewTable("article_tags", func(l *ArticleTag) *int64 { return &l.ID }).Defaults(linkDefaults)
+	ArticleTagLinks = memrel.NewTable("article_tags", func(l *ArticleTag) *int64 { return &l.ID },
+		memrel.DefaultFunc(&linkF.AddedAt, Clock))
 
-	LinkArticle = memrel.ForeignKey(ArticleTagLinks, func(l *ArticleTag) *int64 { return &l.ArticleID },
-		Articles, memrel.Cascade).Related("article_tags")
-	LinkTag = memrel.ForeignKey(ArticleTagLinks, func(l *ArticleTag) *int64 { return &l.TagID },
-		Tags, memrel.Cascade).Related("article_tags")
-	LinkAddedBy = memrel.ForeignKey(ArticleTagLinks, func(l *ArticleTag) *memrel.Null[int64] { return &l.AddedBy },
-		Users, memrel.SetNull).Related("tags_added")
+	LinkArticle = memrel.ForeignKey(ArticleTagLinks, &linkF.ArticleID, Articles, memrel.Cascade)
+	LinkTag     = memrel.ForeignKey(ArticleTagLinks, &linkF.TagID, Tags, memrel.Cascade)
+	LinkAddedBy = memrel.ForeignKey(ArticleTagLinks, &linkF.AddedBy, Users, memrel.SetNull).
+			Related("tags_added")
 
 	// ArticleTags is article.tags, through article_tags; its Reverse() is
 	// tag.articles.
@@ -84,20 +90,8 @@ var (
 	UniquePair    = memrel.Unique(ArticleTagLinks, "uniq_article_tag_pair",
 		func(l *ArticleTag) [2]int64 { return [2]int64{l.ArticleID, l.TagID} })
 
-	Schema = memrel.Schema{
-		Tables:      []memrel.AnyTable{Users, Tags, Articles, ArticleTagLinks},
-		Relations:   []memrel.Relation{LinkArticle, LinkTag, LinkAddedBy, ArticleTags},
-		Constraints: []memrel.Constraint{UniqueTagName, UniquePair},
-	}
+	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, Tags, Articles, ArticleTagLinks}}
 )
-
-// linkDefaults fills in the fields of a new link left empty, as Django's
-// auto_now_add does.
-func linkDefaults(l *ArticleTag) {
-	if l.AddedAt.IsZero() {
-		l.AddedAt = Clock
-	}
-}
 
 // by returns a fill function for AddWith and SetWith (Django's
 // through_defaults): the new links are added by user.
@@ -156,7 +150,7 @@ func Run(w io.Writer) error {
 		return err
 	}
 
-	say.Line("Tagged (each link is a row of article_tags; added_at comes from the table's Defaults,")
+	say.Line("Tagged (each link is a row of article_tags; added_at comes from memrel.DefaultFunc,")
 	say.Line("added_by from AddWith, Django's through_defaults):")
 	err = db.View(func(tx *memrel.Tx) error {
 		for a := range Articles.All(tx) {
