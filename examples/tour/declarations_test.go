@@ -136,7 +136,10 @@ func measure(t *testing.T, name string) declStats {
 	}
 	isDecl := func(call *ast.CallExpr) (string, bool) {
 		fun := call.Fun
-		if ix, ok := fun.(*ast.IndexExpr); ok { // memrel.Fields[T]
+		switch ix := fun.(type) {
+		case *ast.IndexExpr: // memrel.Fields[T]
+			fun = ix.X
+		case *ast.IndexListExpr: // memrel.NewTable[T, K]
 			fun = ix.X
 		}
 		sel, ok := fun.(*ast.SelectorExpr)
@@ -190,13 +193,9 @@ func measure(t *testing.T, name string) declStats {
 				return true
 			}
 			schema = true
-			if fn == "NewTable" && len(call.Args) >= 2 {
-				if lit, ok := call.Args[1].(*ast.FuncLit); ok && len(lit.Type.Params.List) == 1 {
-					if star, ok := lit.Type.Params.List[0].Type.(*ast.StarExpr); ok {
-						if id, ok := star.X.(*ast.Ident); ok && info.Uses[id] != nil {
-							rowTypes[info.Uses[id]] = true
-						}
-					}
+			if fn == "NewTable" {
+				if obj := rowType(info, call); obj != nil {
+					rowTypes[obj] = true
 				}
 			}
 			if fn == "ForeignKey" || fn == "OneToOne" {
@@ -257,6 +256,29 @@ func measure(t *testing.T, name string) declStats {
 		s.parts = append(s.parts, declName(decl)+" "+strconv.Itoa(n))
 	}
 	return s
+}
+
+// rowType is the row type T of a call of NewTable: its first type argument
+// if given, else the parameter type of its key accessor func(*T) *K.
+func rowType(info *types.Info, call *ast.CallExpr) types.Object {
+	var t ast.Expr
+	switch ix := call.Fun.(type) {
+	case *ast.IndexExpr:
+		t = ix.Index
+	case *ast.IndexListExpr:
+		t = ix.Indices[0]
+	}
+	if t == nil && len(call.Args) >= 2 {
+		if lit, ok := call.Args[1].(*ast.FuncLit); ok && len(lit.Type.Params.List) == 1 {
+			if star, ok := lit.Type.Params.List[0].Type.(*ast.StarExpr); ok {
+				t = star.X
+			}
+		}
+	}
+	if id, ok := t.(*ast.Ident); ok {
+		return info.Uses[id]
+	}
+	return nil
 }
 
 // enclosingSpec is the value spec of gd that holds n.
