@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/memrel-go/memrel/internal/quote"
 	"github.com/memrel-go/memrel/store"
 )
 
@@ -22,9 +23,9 @@ func (r RowRef) String() string {
 		if r.Key == nil || reflect.ValueOf(r.Key).IsZero() {
 			return fmt.Sprintf("a new %s row", r.Table)
 		}
-		return fmt.Sprintf("a new %s row %v", r.Table, r.Key)
+		return fmt.Sprintf("a new %s row %s", r.Table, quote.Key(r.Key))
 	}
-	return fmt.Sprintf("%s %v", r.Table, r.Key)
+	return fmt.Sprintf("%s %s", r.Table, quote.Key(r.Key))
 }
 
 // BlockingRow is a row that stops a delete, with the relation (child
@@ -130,7 +131,7 @@ func joinAny(vs []any) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprint(&b, v)
+		b.WriteString(quote.Key(v))
 	}
 	return b.String()
 }
@@ -179,3 +180,15 @@ func showValue(v any) string {
 	}
 	return fmt.Sprintf("%v", v)
 }
+
+// integrityError is a problem that Check found: "memrel: check: <the
+// problem>: integrity check failed", as the store's own Check reports one.
+// It unwraps to the problem (errors.As finds a *ForeignKeyError in it) and
+// to store.ErrIntegrity.
+type integrityError struct{ err error }
+
+func (e integrityError) Error() string {
+	return "memrel: check: " + strings.TrimPrefix(e.err.Error(), "memrel: ") + ": " + store.ErrIntegrity.Error()
+}
+
+func (e integrityError) Unwrap() []error { return []error{e.err, store.ErrIntegrity} }

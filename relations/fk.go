@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/memrel-go/memrel/internal/offset"
+	"github.com/memrel-go/memrel/internal/quote"
 	"github.com/memrel-go/memrel/store"
 )
 
@@ -57,9 +58,9 @@ type fkDef struct {
 
 func (d *fkDef) name() string {
 	if d.child == nil {
-		return d.field
+		return quote.Name(d.field)
 	}
-	return d.child.Name() + "." + d.field
+	return d.child.Name() + "." + quote.Name(d.field)
 }
 
 // mustBeOpen panics if a schema was opened with the relation: its rules

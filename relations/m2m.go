@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync/atomic"
 
+	"github.com/memrel-go/memrel/internal/quote"
 	"github.com/memrel-go/memrel/store"
 )
 
@@ -33,9 +34,9 @@ func (d *m2mDef) mustBeOpen(method string) {
 
 func (d *m2mDef) name() string {
 	if d.from == nil || d.from.parent == nil {
-		return d.field
+		return quote.Name(d.field)
 	}
-	return d.from.parent.Name() + "." + d.field
+	return d.from.parent.Name() + "." + quote.Name(d.field)
 }
 
 // Link is the row of an automatic link table: one pair (From, To). The pair
@@ -89,7 +90,7 @@ type M2MSide[S any, SK store.Key, T any, TK store.Key, L any, LK store.Key] stru
 func ManyToMany[A any, AK store.Key, B any, BK store.Key](from *store.Table[A, AK], field string, to *store.Table[B, BK]) *M2M[A, AK, B, BK, Link[AK, BK], int64] {
 	d := &m2mDef{field: field}
 	if from == nil || to == nil {
-		d.err = fmt.Errorf("many-to-many %s: %s", field, missingArgs(
+		d.err = fmt.Errorf("many-to-many %s: %s", quote.Name(field), missingArgs(
 			arg{"source table", from == nil}, arg{"target table", to == nil}))
 		return brokenM2M[A, AK, B, BK, Link[AK, BK], int64](d)
 	}
@@ -123,7 +124,7 @@ func ManyToMany[A any, AK store.Key, B any, BK store.Key](from *store.Table[A, A
 func ManyToManyThrough[L any, LK store.Key, A any, AK store.Key, B any, BK store.Key](link *store.Table[L, LK], field string, from *FK[L, A, AK], to *FK[L, B, BK]) *M2M[A, AK, B, BK, L, LK] {
 	d := &m2mDef{field: field}
 	if link == nil || from == nil || to == nil {
-		d.err = fmt.Errorf("many-to-many %s: %s", field, missingArgs(
+		d.err = fmt.Errorf("many-to-many %s: %s", quote.Name(field), missingArgs(
 			arg{"link table", link == nil}, arg{"source foreign key", from == nil}, arg{"target foreign key", to == nil}))
 		return brokenM2M[A, AK, B, BK, L, LK](d)
 	}

@@ -499,7 +499,7 @@ func (rt *runtime) Check(tx *store.Tx) error {
 	var errs []error
 	bad := func(err error) {
 		if len(errs) < 50 {
-			errs = append(errs, fmt.Errorf("memrel: check: %w: %w", store.ErrIntegrity, err))
+			errs = append(errs, integrityError{err})
 		}
 	}
 	for _, t := range rt.order {

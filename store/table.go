@@ -11,6 +11,7 @@ import (
 	"unsafe"
 
 	"github.com/memrel-go/memrel/internal/offset"
+	"github.com/memrel-go/memrel/internal/quote"
 )
 
 // Key is the set of types a primary key may have. Integer keys are assigned
@@ -144,7 +145,7 @@ func NewTable[T any, K Key](name string, key func(*T) *K) *Table[T, K] {
 	info := &TableInfo{name: name, typ: reflect.TypeFor[T](), kc: kc, err: err}
 	info.auto = kc.kind != kindString
 	if key == nil {
-		info.err = fmt.Errorf("table %s: key accessor is nil", name)
+		info.err = fmt.Errorf("table %s: key accessor is nil", quote.Name(name))
 	}
 	// The key accessor is called once, here, to find the key's field; the
 	// key is then read and written by offset, without user code.
@@ -152,7 +153,7 @@ func NewTable[T any, K Key](name string, key func(*T) *K) *Table[T, K] {
 		if off, ok := offset.Of(key); ok {
 			t.off = off
 		} else if info.err == nil {
-			info.err = fmt.Errorf("table %s: the key accessor must return a pointer to a field of the row, like func(u *User) *int64 { return &u.ID }", name)
+			info.err = fmt.Errorf("table %s: the key accessor must return a pointer to a field of the row, like func(u *User) *int64 { return &u.ID }", quote.Name(name))
 		}
 	}
 	info.keyBytes = func(dst []byte, obj any) []byte {
