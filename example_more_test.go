@@ -405,7 +405,7 @@ func ExampleUnique() {
 	}
 	// Output:
 	// pages: 2
-	// memrel: unique constraint uniq_site_slug on pages: a new pages row has the value {1 about} of pages 1
+	// memrel: unique constraint uniq_site_slug on pages: a new pages row {ID:0 SiteID:1 Slug:about} has the value {SiteID:1 Slug:about} of pages 1 {ID:1 SiteID:1 Slug:about}
 	// true
 }
 
@@ -542,10 +542,13 @@ func ExampleCheck() {
 	var ce *memrel.CheckError
 	if errors.As(err, &ce) {
 		fmt.Println("constraint:", ce.Constraint, "table:", ce.Table, "new row:", ce.Row.New)
+		refusedRow := ce.RowData.(Follow)
+		fmt.Println("follower:", refusedRow.FollowerID, "followed:", refusedRow.FollowedID)
 	}
 	// Output:
-	// memrel: check constraint prevent_self_follow on follows: a new follows row violates it
+	// memrel: check constraint prevent_self_follow on follows: a new follows row violates it: {ID:0 FollowerID:1 FollowedID:1}
 	// constraint: prevent_self_follow table: follows new row: true
+	// follower: 1 followed: 1
 }
 
 // ---- Queries ----

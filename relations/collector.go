@@ -392,7 +392,8 @@ func (c *collector) validateUpdates() error {
 				}
 				if other, dup := seen[string(v)]; dup {
 					e := &UniqueError{Constraint: u.name, Table: w.t.Name(), Row: ref(w.t, p.new),
-						Conflict: ref(w.t, other), Value: u.value(p.new)}
+						Conflict: ref(w.t, other), Value: u.value(p.new),
+						RowData: w.t.RowValue(p.new, true), ConflictData: w.t.RowValue(other, true)}
 					if u.fk != nil {
 						e.Parent = &RowRef{Table: u.fk.parent.Name(), Key: e.Value}
 					}

@@ -103,3 +103,121 @@ func TestErrorTextSchema(t *testing.T) {
 		}
 	}
 }
+
+type etFollow struct {
+	ID         int64
+	FollowerID int64
+	FollowedID int64
+	Note       string
+}
+
+type etPair struct {
+	Follower, Followed int64
+}
+
+// A composite unique error shows both rows (an array value names no
+// field; a struct value names its own); a check error shows the refused
+// row, without the key the sequence was to give it. errors.As gives both
+// rows as values of the row type.
+func TestErrorTextRows(t *testing.T) {
+	follows := memrel.NewTable("etr_follows", func(f *etFollow) *int64 { return &f.ID })
+	memrel.Check(follows, "no_self", func(f *etFollow) bool { return f.FollowerID != f.FollowedID })
+	memrel.Unique(follows, "pair", func(f *etFollow) [2]int64 { return [2]int64{f.FollowerID, f.FollowedID} })
+	memrel.Unique(follows, "pair_named", func(f *etFollow) etPair { return etPair{f.FollowerID, -f.FollowedID} })
+	memrel.Unique(follows, "note", func(f *etFollow) memrel.Null[string] {
+		if f.Note == "" {
+			return memrel.Null[string]{}
+		}
+		return memrel.Some(f.Note)
+	})
+	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{follows}})
+	tx := beginTx(t, db)
+	first := cnInsert(t, tx, follows, etFollow{FollowerID: 1, FollowedID: 2, Note: "hi"})
+	text := func(err error, want string) {
+		t.Helper()
+		if err == nil || err.Error() != want {
+			t.Errorf("error %v,\n want %s", err, want)
+		}
+	}
+
+	err := refused(t, tx, memrel.ErrUnique, func() error { return cnIns(follows.Insert(tx, etFollow{FollowerID: 1, FollowedID: 2})) })
+	text(err, "memrel: unique constraint pair on etr_follows: a new etr_follows row {ID:0 FollowerID:1 FollowedID:2 Note:} has the value [1 2] of etr_follows 1 {ID:1 FollowerID:1 FollowedID:2 Note:hi}")
+	var ue *memrel.UniqueError
+	if !errors.As(err, &ue) || ue.RowData != (etFollow{FollowerID: 1, FollowedID: 2}) || ue.ConflictData != first {
+		t.Errorf("UniqueError rows = %+v, %+v", ue.RowData, ue.ConflictData)
+	}
+
+	// An update names the row by its key and shows it as it would be.
+	second := cnInsert(t, tx, follows, etFollow{FollowerID: 3, FollowedID: 4})
+	moved := second
+	moved.FollowerID, moved.FollowedID = 1, 2
+	err = refused(t, tx, memrel.ErrUnique, func() error { return cnIns(follows.Update(tx, moved)) })
+	text(err, "memrel: unique constraint pair on etr_follows: etr_follows 2 {ID:2 FollowerID:1 FollowedID:2 Note:} has the value [1 2] of etr_follows 1 {ID:1 FollowerID:1 FollowedID:2 Note:hi}")
+
+	// A struct value names its fields, and the rows show too.
+	follows2 := memrel.NewTable("etr_follows2", func(f *etFollow) *int64 { return &f.ID })
+	memrel.Unique(follows2, "pair_named2", func(f *etFollow) etPair { return etPair{f.FollowerID, f.FollowedID} })
+	db2 := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{follows2}})
+	tx2 := beginTx(t, db2)
+	cnInsert(t, tx2, follows2, etFollow{FollowerID: 1, FollowedID: 2})
+	err = refused(t, tx2, memrel.ErrUnique, func() error { return cnIns(follows2.Insert(tx2, etFollow{ID: 9, FollowerID: 1, FollowedID: 2})) })
+	text(err, "memrel: unique constraint pair_named2 on etr_follows2: a new etr_follows2 row 9 {ID:9 FollowerID:1 FollowedID:2 Note:} has the value {Follower:1 Followed:2} of etr_follows2 1 {ID:1 FollowerID:1 FollowedID:2 Note:}")
+
+	// A single value (a Null formats itself as one) keeps the short form.
+	err = refused(t, tx, memrel.ErrUnique, func() error { return cnIns(follows.Insert(tx, etFollow{FollowerID: 5, FollowedID: 6, Note: "hi"})) })
+	text(err, "memrel: unique constraint note on etr_follows: a new etr_follows row has the value hi of etr_follows 1")
+	if !errors.As(err, &ue) || ue.RowData != (etFollow{FollowerID: 5, FollowedID: 6, Note: "hi"}) || ue.ConflictData != first {
+		t.Errorf("UniqueError rows = %+v, %+v", ue.RowData, ue.ConflictData)
+	}
+
+	// A check error shows the refused row, without the key the sequence
+	// would have given it (it was never handed out).
+	err = refused(t, tx, memrel.ErrCheck, func() error { return cnIns(follows.Insert(tx, etFollow{FollowerID: 7, FollowedID: 7})) })
+	text(err, "memrel: check constraint no_self on etr_follows: a new etr_follows row violates it: {ID:0 FollowerID:7 FollowedID:7 Note:}")
+	var ce *memrel.CheckError
+	if !errors.As(err, &ce) || ce.RowData != (etFollow{FollowerID: 7, FollowedID: 7}) {
+		t.Errorf("CheckError.RowData = %+v", ce.RowData)
+	}
+	self := first
+	self.FollowedID = 1
+	err = refused(t, tx, memrel.ErrCheck, func() error { return cnIns(follows.Update(tx, self)) })
+	text(err, "memrel: check constraint no_self on etr_follows: etr_follows 1 violates it: {ID:1 FollowerID:1 FollowedID:1 Note:hi}")
+
+	// A long row is cut short in the message; the error holds it whole.
+	long := etFollow{FollowerID: 8, FollowedID: 8, Note: strings.Repeat("é", 300)}
+	err = refused(t, tx, memrel.ErrCheck, func() error { return cnIns(follows.Insert(tx, long)) })
+	shown := "{ID:0 FollowerID:8 FollowedID:8 Note:" + strings.Repeat("é", 200-len("{ID:0 FollowerID:8 FollowedID:8 Note:"))
+	text(err, "memrel: check constraint no_self on etr_follows: a new etr_follows row violates it: "+shown+"... (138 more characters)")
+	if !errors.As(err, &ce) || ce.RowData != long {
+		t.Errorf("CheckError.RowData is not the whole row")
+	}
+	cnInsert(t, tx, follows, etFollow{FollowerID: 8, FollowedID: 9})
+	finishTx(t, db, tx)
+}
+
+// A delete whose Set value makes two rows collide shows the rewritten rows.
+func TestErrorTextRowsInDelete(t *testing.T) {
+	type room struct{ ID int64 }
+	type seat struct {
+		ID     int64
+		RoomID int64
+		Row    int64
+	}
+	rooms := memrel.NewTable("etd_rooms", func(r *room) *int64 { return &r.ID })
+	seats := memrel.NewTable("etd_seats", func(s *seat) *int64 { return &s.ID })
+	memrel.ForeignKey(seats, "room", func(s *seat) *int64 { return &s.RoomID }, rooms, memrel.Set).SetTo(1)
+	memrel.Unique(seats, "room_row", func(s *seat) [2]int64 { return [2]int64{s.RoomID, s.Row} })
+	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{rooms, seats}})
+	tx := beginTx(t, db)
+	for range 3 {
+		cnInsert(t, tx, rooms, room{})
+	}
+	cnInsert(t, tx, seats, seat{RoomID: 2, Row: 5})
+	cnInsert(t, tx, seats, seat{RoomID: 3, Row: 5})
+	err := refused(t, tx, memrel.ErrUnique, func() error { return cnIns(rooms.Delete(tx, 2, 3)) })
+	want := "memrel: unique constraint room_row on etd_seats: etd_seats 2 {ID:2 RoomID:1 Row:5} has the value [1 5] of etd_seats 1 {ID:1 RoomID:1 Row:5}"
+	if err.Error() != want {
+		t.Errorf("error %v,\n want %s", err, want)
+	}
+	finishTx(t, db, tx)
+}

@@ -414,7 +414,7 @@ func (rt *runtime) checkRow(tx *store.Tx, t *store.TableInfo, self RowRef, old, 
 func (rt *runtime) checkChecks(t *store.TableInfo, self RowRef, row any) error {
 	for _, c := range rt.tables[t].checks {
 		if !c.pred(row) {
-			return &CheckError{Constraint: c.name, Table: t.Name(), Row: self}
+			return &CheckError{Constraint: c.name, Table: t.Name(), Row: self, RowData: rowData(t, self, row)}
 		}
 	}
 	return nil
@@ -484,7 +484,8 @@ func (rt *runtime) checkUnique(tx *store.Tx, u *uniqueDef, self RowRef, old, row
 			}
 		}
 		e := &UniqueError{Constraint: u.name, Table: u.table.Name(), Row: self,
-			Conflict: ref(u.table, other), Value: u.value(row)}
+			Conflict: ref(u.table, other), Value: u.value(row),
+			RowData: rowData(u.table, self, row), ConflictData: u.table.RowValue(other, true)}
 		if u.fk != nil {
 			e.Parent = &RowRef{Table: u.fk.parent.Name(), Key: e.Value}
 		}
@@ -511,7 +512,7 @@ func (rt *runtime) Check(tx *store.Tx) error {
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			for _, c := range tr.checks {
 				if !c.pred(obj) {
-					bad(&CheckError{Constraint: c.name, Table: t.Name(), Row: ref(t, obj)})
+					bad(&CheckError{Constraint: c.name, Table: t.Name(), Row: ref(t, obj), RowData: t.RowValue(obj, true)})
 				}
 			}
 			for _, d := range tr.out {

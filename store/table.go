@@ -40,6 +40,7 @@ type TableInfo struct {
 	keyBytes func(dst []byte, obj any) []byte
 	keyValue func(obj any) any
 	clone    func(obj any) any
+	value    func(obj any, withKey bool) any
 	err      error
 	frozen   atomic.Bool // a DB was opened with it: Defaults and CallerKeys cannot change it
 
@@ -165,6 +166,13 @@ func NewTable[T any, K Key](name string, key func(*T) *K) *Table[T, K] {
 	info.clone = func(obj any) any {
 		c := *obj.(*T)
 		return &c
+	}
+	info.value = func(obj any, withKey bool) any {
+		c := *obj.(*T)
+		if !withKey {
+			*t.key(&c) = *new(K)
+		}
+		return c
 	}
 	t.info = info
 	return t
