@@ -153,13 +153,13 @@ func ExampleManyToMany() {
 			}
 		}
 		// Article 1 gets go and db; adding go again does nothing.
-		if err := articleTags.Add(tx, 1, 1, 2); err != nil {
+		if _, err := articleTags.Add(tx, 1, 1, 2); err != nil {
 			return err
 		}
-		if err := articleTags.Add(tx, 1, 1); err != nil {
+		if _, err := articleTags.Add(tx, 1, 1); err != nil {
 			return err
 		}
-		if err := articleTags.Add(tx, 2, 2, 3); err != nil {
+		if _, err := articleTags.Add(tx, 2, 2, 3); err != nil {
 			return err
 		}
 		fmt.Println("link rows:", articleTags.LinkTable().Len(tx))
@@ -262,10 +262,10 @@ func ExampleManyToManyThrough() {
 		}
 		// ann joins as admin: AddWith fills the extra fields of new links.
 		admin := func(m *Membership) { m.Role = "admin" }
-		if err := members.AddWith(tx, gophers.ID, admin, 1); err != nil {
+		if _, err := members.AddWith(tx, gophers.ID, admin, 1); err != nil {
 			return err
 		}
-		if err := members.Add(tx, gophers.ID, 2); err != nil { // the default role
+		if _, err := members.Add(tx, gophers.ID, 2); err != nil { // the default role
 			return err
 		}
 		show := func() {
@@ -325,7 +325,7 @@ func ExampleManyToMany_symmetrical() {
 				return err
 			}
 		}
-		if err := friends.Add(tx, 1, 2, 3); err != nil { // ann befriends bob and cid
+		if _, err := friends.Add(tx, 1, 2, 3); err != nil { // ann befriends bob and cid
 			return err
 		}
 		show := func() {

@@ -16,7 +16,7 @@ func TestRun(t *testing.T) {
 		"Acme.members (Reverse): ann, bob, cid",
 		"a second membership of cid in Acme: memrel: unique constraint uniq_membership on memberships:",
 		"memrel: unique constraint uniq_project_name_per_org on projects: a new projects row {ID:0 OrganizationID:1 Name:API} has the value {OrganizationID:1 Value:API} of projects 2 {ID:2 OrganizationID:1 Name:API}",
-		"does nothing: Acme still has 3 members)",
+		"Add creates 0 links: Acme still has 3 members)",
 		"in key order (Acme.projects): Website, API, Billing",
 		"one seek to Acme's group): API, Billing, Website",
 		"Globex's, by name: Research, Website",
