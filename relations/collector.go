@@ -186,7 +186,11 @@ func (c *collector) follow(w work, fresh []any, d *fkDef) (*work, error) {
 	}
 	if d.action == DoNothing {
 		// Django looks nothing up for DO_NOTHING; memrel only notes the
-		// parents, to check at Commit that nothing dangles.
+		// parents, to check at Commit that nothing dangles (unless the key
+		// is NoConstraint, which may dangle).
+		if d.unchecked {
+			return nil, nil
+		}
 		for _, p := range fresh {
 			c.doNothing = append(c.doNothing, dangling{d: d, key: w.t.KeyBytes(nil, p)})
 		}

@@ -125,6 +125,10 @@ func Build(tables []store.AnyTable, rels []Relation, cons []Constraint) (store.H
 				bad("relation %s: DefaultNull, but the key cannot be empty", d.name())
 				ok = false
 			}
+			if d.setNull && !d.nullable {
+				bad("relation %s: SetToNull, but the key cannot be empty (use a nullable relation, or SetTo)", d.name())
+				ok = false
+			}
 			if d.action == Set && !d.hasSet {
 				bad("relation %s: on-delete rule Set, but no value (use SetTo or SetFunc)", d.name())
 				ok = false
@@ -430,6 +434,9 @@ type viewFunc func(t *store.TableInfo, obj any) any
 func (rt *runtime) checkFKs(tx *store.Tx, t *store.TableInfo, self RowRef, old, row any, view viewFunc) error {
 	var buf, oldBuf [64]byte
 	for _, d := range rt.tables[t].out {
+		if d.unchecked {
+			continue // NoConstraint: a key may name a missing row
+		}
 		key, ok := d.ref(buf[:0], row)
 		if !ok {
 			continue
@@ -517,7 +524,7 @@ func (rt *runtime) Check(tx *store.Tx) error {
 			}
 			for _, d := range tr.out {
 				key, ok := d.ref(nil, obj)
-				if ok && tx.Lookup(d.parent, key) == nil {
+				if ok && !d.unchecked && tx.Lookup(d.parent, key) == nil {
 					bad(&ForeignKeyError{Relation: d.name(), Row: ref(t, obj), Field: d.field,
 						Parent: RowRef{Table: d.parent.Name(), Key: d.refValue(obj)}})
 				}
