@@ -467,6 +467,22 @@ func (rt *runtime) checkFKs(tx *store.Tx, t *store.TableInfo, self RowRef, old, 
 }
 
 func (rt *runtime) checkUnique(tx *store.Tx, u *uniqueDef, self RowRef, old, row any, view viewFunc) error {
+	other := rt.conflict(tx, u, old, row, view)
+	if other == nil {
+		return nil
+	}
+	e := &UniqueError{Constraint: u.name, Table: u.table.Name(), Row: self,
+		Conflict: ref(u.table, other), Value: u.value(row),
+		RowData: rowData(u.table, self, row), ConflictData: u.table.RowValue(other, true)}
+	if u.fk != nil {
+		e.Parent = &RowRef{Table: u.fk.parent.Name(), Key: e.Value}
+	}
+	return e
+}
+
+// conflict returns the stored row (in the final state of a delete, when
+// view is not nil) that row, replacing old, collides with under u, or nil.
+func (rt *runtime) conflict(tx *store.Tx, u *uniqueDef, old, row any, view viewFunc) any {
 	var buf [64]byte
 	val, ok := u.key(buf[:0], row)
 	if !ok {
@@ -490,13 +506,7 @@ func (rt *runtime) checkUnique(tx *store.Tx, u *uniqueDef, self RowRef, old, row
 				continue
 			}
 		}
-		e := &UniqueError{Constraint: u.name, Table: u.table.Name(), Row: self,
-			Conflict: ref(u.table, other), Value: u.value(row),
-			RowData: rowData(u.table, self, row), ConflictData: u.table.RowValue(other, true)}
-		if u.fk != nil {
-			e.Parent = &RowRef{Table: u.fk.parent.Name(), Key: e.Value}
-		}
-		return e
+		return other
 	}
 	return nil
 }

@@ -296,9 +296,17 @@ func (t *Table[T, K]) Insert(tx *Tx, row T) (T, error) {
 // InsertWith is Insert with fill, which runs after the table's Defaults and
 // before any check: it can override a default, even with a zero value.
 func (t *Table[T, K]) InsertWith(tx *Tx, row T, fill func(row *T)) (T, error) {
+	r, _, err := t.insert(tx, row, fill, false)
+	return r, err
+}
+
+// insert is InsertWith; with skip, a row that collides on the primary key
+// or a unique constraint is not written and no error is built: insert
+// returns the stored row it collides with and false (see InsertOrSkip).
+func (t *Table[T, K]) insert(tx *Tx, row T, fill func(row *T), skip bool) (T, bool, error) {
 	var zero T
 	if err := tx.writable(t.info); err != nil {
-		return zero, err
+		return zero, false, err
 	}
 	p := new(T)
 	*p = row
@@ -320,14 +328,14 @@ func (t *Table[T, K]) InsertWith(tx *Tx, row T, fill func(row *T)) (T, error) {
 	assigned := false
 	if *kp == zk {
 		if !t.info.auto || t.info.chosen {
-			return zero, &KeyError{Table: t.info.name, Key: *kp, Err: fmt.Errorf("%w: the caller must choose the key", ErrInvalidKey)}
+			return zero, false, &KeyError{Table: t.info.name, Key: *kp, Err: fmt.Errorf("%w: the caller must choose the key", ErrInvalidKey)}
 		}
 		var ok bool
 		if seqNext, ok = tx.seqPeek(t.info); !ok {
-			return zero, &KeyError{Table: t.info.name, Key: *kp, Err: fmt.Errorf("%w: sequence exhausted", ErrInvalidKey)}
+			return zero, false, &KeyError{Table: t.info.name, Key: *kp, Err: fmt.Errorf("%w: sequence exhausted", ErrInvalidKey)}
 		}
 		if !t.setKeyInt(p, seqNext) {
-			return zero, &KeyError{Table: t.info.name, Key: seqNext, Err: fmt.Errorf("%w: sequence exhausted for the key type", ErrInvalidKey)}
+			return zero, false, &KeyError{Table: t.info.name, Key: seqNext, Err: fmt.Errorf("%w: sequence exhausted for the key type", ErrInvalidKey)}
 		}
 		// A key fresh from the sequence is larger than every key the table
 		// ever held: no lookup needed. The sequence moves only once the
@@ -339,25 +347,36 @@ func (t *Table[T, K]) InsertWith(tx *Tx, row T, fill func(row *T)) (T, error) {
 		}
 	}
 	var taken error
-	if !assigned && tx.exists(t.info, t.info.keyBytes(make([]byte, 0, 16), p)) {
-		taken = &KeyError{Table: t.info.name, Key: *kp, Err: ErrExists}
+	var takenRow any
+	if !assigned {
+		if takenRow = tx.first(t.info, t.info.keyBytes(make([]byte, 0, 16), p)); takenRow != nil && !skip {
+			taken = &KeyError{Table: t.info.name, Key: *kp, Err: ErrExists}
+		}
 	}
-	if h := tx.db.hooks; h != nil {
+	if skip {
+		conflict, err := t.skipConflict(tx, p, assigned, takenRow)
+		if err != nil || conflict != nil {
+			if conflict == nil {
+				return zero, false, err
+			}
+			return *conflict.(*T), false, nil
+		}
+	} else if h := tx.db.hooks; h != nil {
 		// The relations layer reports taken in its place: after check
 		// constraints, before other unique constraints and foreign keys.
 		if err := h.BeforeInsert(tx, t.info, p, assigned, taken); err != nil {
-			return zero, err
+			return zero, false, err
 		}
 	} else if taken != nil {
-		return zero, taken
+		return zero, false, taken
 	}
 	if err := tx.put(t.info, nil, p); err != nil {
-		return zero, err
+		return zero, false, err
 	}
 	if t.info.auto {
 		tx.seqAdvance(t.info, seqNext)
 	}
-	return *p, nil
+	return *p, true, nil
 }
 
 // Update replaces the stored row that has row's key with row, and returns it.
