@@ -30,12 +30,14 @@
 //     a field of type [Null] makes the key nullable. Builder methods:
 //     [relations.FK.Related] (the reverse name), [relations.FK.Named],
 //     [relations.FK.Default], [relations.FK.DefaultNull],
-//     [relations.FK.SetTo], [relations.FK.SetFunc].
+//     [relations.FK.SetTo], [relations.FK.SetToNull], [relations.FK.SetFunc],
+//     [relations.FK.NoConstraint] (Django's db_constraint=False).
 //   - [ManyToMany] (an automatic link table) and [ManyToManyThrough] (a link
 //     table of yours), with [relations.M2M.Related],
 //     [relations.M2M.Symmetrical] and [relations.M2M.Reverse].
 //   - [Unique] (composite when its value is a struct or array; partial with
-//     [relations.UniqueConstraint.Where]) and [Check].
+//     [relations.UniqueConstraint.Where]), [Check] and [CheckNullable] (an
+//     empty field passes, as SQL's CHECK).
 //   - [NewIndex] and [NewGroupedIndex]: ordered secondary indexes.
 //   - Table options and methods: [Default] and [DefaultFunc] fill fields a
 //     new row leaves zero; [store.Table.Defaults] runs a function on each new
@@ -72,7 +74,8 @@
 // # Write
 //
 // [store.Table.Insert] (the key comes from the table's sequence when left
-// zero), [store.Table.InsertWith], [store.Table.Update],
+// zero), [store.Table.InsertWith], [store.Table.InsertOrSkip] (a row that
+// collides on a unique key is skipped, without an error), [store.Table.Update],
 // [store.Table.Modify] (read, change and write one row) and
 // [store.Table.Delete], which applies the on-delete rules to the whole graph
 // and reports what it did in a [DeleteResult]. Many-to-many links:

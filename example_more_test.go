@@ -150,13 +150,13 @@ func ExampleManyToMany() {
 			}
 		}
 		// Article 1 gets go and db; adding go again does nothing.
-		if err := articleTags.Add(tx, 1, 1, 2); err != nil {
+		if _, err := articleTags.Add(tx, 1, 1, 2); err != nil {
 			return err
 		}
-		if err := articleTags.Add(tx, 1, 1); err != nil {
+		if _, err := articleTags.Add(tx, 1, 1); err != nil {
 			return err
 		}
-		if err := articleTags.Add(tx, 2, 2, 3); err != nil {
+		if _, err := articleTags.Add(tx, 2, 2, 3); err != nil {
 			return err
 		}
 		fmt.Println("link rows:", articleTags.LinkTable().Len(tx))
@@ -257,10 +257,10 @@ func ExampleManyToManyThrough() {
 		}
 		// ann joins as admin: AddWith fills the extra fields of new links.
 		admin := func(m *Membership) { m.Role = "admin" }
-		if err := members.AddWith(tx, gophers.ID, admin, 1); err != nil {
+		if _, err := members.AddWith(tx, gophers.ID, admin, 1); err != nil {
 			return err
 		}
-		if err := members.Add(tx, gophers.ID, 2); err != nil { // the default role
+		if _, err := members.Add(tx, gophers.ID, 2); err != nil { // the default role
 			return err
 		}
 		show := func() {
@@ -320,7 +320,7 @@ func ExampleManyToMany_symmetrical() {
 				return err
 			}
 		}
-		if err := friends.Add(tx, 1, 2, 3); err != nil { // ann befriends bob and cid
+		if _, err := friends.Add(tx, 1, 2, 3); err != nil { // ann befriends bob and cid
 			return err
 		}
 		show := func() {
@@ -400,7 +400,7 @@ func ExampleUnique() {
 	}
 	// Output:
 	// pages: 2
-	// memrel: unique constraint uniq_site_slug on pages: a new pages row has the value {1 about} of pages 1
+	// memrel: unique constraint uniq_site_slug on pages: a new pages row {ID:0 SiteID:1 Slug:about} has the value {SiteID:1 Slug:about} of pages 1 {ID:1 SiteID:1 Slug:about}
 	// true
 }
 
@@ -537,10 +537,13 @@ func ExampleCheck() {
 	var ce *memrel.CheckError
 	if errors.As(err, &ce) {
 		fmt.Println("constraint:", ce.Constraint, "table:", ce.Table, "new row:", ce.Row.New)
+		refusedRow := ce.RowData.(Follow)
+		fmt.Println("follower:", refusedRow.FollowerID, "followed:", refusedRow.FollowedID)
 	}
 	// Output:
-	// memrel: check constraint prevent_self_follow on follows: a new follows row violates it
+	// memrel: check constraint prevent_self_follow on follows: a new follows row violates it: {ID:0 FollowerID:1 FollowedID:1}
 	// constraint: prevent_self_follow table: follows new row: true
+	// follower: 1 followed: 1
 }
 
 // ---- Queries ----

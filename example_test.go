@@ -483,6 +483,6 @@ func ExampleOpen_manualTransaction() {
 		log.Fatal(err)
 	}
 	// Output:
-	// memrel: check constraint price_cents_gte_0 on products: a new products row violates it
+	// memrel: check constraint price_cents_gte_0 on products: a new products row violates it: {ID:0 Name:Free mug SKU:MUG-2 PriceCents:-1}
 	// product 1: Mug MUG-1 1200
 }

@@ -250,10 +250,18 @@ func sideExec[S, T, L any](s *memrel.M2MSide[S, int64, T, int64, L, int64], fill
 			}
 			switch o.kind {
 			case opAdd:
+				want := newLinks(tx, s, o.a, o.bs)
+				var n int
+				var err error
 				if f == nil {
-					return s.Add(tx, o.a, o.bs...)
+					n, err = s.Add(tx, o.a, o.bs...)
+				} else {
+					n, err = s.AddWith(tx, o.a, f, o.bs...)
 				}
-				return s.AddWith(tx, o.a, f, o.bs...)
+				if err == nil && n != want || err != nil && n != 0 {
+					return fmt.Errorf("Add(%d, %v) = %d, %v; want %d links created", o.a, o.bs, n, err, want)
+				}
+				return err
 			case opRemove:
 				return s.Remove(tx, o.a, o.bs...)
 			case opSet:

@@ -237,3 +237,9 @@ func Some[V any](v V) Null[V] { return store.Some(v) }
 
 // None returns an empty Null.
 func None[V any]() Null[V] { return store.None[V]() }
+
+// CheckNullable declares a named check constraint on a nullable field,
+// which an empty field passes (as SQL's CHECK); see relations.CheckNullable.
+func CheckNullable[T any, K Key, V any](table *Table[T, K], name string, field func(row *T) Null[V], ok func(v V) bool) *CheckConstraint[T] {
+	return relations.CheckNullable(table, name, field, ok)
+}

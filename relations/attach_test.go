@@ -63,7 +63,7 @@ func TestDeclarationsComeWithTheirTables(t *testing.T) {
 		_, err := posts.Insert(tx, atPost{AuthorID: ann.ID})
 		return err
 	})
-	mustOK(t, fans.Add(tx, ann.ID, bob.ID)) // the many-to-many
+	mustOK(t, cnIns(fans.Add(tx, ann.ID, bob.ID))) // the many-to-many
 	if !fans.Reverse().Has(tx, bob.ID, ann.ID) {
 		t.Error("the many-to-many link is not there")
 	}

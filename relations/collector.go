@@ -186,7 +186,11 @@ func (c *collector) follow(w work, fresh []any, d *fkDef) (*work, error) {
 	}
 	if d.action == DoNothing {
 		// Django looks nothing up for DO_NOTHING; memrel only notes the
-		// parents, to check at Commit that nothing dangles.
+		// parents, to check at Commit that nothing dangles (unless the key
+		// is NoConstraint, which may dangle).
+		if d.unchecked {
+			return nil, nil
+		}
 		for _, p := range fresh {
 			c.doNothing = append(c.doNothing, dangling{d: d, key: eng.KeyBytes(w.t, nil, p)})
 		}
@@ -392,7 +396,8 @@ func (c *collector) validateUpdates() error {
 				}
 				if other, dup := seen[string(v)]; dup {
 					e := &UniqueError{Constraint: u.name, Table: w.t.Name(), Row: ref(w.t, p.new),
-						Conflict: ref(w.t, other), Value: u.value(p.new)}
+						Conflict: ref(w.t, other), Value: u.value(p.new),
+						RowData: eng.RowValue(w.t, p.new, true), ConflictData: eng.RowValue(w.t, other, true)}
 					if u.fk != nil {
 						e.Parent = &RowRef{Table: u.fk.parent.Name(), Key: e.Value}
 					}

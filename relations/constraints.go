@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/memrel-go/memrel/internal/quote"
 	"github.com/memrel-go/memrel/internal/rowcopy"
 	"github.com/memrel-go/memrel/store"
 )
@@ -62,11 +63,11 @@ func Unique[T any, K store.Key, V any](table *store.Table[T, K], name string, ke
 	u := &UniqueConstraint[T, V]{enc: enc}
 	d := &uniqueDef{name: name, index: "uq_" + name}
 	if err := enc.Err(); err != nil {
-		d.err = fmt.Errorf("unique constraint %s: %w", name, err)
+		d.err = fmt.Errorf("unique constraint %s: %w", quote.Name(name), err)
 	}
 	u.d = d
 	if table == nil || key == nil {
-		d.err = fmt.Errorf("unique constraint %s: %s", name, missingArgs(
+		d.err = fmt.Errorf("unique constraint %s: %s", quote.Name(name), missingArgs(
 			arg{"table", table == nil}, arg{"key function", key == nil}))
 		if table != nil {
 			eng.Attach(table.Info(), u) // Open reports it with its table, listed or not
@@ -144,7 +145,7 @@ type CheckConstraint[T any] struct {
 func Check[T any, K store.Key](table *store.Table[T, K], name string, ok func(row *T) bool) *CheckConstraint[T] {
 	d := &checkDef{name: name}
 	if table == nil || ok == nil {
-		d.err = fmt.Errorf("check constraint %s: %s", name, missingArgs(
+		d.err = fmt.Errorf("check constraint %s: %s", quote.Name(name), missingArgs(
 			arg{"table", table == nil}, arg{"predicate", ok == nil}))
 		c := &CheckConstraint[T]{d}
 		if table != nil {

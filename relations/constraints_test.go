@@ -80,7 +80,7 @@ func cnCheckErr(t *testing.T, err error, want memrel.CheckError) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("error %T (%v) is not a *CheckError", err, err)
 	}
-	if *ce != want {
+	if !reflect.DeepEqual(*ce, want) {
 		t.Errorf("CheckError = %+v, want %+v", *ce, want)
 	}
 	if !strings.Contains(err.Error(), want.Constraint) {
@@ -145,12 +145,14 @@ func TestS82_CompositeUniqueWithNull(t *testing.T) {
 	err := cnInsertRefused(t, tx, f.products, memrel.ErrUnique, cnProduct{Name: "p1", Color: cnRed, Price: 5})
 	cnUniqueErr(t, err, memrel.UniqueError{Constraint: "name_color_uniq", Table: "cn_products",
 		Row: cnNew("cn_products", nil), Conflict: cnRow("cn_products", p1.ID),
-		Value: cnNameColor{"p1", cnRed}})
+		Value:   cnNameColor{"p1", cnRed},
+		RowData: cnProduct{Name: "p1", Color: cnRed, Price: 5}, ConflictData: p1})
 	// With a caller-chosen key, the error names it.
 	err = cnInsertRefused(t, tx, f.products, memrel.ErrUnique, cnProduct{ID: 50, Name: "p1", Color: cnRed})
 	cnUniqueErr(t, err, memrel.UniqueError{Constraint: "name_color_uniq", Table: "cn_products",
 		Row: cnNew("cn_products", int64(50)), Conflict: cnRow("cn_products", p1.ID),
-		Value: cnNameColor{"p1", cnRed}})
+		Value:   cnNameColor{"p1", cnRed},
+		RowData: cnProduct{ID: 50, Name: "p1", Color: cnRed}, ConflictData: p1})
 
 	// Rows with an empty value anywhere in the key never collide.
 	cnInsert(t, tx, f.products, cnProduct{Name: "p2"})
@@ -180,7 +182,8 @@ func TestS83_PartialUniqueWhere(t *testing.T) {
 	cnInsert(t, tx, f.cond, cnProduct{Name: "p2"})
 	err := cnInsertRefused(t, tx, f.cond, memrel.ErrUnique, cnProduct{Name: "p1"})
 	cnUniqueErr(t, err, memrel.UniqueError{Constraint: "name_without_color_uniq", Table: "cn_cond_products",
-		Row: cnNew("cn_cond_products", nil), Conflict: cnRow("cn_cond_products", first.ID), Value: "p1"})
+		Row: cnNew("cn_cond_products", nil), Conflict: cnRow("cn_cond_products", first.ID), Value: "p1",
+		RowData: cnProduct{Name: "p1"}, ConflictData: first})
 
 	// Rows outside the condition take no part.
 	red := cnInsert(t, tx, f.cond, cnProduct{Name: "p1", Color: cnRed})
@@ -194,7 +197,8 @@ func TestS83_PartialUniqueWhere(t *testing.T) {
 	moved.Color = memrel.None[string]()
 	err = cnUpdateRefused(t, tx, f.cond, memrel.ErrUnique, moved)
 	cnUniqueErr(t, err, memrel.UniqueError{Constraint: "name_without_color_uniq", Table: "cn_cond_products",
-		Row: cnRow("cn_cond_products", red.ID), Conflict: cnRow("cn_cond_products", first.ID), Value: "p1"})
+		Row: cnRow("cn_cond_products", red.ID), Conflict: cnRow("cn_cond_products", first.ID), Value: "p1",
+		RowData: moved, ConflictData: first})
 	// Moving the first out, then the other in: accepted.
 	out := first
 	out.Color = cnBlue
@@ -228,7 +232,8 @@ func TestS84_UniqueUpdate(t *testing.T) {
 	collide.Color = cnRed
 	err = cnUpdateRefused(t, tx, f.products, memrel.ErrUnique, collide)
 	cnUniqueErr(t, err, memrel.UniqueError{Constraint: "name_color_uniq", Table: "cn_products",
-		Row: cnRow("cn_products", p4.ID), Conflict: cnRow("cn_products", p1.ID), Value: cnNameColor{"p1", cnRed}})
+		Row: cnRow("cn_products", p4.ID), Conflict: cnRow("cn_products", p1.ID), Value: cnNameColor{"p1", cnRed},
+		RowData: collide, ConflictData: same})
 	// Giving the empty value a value that is taken.
 	filled := p2
 	filled.Name, filled.Color = "p1", cnBlue
@@ -273,7 +278,8 @@ func TestS85_NullsNotDistinctThroughPlainKey(t *testing.T) {
 	empty := cnInsert(t, tx, tbl, priced{})
 	err := cnInsertRefused(t, tx, tbl, memrel.ErrUnique, priced{})
 	cnUniqueErr(t, err, memrel.UniqueError{Constraint: "price_uniq_nulls_equal", Table: "cn_priced",
-		Row: cnNew("cn_priced", nil), Conflict: cnRow("cn_priced", empty.ID), Value: priceKey{}})
+		Row: cnNew("cn_priced", nil), Conflict: cnRow("cn_priced", empty.ID), Value: priceKey{},
+		RowData: priced{}, ConflictData: empty})
 	cnInsertRefused(t, tx, tbl, memrel.ErrUnique, priced{Price: memrel.Some[int64](42)})
 	cnInsert(t, tx, tbl, priced{Price: memrel.Some[int64](0)}) // 0 is not empty
 	finishTx(t, db, tx)
@@ -317,7 +323,8 @@ func TestS87_CheckConstraint(t *testing.T) {
 	})
 	tx := beginTx(t, db)
 	err := cnInsertRefused(t, tx, tbl, memrel.ErrCheck, discounted{Price: 10, DiscountedPrice: 20})
-	cnCheckErr(t, err, memrel.CheckError{Constraint: "price_gt_discounted_price", Table: "cn_discounted", Row: cnNew("cn_discounted", nil)})
+	cnCheckErr(t, err, memrel.CheckError{Constraint: "price_gt_discounted_price", Table: "cn_discounted", Row: cnNew("cn_discounted", nil),
+		RowData: discounted{Price: 10, DiscountedPrice: 20}})
 	cnInsertRefused(t, tx, tbl, memrel.ErrCheck, discounted{Price: 10, DiscountedPrice: 10})
 	ok := cnInsert(t, tx, tbl, discounted{Price: 10, DiscountedPrice: 5})
 	if ok.ID != 1 {
@@ -326,7 +333,8 @@ func TestS87_CheckConstraint(t *testing.T) {
 	bad := ok
 	bad.DiscountedPrice = 42
 	err = cnUpdateRefused(t, tx, tbl, memrel.ErrCheck, bad)
-	cnCheckErr(t, err, memrel.CheckError{Constraint: "price_gt_discounted_price", Table: "cn_discounted", Row: cnRow("cn_discounted", ok.ID)})
+	cnCheckErr(t, err, memrel.CheckError{Constraint: "price_gt_discounted_price", Table: "cn_discounted", Row: cnRow("cn_discounted", ok.ID),
+		RowData: bad})
 	mustOK(t, cnIns(tbl.Modify(tx, ok.ID, func(p *discounted) error { p.DiscountedPrice = 9; return nil })))
 	finishTx(t, db, tx)
 }
@@ -369,7 +377,8 @@ func TestS89_CheckOnPrimaryKey(t *testing.T) {
 	tx := beginTx(t, db)
 	cnInsert(t, tx, tbl, person{ID: 1, Age: 2})
 	err := cnInsertRefused(t, tx, tbl, memrel.ErrCheck, person{ID: 3, Age: 3})
-	cnCheckErr(t, err, memrel.CheckError{Constraint: "pk_not_age_check", Table: "cn_people", Row: cnNew("cn_people", int64(3))})
+	cnCheckErr(t, err, memrel.CheckError{Constraint: "pk_not_age_check", Table: "cn_people", Row: cnNew("cn_people", int64(3)),
+		RowData: person{ID: 3, Age: 3}})
 	cnUpdateRefused(t, tx, tbl, memrel.ErrCheck, person{ID: 1, Age: 1})
 
 	// A key from the sequence: the row stored must satisfy the check too.
@@ -431,7 +440,8 @@ func TestCheckConstraintsInsertAndUpdate(t *testing.T) {
 	tx := beginTx(t, db)
 
 	err := cnInsertRefused(t, tx, products, memrel.ErrCheck, product{Name: "pen", SKU: "P1", PriceCents: -1})
-	cnCheckErr(t, err, memrel.CheckError{Constraint: "price_cents_gte_0", Table: "products", Row: cnNew("products", nil)})
+	cnCheckErr(t, err, memrel.CheckError{Constraint: "price_cents_gte_0", Table: "products", Row: cnNew("products", nil),
+		RowData: product{Name: "pen", SKU: "P1", PriceCents: -1}})
 	pen := cnInsert(t, tx, products, product{Name: "pen", SKU: "P1", PriceCents: 0})
 	if pen.ID != 1 {
 		t.Errorf("pen got key %d, want 1", pen.ID)
@@ -443,7 +453,8 @@ func TestCheckConstraintsInsertAndUpdate(t *testing.T) {
 		t.Errorf("quantity defaulted to %d, want 1", one.Quantity)
 	}
 	err = cnInsertRefused(t, tx, items, memrel.ErrCheck, item{ProductID: pen.ID, Quantity: -3})
-	cnCheckErr(t, err, memrel.CheckError{Constraint: "quantity_gte_1", Table: "order_items", Row: cnNew("order_items", nil)})
+	cnCheckErr(t, err, memrel.CheckError{Constraint: "quantity_gte_1", Table: "order_items", Row: cnNew("order_items", nil),
+		RowData: item{ProductID: pen.ID, Quantity: -3}})
 	// A check fails before the foreign key is looked at.
 	cnInsertRefused(t, tx, items, memrel.ErrCheck, item{ProductID: 404, Quantity: -1})
 	cnInsertRefused(t, tx, items, memrel.ErrForeignKey, item{ProductID: 404, Quantity: 2})
@@ -452,11 +463,13 @@ func TestCheckConstraintsInsertAndUpdate(t *testing.T) {
 	bad := pen
 	bad.PriceCents = -100
 	err = cnUpdateRefused(t, tx, products, memrel.ErrCheck, bad)
-	cnCheckErr(t, err, memrel.CheckError{Constraint: "price_cents_gte_0", Table: "products", Row: cnRow("products", pen.ID)})
+	cnCheckErr(t, err, memrel.CheckError{Constraint: "price_cents_gte_0", Table: "products", Row: cnRow("products", pen.ID),
+		RowData: bad})
 	zero := one
 	zero.Quantity = 0
 	err = cnUpdateRefused(t, tx, items, memrel.ErrCheck, zero)
-	cnCheckErr(t, err, memrel.CheckError{Constraint: "quantity_gte_1", Table: "order_items", Row: cnRow("order_items", one.ID)})
+	cnCheckErr(t, err, memrel.CheckError{Constraint: "quantity_gte_1", Table: "order_items", Row: cnRow("order_items", one.ID),
+		RowData: zero})
 	refused(t, tx, memrel.ErrCheck, func() error {
 		return cnIns(items.Modify(tx, one.ID, func(i *item) error { i.Quantity = -1; return nil }))
 	})
@@ -521,7 +534,8 @@ func TestUniqueOneActiveSubscription(t *testing.T) {
 	s1 := cnInsert(t, tx, subs, subscription{UserID: ann.ID, PlanID: basic.ID, StartedAt: day(1)})
 	err := cnInsertRefused(t, tx, subs, memrel.ErrUnique, subscription{UserID: ann.ID, PlanID: pro.ID, StartedAt: day(2)})
 	cnUniqueErr(t, err, memrel.UniqueError{Constraint: "one_active_per_user", Table: "subscriptions",
-		Row: cnNew("subscriptions", nil), Conflict: cnRow("subscriptions", s1.ID), Value: ann.ID})
+		Row: cnNew("subscriptions", nil), Conflict: cnRow("subscriptions", s1.ID), Value: ann.ID,
+		RowData: subscription{UserID: ann.ID, PlanID: pro.ID, StartedAt: day(2)}, ConflictData: s1})
 	s2 := cnInsert(t, tx, subs, subscription{UserID: bob.ID, PlanID: basic.ID, StartedAt: day(2)})
 	// A past subscription takes no part.
 	cnInsert(t, tx, subs, subscription{UserID: ann.ID, PlanID: pro.ID, StartedAt: day(1), EndedAt: memrel.Some(day(1))})
@@ -537,7 +551,8 @@ func TestUniqueOneActiveSubscription(t *testing.T) {
 	reopened.EndedAt = memrel.None[time.Time]()
 	err = cnUpdateRefused(t, tx, subs, memrel.ErrUnique, reopened)
 	cnUniqueErr(t, err, memrel.UniqueError{Constraint: "one_active_per_user", Table: "subscriptions",
-		Row: cnRow("subscriptions", s1.ID), Conflict: cnRow("subscriptions", s3.ID), Value: ann.ID})
+		Row: cnRow("subscriptions", s1.ID), Conflict: cnRow("subscriptions", s3.ID), Value: ann.ID,
+		RowData: reopened, ConflictData: s3})
 	// The active one keeps its own value: no conflict with itself.
 	mustOK(t, cnIns(subs.Modify(tx, s3.ID, func(s *subscription) error { s.PlanID = basic.ID; return nil })))
 	// Moving bob's active subscription to ann collides.
@@ -633,8 +648,8 @@ func (f *cnSocial) list(tx *memrel.Tx, side *memrel.M2MSide[cnProfile, int64, cn
 
 func TestFollowSelfAndDuplicateRefused(t *testing.T) {
 	f, tx := cnNewSocial(t)
-	mustOK(t, f.followers.Add(tx, cnAnn, cnBob))           // bob follows ann
-	mustOK(t, f.followers.Reverse().Add(tx, cnCid, cnAnn)) // cid follows ann
+	mustOK(t, cnIns(f.followers.Add(tx, cnAnn, cnBob)))           // bob follows ann
+	mustOK(t, cnIns(f.followers.Reverse().Add(tx, cnCid, cnAnn))) // cid follows ann
 	var bobAnn int64
 	for r := range f.follows.All(tx) {
 		if r.FollowerID == cnBob && r.FollowedID == cnAnn {
@@ -652,34 +667,41 @@ func TestFollowSelfAndDuplicateRefused(t *testing.T) {
 	}
 
 	// A self-follow, through the relation from either side or directly.
-	err := refused(t, tx, memrel.ErrCheck, func() error { return f.followers.Add(tx, cnAnn, cnAnn) })
-	cnCheckErr(t, err, memrel.CheckError{Constraint: "prevent_self_follow", Table: "follows", Row: cnNew("follows", nil)})
-	refused(t, tx, memrel.ErrCheck, func() error { return f.followers.Reverse().Add(tx, cnBob, cnCid, cnBob) })
+	err := refused(t, tx, memrel.ErrCheck, func() error { return cnIns(f.followers.Add(tx, cnAnn, cnAnn)) })
+	cnCheckErr(t, err, memrel.CheckError{Constraint: "prevent_self_follow", Table: "follows", Row: cnNew("follows", nil),
+		RowData: cnFollow{FollowerID: cnAnn, FollowedID: cnAnn, CreatedAt: cnCreated}})
+	refused(t, tx, memrel.ErrCheck, func() error { return cnIns(f.followers.Reverse().Add(tx, cnBob, cnCid, cnBob)) })
 	err = cnInsertRefused(t, tx, f.follows, memrel.ErrCheck, cnFollow{ID: 10, FollowerID: cnBob, FollowedID: cnBob})
-	cnCheckErr(t, err, memrel.CheckError{Constraint: "prevent_self_follow", Table: "follows", Row: cnNew("follows", int64(10))})
+	cnCheckErr(t, err, memrel.CheckError{Constraint: "prevent_self_follow", Table: "follows", Row: cnNew("follows", int64(10)),
+		RowData: cnFollow{ID: 10, FollowerID: cnBob, FollowedID: cnBob, CreatedAt: cnCreated}})
 	if !strings.Contains(err.Error(), "prevent_self_follow") {
 		t.Errorf("message %q does not name the constraint", err)
 	}
 
 	// A duplicate follow: the relation skips it, a direct insert is refused.
 	before := tx.Dump()
-	mustOK(t, f.followers.Add(tx, cnAnn, cnBob))
+	mustOK(t, cnIns(f.followers.Add(tx, cnAnn, cnBob)))
 	if tx.Dump() != before {
 		t.Errorf("re-adding an existing follow changed the state")
 	}
 	err = cnInsertRefused(t, tx, f.follows, memrel.ErrUnique, cnFollow{ID: 11, FollowerID: cnBob, FollowedID: cnAnn})
 	cnUniqueErr(t, err, memrel.UniqueError{Constraint: "uniq_follow_pair", Table: "follows",
-		Row: cnNew("follows", int64(11)), Conflict: cnRow("follows", bobAnn), Value: [2]int64{cnBob, cnAnn}})
+		Row: cnNew("follows", int64(11)), Conflict: cnRow("follows", bobAnn), Value: [2]int64{cnBob, cnAnn},
+		RowData:      cnFollow{ID: 11, FollowerID: cnBob, FollowedID: cnAnn, CreatedAt: cnCreated},
+		ConflictData: cnFollow{ID: bobAnn, FollowerID: cnBob, FollowedID: cnAnn, CreatedAt: cnCreated}})
 	err = cnInsertRefused(t, tx, f.follows, memrel.ErrUnique, cnFollow{FollowerID: cnBob, FollowedID: cnAnn})
 	cnUniqueErr(t, err, memrel.UniqueError{Constraint: "uniq_follow_pair", Table: "follows",
-		Row: cnNew("follows", nil), Conflict: cnRow("follows", bobAnn), Value: [2]int64{cnBob, cnAnn}})
+		Row: cnNew("follows", nil), Conflict: cnRow("follows", bobAnn), Value: [2]int64{cnBob, cnAnn},
+		RowData:      cnFollow{FollowerID: cnBob, FollowedID: cnAnn, CreatedAt: cnCreated},
+		ConflictData: cnFollow{ID: bobAnn, FollowerID: cnBob, FollowedID: cnAnn, CreatedAt: cnCreated}})
 
 	// Updates that would self-follow or duplicate are refused; the row stays.
 	row, _ := f.follows.Get(tx, bobAnn)
 	self := row
 	self.FollowedID = cnBob
 	err = cnUpdateRefused(t, tx, f.follows, memrel.ErrCheck, self)
-	cnCheckErr(t, err, memrel.CheckError{Constraint: "prevent_self_follow", Table: "follows", Row: cnRow("follows", bobAnn)})
+	cnCheckErr(t, err, memrel.CheckError{Constraint: "prevent_self_follow", Table: "follows", Row: cnRow("follows", bobAnn),
+		RowData: self})
 	dup := row
 	dup.FollowerID = cnCid
 	err = cnUpdateRefused(t, tx, f.follows, memrel.ErrUnique, dup)
@@ -690,7 +712,7 @@ func TestFollowSelfAndDuplicateRefused(t *testing.T) {
 	}
 
 	// Valid follows after the refusals.
-	mustOK(t, f.followers.Add(tx, cnBob, cnAnn)) // ann follows bob
+	mustOK(t, cnIns(f.followers.Add(tx, cnBob, cnAnn))) // ann follows bob
 	if got := f.list(tx, f.followers.M2MSide, cnBob); !slices.Equal(got, []int64{cnAnn}) {
 		t.Errorf("bob.followers = %v", got)
 	}
@@ -713,7 +735,8 @@ func TestCheckBioLength(t *testing.T) {
 	cnInsert(t, tx, f.users, cnUser{ID: 4, Username: "dee"})
 	long := strings.Repeat("é", 161)
 	err := cnInsertRefused(t, tx, f.profiles, memrel.ErrCheck, cnProfile{ID: 4, UserID: 4, Bio: long})
-	cnCheckErr(t, err, memrel.CheckError{Constraint: "bio_max_160", Table: "social_profiles", Row: cnNew("social_profiles", int64(4))})
+	cnCheckErr(t, err, memrel.CheckError{Constraint: "bio_max_160", Table: "social_profiles", Row: cnNew("social_profiles", int64(4)),
+		RowData: cnProfile{ID: 4, UserID: 4, Bio: long}})
 	// 160 characters pass, though they take 320 bytes.
 	p := cnInsert(t, tx, f.profiles, cnProfile{ID: 4, UserID: 4, Bio: long[:len(long)-len("é")]})
 	if utf8.RuneCountInString(p.Bio) != 160 {
@@ -722,7 +745,8 @@ func TestCheckBioLength(t *testing.T) {
 	bad := p
 	bad.Bio += "!"
 	err = cnUpdateRefused(t, tx, f.profiles, memrel.ErrCheck, bad)
-	cnCheckErr(t, err, memrel.CheckError{Constraint: "bio_max_160", Table: "social_profiles", Row: cnRow("social_profiles", int64(4))})
+	cnCheckErr(t, err, memrel.CheckError{Constraint: "bio_max_160", Table: "social_profiles", Row: cnRow("social_profiles", int64(4)),
+		RowData: bad})
 	refused(t, tx, memrel.ErrCheck, func() error {
 		return cnIns(f.profiles.Modify(tx, cnAnn, func(r *cnProfile) error { r.Bio = strings.Repeat("x", 161); return nil }))
 	})

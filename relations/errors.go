@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/memrel-go/memrel/internal/quote"
 	"github.com/memrel-go/memrel/store"
 )
 
@@ -22,9 +24,9 @@ func (r RowRef) String() string {
 		if r.Key == nil || reflect.ValueOf(r.Key).IsZero() {
 			return fmt.Sprintf("a new %s row", r.Table)
 		}
-		return fmt.Sprintf("a new %s row %v", r.Table, r.Key)
+		return fmt.Sprintf("a new %s row %s", r.Table, quote.Key(r.Key))
 	}
-	return fmt.Sprintf("%s %v", r.Table, r.Key)
+	return fmt.Sprintf("%s %s", r.Table, quote.Key(r.Key))
 }
 
 // BlockingRow is a row that stops a delete, with the relation (child
@@ -130,7 +132,7 @@ func joinAny(vs []any) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprint(&b, v)
+		b.WriteString(quote.Key(v))
 	}
 	return b.String()
 }
@@ -147,11 +149,21 @@ type UniqueError struct {
 	// Parent is set for a one-to-one relation: the parent row that already
 	// has its one child (Conflict).
 	Parent *RowRef
+	// RowData and ConflictData are the two rows themselves, values of the
+	// table's row type: the row refused (with a zero key if its key was to
+	// come from the sequence) and the stored row it collides with. The
+	// message shows them when the value is composite (a struct or an
+	// array), whose parts the value alone does not name.
+	RowData, ConflictData any
 }
 
 func (e *UniqueError) Error() string {
 	if e.Parent != nil {
 		return fmt.Sprintf("memrel: one-to-one %s: %s already has %s, so %s cannot reference it too", e.Constraint, e.Parent, e.Conflict, e.Row)
+	}
+	if composite(e.Value) && e.RowData != nil && e.ConflictData != nil {
+		return fmt.Sprintf("memrel: unique constraint %s on %s: %s %s has the value %s of %s %s",
+			e.Constraint, e.Table, e.Row, showRow(e.RowData), showValue(e.Value), e.Conflict, showRow(e.ConflictData))
 	}
 	return fmt.Sprintf("memrel: unique constraint %s on %s: %s has the value %s of %s", e.Constraint, e.Table, e.Row, showValue(e.Value), e.Conflict)
 }
@@ -164,18 +176,76 @@ type CheckError struct {
 	Constraint string
 	Table      string
 	Row        RowRef
+	// RowData is the row refused, a value of the table's row type (with a
+	// zero key if its key was to come from the sequence).
+	RowData any
 }
 
 func (e *CheckError) Error() string {
+	if e.RowData != nil {
+		return fmt.Sprintf("memrel: check constraint %s on %s: %s violates it: %s", e.Constraint, e.Table, e.Row, showRow(e.RowData))
+	}
 	return fmt.Sprintf("memrel: check constraint %s on %s: %s violates it", e.Constraint, e.Table, e.Row)
 }
 
 func (e *CheckError) Unwrap() error { return store.ErrCheck }
 
-// showValue quotes strings, so that an empty or spaced value reads clearly.
+// showValue quotes strings, so that an empty or spaced value reads clearly,
+// and names the fields of a struct.
 func showValue(v any) string {
 	if s, ok := v.(string); ok {
 		return fmt.Sprintf("%q", s)
 	}
+	if composite(v) {
+		return fmt.Sprintf("%+v", v)
+	}
 	return fmt.Sprintf("%v", v)
 }
+
+// showRow formats a row with its field names, cut short after 200
+// characters (a long text field would bury the message; the error holds the
+// whole row).
+func showRow(row any) string {
+	const max = 200
+	s := fmt.Sprintf("%+v", row)
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return fmt.Sprintf("%s... (%d more characters)", string(r[:max]), len(r)-max)
+}
+
+// composite reports whether v is a value of several parts (an array, or a
+// struct that does not format itself as one value, as Null and time.Time
+// do): a unique error then shows the two rows, which name the fields.
+func composite(v any) bool {
+	if v == nil {
+		return false
+	}
+	switch reflect.TypeOf(v).Kind() {
+	case reflect.Array:
+		return true
+	case reflect.Struct:
+		_, one := v.(fmt.Stringer)
+		return !one
+	}
+	return false
+}
+
+// rowData is a row for an error to show: without the key the sequence was
+// to assign to a new row (self names it without one).
+func rowData(t *store.TableInfo, self RowRef, obj any) any {
+	return eng.RowValue(t, obj, !self.New || self.Key != nil)
+}
+
+// integrityError is a problem that Check found: "memrel: check: <the
+// problem>: integrity check failed", as the store's own Check reports one.
+// It unwraps to the problem (errors.As finds a *ForeignKeyError in it) and
+// to store.ErrIntegrity.
+type integrityError struct{ err error }
+
+func (e integrityError) Error() string {
+	return "memrel: check: " + strings.TrimPrefix(e.err.Error(), "memrel: ") + ": " + store.ErrIntegrity.Error()
+}
+
+func (e integrityError) Unwrap() []error { return []error{e.err, store.ErrIntegrity} }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/memrel-go/memrel/internal/fieldref"
 	"github.com/memrel-go/memrel/internal/offset"
+	"github.com/memrel-go/memrel/internal/quote"
 	"github.com/memrel-go/memrel/store"
 )
 
@@ -49,6 +50,8 @@ type fkDef struct {
 	defaultNull bool
 	hasSet      bool
 	setFunc     bool // the Set value comes from a function (user code that may write)
+	setNull     bool // Set empties the key (SetToNull, Django's SET(None))
+	unchecked   bool // NoConstraint: the parent's existence is never checked
 
 	// ref appends the encoded parent key of a child row; false when empty.
 	ref func(dst []byte, obj any) ([]byte, bool)
@@ -61,9 +64,9 @@ type fkDef struct {
 
 func (d *fkDef) name() string {
 	if d.child == nil {
-		return d.field
+		return quote.Name(d.field)
 	}
-	return d.child.Name() + "." + d.field
+	return d.child.Name() + "." + quote.Name(d.field)
 }
 
 // mustBeOpen panics if a schema was opened with the relation: its rules
@@ -293,6 +296,9 @@ func (fk *FK[C, P, K]) prepare(tx *store.Tx) (func(obj any), error) {
 		v := fk.def
 		return func(obj any) { fk.set(obj.(*C), v) }, nil
 	case Set:
+		if fk.d.setNull {
+			return func(obj any) { fk.clear(obj.(*C)) }, nil
+		}
 		v := fk.setTo
 		if fk.setFunc != nil {
 			var err error
@@ -334,7 +340,7 @@ func (fk *FK[C, P, K]) DefaultNull() *FK[C, P, K] {
 // SetTo sets the value the Set rule writes.
 func (fk *FK[C, P, K]) SetTo(v K) *FK[C, P, K] {
 	fk.d.mustBeOpen("SetTo")
-	fk.setTo, fk.setFunc, fk.d.hasSet, fk.d.setFunc = v, nil, true, false
+	fk.setTo, fk.setFunc, fk.d.hasSet, fk.d.setFunc, fk.d.setNull = v, nil, true, false, false
 	return fk
 }
 
@@ -348,7 +354,7 @@ func (fk *FK[C, P, K]) SetTo(v K) *FK[C, P, K] {
 // the delete.
 func (fk *FK[C, P, K]) SetFunc(fn func(tx *store.Tx) (K, error)) *FK[C, P, K] {
 	fk.d.mustBeOpen("SetFunc")
-	fk.setFunc, fk.d.hasSet, fk.d.setFunc = fn, fn != nil, fn != nil
+	fk.setFunc, fk.d.hasSet, fk.d.setFunc, fk.d.setNull = fn, fn != nil, fn != nil, false
 	return fk
 }
 

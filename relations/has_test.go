@@ -34,10 +34,10 @@ func TestHasOnAutomaticLinkTableDoesNotWalkLinks(t *testing.T) {
 			}
 			all = append(all, int64(i+1))
 		}
-		if err := tagged.Add(tx, 1, all[:few]...); err != nil {
+		if _, err := tagged.Add(tx, 1, all[:few]...); err != nil {
 			return err
 		}
-		return tagged.Add(tx, 2, all...)
+		return cnIns(tagged.Add(tx, 2, all...))
 	})
 	if err != nil {
 		t.Fatal(err)

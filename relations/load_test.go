@@ -331,7 +331,7 @@ func TestLdLoadManyToMany(t *testing.T) {
 			a    int64
 			tags []string
 		}{{1, []string{"web", "go", "db"}}, {2, []string{"go"}}, {3, []string{"web", "a\x00b"}}} {
-			if err := ldArticleTags.Add(tx, link.a, link.tags...); err != nil {
+			if _, err := ldArticleTags.Add(tx, link.a, link.tags...); err != nil {
 				return err
 			}
 		}
@@ -741,7 +741,7 @@ func TestLdLoadedValuesAreCopies(t *testing.T) {
 	ldUpdate(t, db, func(tx *store.Tx) error {
 		ldMust[ldArticle](t)(ldArticles.Insert(tx, ldArticle{Title: "a1"}))
 		ldMust[ldTag](t)(ldTags.Insert(tx, ldTag{Slug: "go", Label: "Go"}))
-		return ldArticleTags.Add(tx, 1, "go")
+		return cnIns(ldArticleTags.Add(tx, 1, "go"))
 	})
 	tx := db.BeginRead()
 	posts := ldAllPosts(tx)

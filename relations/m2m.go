@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync/atomic"
 
+	"github.com/memrel-go/memrel/internal/quote"
 	"github.com/memrel-go/memrel/store"
 )
 
@@ -33,9 +34,9 @@ func (d *m2mDef) mustBeOpen(method string) {
 
 func (d *m2mDef) name() string {
 	if d.from == nil || d.from.parent == nil {
-		return d.field
+		return quote.Name(d.field)
 	}
-	return d.from.parent.Name() + "." + d.field
+	return d.from.parent.Name() + "." + quote.Name(d.field)
 }
 
 // Link is the row of an automatic link table: one pair (From, To). The pair
@@ -89,7 +90,7 @@ type M2MSide[S any, SK store.Key, T any, TK store.Key, L any, LK store.Key] stru
 func ManyToMany[A any, AK store.Key, B any, BK store.Key](from *store.Table[A, AK], field string, to *store.Table[B, BK]) *M2M[A, AK, B, BK, Link[AK, BK], int64] {
 	d := &m2mDef{field: field}
 	if from == nil || to == nil {
-		d.err = fmt.Errorf("many-to-many %s: %s", field, missingArgs(
+		d.err = fmt.Errorf("many-to-many %s: %s", quote.Name(field), missingArgs(
 			arg{"source table", from == nil}, arg{"target table", to == nil}))
 		return brokenM2M[A, AK, B, BK, Link[AK, BK], int64](d)
 	}
@@ -123,7 +124,7 @@ func ManyToMany[A any, AK store.Key, B any, BK store.Key](from *store.Table[A, A
 func ManyToManyThrough[L any, LK store.Key, A any, AK store.Key, B any, BK store.Key](link *store.Table[L, LK], field string, from *FK[L, A, AK], to *FK[L, B, BK]) *M2M[A, AK, B, BK, L, LK] {
 	d := &m2mDef{field: field}
 	if link == nil || from == nil || to == nil {
-		d.err = fmt.Errorf("many-to-many %s: %s", field, missingArgs(
+		d.err = fmt.Errorf("many-to-many %s: %s", quote.Name(field), missingArgs(
 			arg{"link table", link == nil}, arg{"source foreign key", from == nil}, arg{"target foreign key", to == nil}))
 		return brokenM2M[A, AK, B, BK, L, LK](d)
 	}
@@ -301,52 +302,72 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) Links(tx *store.Tx, a SK) iter.Seq[L] {
 	}
 }
 
-// Add links a to each of bs. Adding a pair that exists does nothing, so the
-// extra fields of an existing link stay as they are. New link rows get the
-// link table's Defaults; a refused one (a missing row, a link table
-// constraint) refuses the whole Add.
+// Add links a to each of bs and returns how many links it created: the
+// rows of bs newly linked to a. Adding a pair that exists does nothing and
+// is not counted (nor is a repeat in bs), so the extra fields of an
+// existing link stay as they are; for a symmetrical relation a new pair
+// counts once, though it stores a row each way. New link rows get the link
+// table's Defaults; a refused one (a missing row, a link table constraint)
+// refuses the whole Add, which then returns 0.
 //
 // Possible errors: those of the link table's Insert (ErrForeignKey,
 // ErrUnique, ErrCheck, ...).
-func (s *M2MSide[S, SK, T, TK, L, LK]) Add(tx *store.Tx, a SK, bs ...TK) error {
+func (s *M2MSide[S, SK, T, TK, L, LK]) Add(tx *store.Tx, a SK, bs ...TK) (int, error) {
 	return s.AddWith(tx, a, nil, bs...)
 }
 
 // AddWith is Add with fill, which sets the extra fields of each new link
 // row (Django's through_defaults). It runs once per new row, after the link
 // table's Defaults, so what it sets wins; it sees the row's two keys and
-// cannot change them.
-func (s *M2MSide[S, SK, T, TK, L, LK]) AddWith(tx *store.Tx, a SK, fill func(link *L), bs ...TK) error {
-	return s.atomic(tx, func() error { return s.add(tx, a, fill, bs) })
+// cannot change them. It returns how many links it created, as Add does.
+func (s *M2MSide[S, SK, T, TK, L, LK]) AddWith(tx *store.Tx, a SK, fill func(link *L), bs ...TK) (int, error) {
+	n := 0
+	err := s.atomic(tx, func() (err error) {
+		n, err = s.add(tx, a, fill, bs)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }
 
-func (s *M2MSide[S, SK, T, TK, L, LK]) add(tx *store.Tx, a SK, fill func(*L), bs []TK) error {
+// add links a to each of bs and returns the number of rows of bs newly
+// linked to a (the pairs whose row from a it created).
+func (s *M2MSide[S, SK, T, TK, L, LK]) add(tx *store.Tx, a SK, fill func(*L), bs []TK) (int, error) {
+	n := 0
 	for _, b := range bs {
-		if err := s.addPair(tx, a, b, fill); err != nil {
-			return err
+		created, err := s.addPair(tx, a, b, fill)
+		if err != nil {
+			return 0, err
+		}
+		if created {
+			n++
 		}
 		if s.mirror {
 			// A symmetrical relation has one table on both sides, so the
 			// key types are the same types (Symmetrical refuses others).
 			ma, mb := any(b).(SK), any(a).(TK)
-			if err := s.addPair(tx, ma, mb, fill); err != nil {
-				return err
+			if _, err := s.addPair(tx, ma, mb, fill); err != nil {
+				return 0, err
 			}
 		}
 	}
-	return nil
+	return n, nil
 }
 
-func (s *M2MSide[S, SK, T, TK, L, LK]) addPair(tx *store.Tx, a SK, b TK, fill func(*L)) error {
+// addPair links a to b unless they are linked; it reports whether it
+// created the link row.
+func (s *M2MSide[S, SK, T, TK, L, LK]) addPair(tx *store.Tx, a SK, b TK, fill func(*L)) (bool, error) {
 	if s.Has(tx, a, b) {
-		return nil
+		return false, nil
 	}
 	var l L
 	s.src.set(&l, a)
 	s.dst.set(&l, b)
 	if fill == nil {
 		_, err := s.link.Insert(tx, l)
-		return err
+		return err == nil, err
 	}
 	_, err := s.link.InsertWith(tx, l, func(l *L) {
 		fill(l)
@@ -354,7 +375,7 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) addPair(tx *store.Tx, a SK, b TK, fill fu
 		s.src.set(l, a)
 		s.dst.set(l, b)
 	})
-	return err
+	return err == nil, err
 }
 
 // Remove unlinks a from each of bs. For a symmetrical relation both
@@ -426,7 +447,8 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) SetWith(tx *store.Tx, a SK, bs []TK, opt 
 			if err := s.remove(tx, a, true, func(TK) bool { return true }); err != nil {
 				return err
 			}
-			return s.add(tx, a, opt.Fill, bs)
+			_, err := s.add(tx, a, opt.Fill, bs)
+			return err
 		}
 		current := map[TK]bool{}
 		for _, l := range s.links(tx, a) {
@@ -445,7 +467,8 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) SetWith(tx *store.Tx, a SK, bs []TK, opt 
 		if err := s.remove(tx, a, false, func(b TK) bool { return current[b] }); err != nil {
 			return err
 		}
-		return s.add(tx, a, opt.Fill, fresh)
+		_, err := s.add(tx, a, opt.Fill, fresh)
+		return err
 	})
 }
 

@@ -78,11 +78,11 @@ func TestM2MSymmetricalThroughDifferentTablesNoPanicOnUse(t *testing.T) {
 	_, err = countries.Insert(tx, symCountry{Code: "FR", Name: "France"})
 	mustOK(t, err)
 	ops := map[string]func() error{
-		"Add":              func() error { return rel.Add(tx, city.ID, "FR") },
+		"Add":              func() error { return cnIns(rel.Add(tx, city.ID, "FR")) },
 		"Remove":           func() error { return rel.Remove(tx, city.ID, "FR") },
 		"Clear":            func() error { return rel.Clear(tx, city.ID) },
 		"Set":              func() error { return rel.Set(tx, city.ID, []string{"FR"}) },
-		"Reverse().Add":    func() error { return rel.Reverse().Add(tx, "FR", city.ID) },
+		"Reverse().Add":    func() error { return cnIns(rel.Reverse().Add(tx, "FR", city.ID)) },
 		"Reverse().Remove": func() error { return rel.Reverse().Remove(tx, "FR", city.ID) },
 	}
 	for name, op := range ops {
@@ -132,8 +132,8 @@ func TestM2MDeclaredWithNilPartsNoPanic(t *testing.T) {
 	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{cities, countries, links}, Relations: []memrel.Relation{lc}})
 	tx := beginTx(t, db)
 	ops := map[string]func() error{
-		"through Add":           func() error { return through.Add(tx, 1, "FR") },
-		"through Reverse().Add": func() error { return through.Reverse().Add(tx, "FR", 1) },
+		"through Add":           func() error { return cnIns(through.Add(tx, 1, "FR")) },
+		"through Reverse().Add": func() error { return cnIns(through.Reverse().Add(tx, "FR", 1)) },
 		"auto Clear":            func() error { return auto.Clear(tx, 1) },
 		"auto Reverse().Set":    func() error { return auto.Reverse().Set(tx, "FR", []int64{1}) },
 	}

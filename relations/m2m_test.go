@@ -132,10 +132,10 @@ func mmNewPubs(t *testing.T) (*mmPubs, *memrel.Tx) {
 		mmArticle{ID: mmA2, Headline: "NASA uses Python"},
 		mmArticle{ID: mmA3, Headline: "NASA finds intelligent life on Earth"},
 		mmArticle{ID: mmA4, Headline: "Oxygen-free diet works wonders"})
-	mustOK(t, f.rel.Add(tx, mmA1, mmP1))
-	mustOK(t, f.rel.Add(tx, mmA2, mmP1, mmP2, mmP3, mmP4))
-	mustOK(t, f.rel.Add(tx, mmA3, mmP2))
-	mustOK(t, f.rel.Add(tx, mmA4, mmP2))
+	mustOK(t, cnIns(f.rel.Add(tx, mmA1, mmP1)))
+	mustOK(t, cnIns(f.rel.Add(tx, mmA2, mmP1, mmP2, mmP3, mmP4)))
+	mustOK(t, cnIns(f.rel.Add(tx, mmA3, mmP2)))
+	mustOK(t, cnIns(f.rel.Add(tx, mmA4, mmP2)))
 	if n := f.rel.LinkTable().Len(tx); n != 7 {
 		t.Fatalf("fixture has %d link rows, want 7", n)
 	}
@@ -175,11 +175,11 @@ func (f *mmPubs) linkID(tx *memrel.Tx, a, p int64) int64 {
 func TestS58_AddIsIdempotent(t *testing.T) {
 	f, tx := mmNewPubs(t)
 	mmInsert(t, tx, f.articles, mmArticle{ID: mmA6, Headline: "ESA uses Python"})
-	mustOK(t, f.rel.Add(tx, mmA6, mmP1, mmP2))
-	mustOK(t, f.rel.Add(tx, mmA6, mmP3))
-	mmUnchanged(t, tx, "adding p3 to a6 again", func() error { return f.rel.Add(tx, mmA6, mmP3) })
-	mmUnchanged(t, tx, "adding a repeated list of existing pairs", func() error { return f.rel.Add(tx, mmA6, mmP1, mmP1, mmP2, mmP3) })
-	mmUnchanged(t, tx, "adding an existing pair from the reverse side", func() error { return f.rel.Reverse().Add(tx, mmP2, mmA6) })
+	mustOK(t, cnIns(f.rel.Add(tx, mmA6, mmP1, mmP2)))
+	mustOK(t, cnIns(f.rel.Add(tx, mmA6, mmP3)))
+	mmUnchanged(t, tx, "adding p3 to a6 again", func() error { return cnIns(f.rel.Add(tx, mmA6, mmP3)) })
+	mmUnchanged(t, tx, "adding a repeated list of existing pairs", func() error { return cnIns(f.rel.Add(tx, mmA6, mmP1, mmP1, mmP2, mmP3)) })
+	mmUnchanged(t, tx, "adding an existing pair from the reverse side", func() error { return cnIns(f.rel.Reverse().Add(tx, mmP2, mmA6)) })
 
 	mmKeys(t, "a6.publications", f.pubs(tx, mmA6), mmP1, mmP2, mmP3)
 	if n := f.rel.LinkTable().Len(tx); n != 10 {
@@ -207,7 +207,7 @@ func TestS58_AddIsIdempotent(t *testing.T) {
 	mmKeys(t, "p3.articles", f.arts(tx, mmP3), mmA2, mmA6)
 
 	// Repeated adds in one call and duplicates within it: one row per pair.
-	mustOK(t, f.rel.Add(tx, mmA3, mmP4, mmP4, mmP2, mmP4))
+	mustOK(t, cnIns(f.rel.Add(tx, mmA3, mmP4, mmP4, mmP2, mmP4)))
 	mmKeys(t, "a3.publications", f.pubs(tx, mmA3), mmP2, mmP4)
 	if n := f.rel.Count(tx, mmA3); n != 2 {
 		t.Errorf("a3 Count = %d, want 2", n)
@@ -219,7 +219,7 @@ func TestS58_AddMissingRowRefusedWhole(t *testing.T) {
 	f, tx := mmNewPubs(t)
 
 	// p1 and p3 would be added before 404 fails: the whole Add is undone.
-	err := refused(t, tx, memrel.ErrForeignKey, func() error { return f.rel.Add(tx, mmA3, mmP1, mmP3, mmMissing) })
+	err := refused(t, tx, memrel.ErrForeignKey, func() error { return cnIns(f.rel.Add(tx, mmA3, mmP1, mmP3, mmMissing)) })
 	var fe *memrel.ForeignKeyError
 	if !errors.As(err, &fe) {
 		t.Fatalf("error %T is not a *ForeignKeyError", err)
@@ -235,19 +235,19 @@ func TestS58_AddMissingRowRefusedWhole(t *testing.T) {
 	}
 
 	// A source row that does not exist (Django's unsaved a5).
-	err = refused(t, tx, memrel.ErrForeignKey, func() error { return f.rel.Add(tx, 5, mmP1) })
+	err = refused(t, tx, memrel.ErrForeignKey, func() error { return cnIns(f.rel.Add(tx, 5, mmP1)) })
 	if !errors.As(err, &fe) || fe.Relation != "articles_publications.articles" ||
 		fe.Parent != (memrel.RowRef{Table: "articles", Key: int64(5)}) {
 		t.Errorf("missing source: %+v", fe)
 	}
 
 	// From the reverse side, the missing row in the middle.
-	refused(t, tx, memrel.ErrForeignKey, func() error { return f.rel.Reverse().Add(tx, mmP4, mmA1, mmMissing, mmA3) })
+	refused(t, tx, memrel.ErrForeignKey, func() error { return cnIns(f.rel.Reverse().Add(tx, mmP4, mmA1, mmMissing, mmA3)) })
 	mmKeys(t, "p4.articles", f.arts(tx, mmP4), mmA2)
 
 	// AddWith: the fill ran for the rows added before the failure; they go too.
 	refused(t, tx, memrel.ErrForeignKey, func() error {
-		return f.rel.AddWith(tx, mmA1, func(l *mmLink) {}, mmP2, mmMissing)
+		return cnIns(f.rel.AddWith(tx, mmA1, func(l *mmLink) {}, mmP2, mmMissing))
 	})
 
 	// Set removes first, then adds: a failed add undoes the removals too.
@@ -267,7 +267,7 @@ func TestS58_AddMissingRowRefusedWhole(t *testing.T) {
 			}
 		}()
 		calls := 0
-		_ = f.rel.AddWith(tx, mmA4, func(l *mmLink) {
+		_, _ = f.rel.AddWith(tx, mmA4, func(l *mmLink) {
 			if calls++; calls == 2 {
 				panic("boom")
 			}
@@ -283,7 +283,7 @@ func TestS58_AddMissingRowRefusedWhole(t *testing.T) {
 
 	// A read transaction cannot write.
 	rtx := f.db.BeginRead()
-	if err := f.rel.Add(rtx, mmA1, mmP2); !errors.Is(err, memrel.ErrReadOnly) {
+	if _, err := f.rel.Add(rtx, mmA1, mmP2); !errors.Is(err, memrel.ErrReadOnly) {
 		t.Errorf("Add in a read transaction: %v, want ErrReadOnly", err)
 	}
 	if err := f.rel.Clear(rtx, mmA1); !errors.Is(err, memrel.ErrReadOnly) {
@@ -292,12 +292,12 @@ func TestS58_AddMissingRowRefusedWhole(t *testing.T) {
 	rtx.Abort()
 
 	// The transaction is still usable.
-	mustOK(t, f.rel.Add(tx, mmA3, mmP1, mmP3))
+	mustOK(t, cnIns(f.rel.Add(tx, mmA3, mmP1, mmP3)))
 	mmKeys(t, "a3.publications", f.pubs(tx, mmA3), mmP1, mmP2, mmP3)
 	finishTx(t, f.db, tx)
 
 	// A closed transaction cannot write.
-	if err := f.rel.Add(tx, mmA1, mmP2); !errors.Is(err, memrel.ErrTxClosed) {
+	if _, err := f.rel.Add(tx, mmA1, mmP2); !errors.Is(err, memrel.ErrTxClosed) {
 		t.Errorf("Add after Commit: %v, want ErrTxClosed", err)
 	}
 }
@@ -453,7 +453,7 @@ func TestS63_ClearFromEitherSide(t *testing.T) {
 		t.Errorf("Clear deleted rows of a side")
 	}
 
-	mustOK(t, f.rel.Reverse().Add(tx, mmP2, mmA4, mmA3))
+	mustOK(t, cnIns(f.rel.Reverse().Add(tx, mmP2, mmA4, mmA3)))
 	mustOK(t, f.rel.Clear(tx, mmA4))
 	mmKeys(t, "p2.articles", f.arts(tx, mmP2), mmA3)
 	mmKeys(t, "a4.publications", f.pubs(tx, mmA4))
@@ -468,7 +468,7 @@ func TestS63_ClearFromEitherSide(t *testing.T) {
 func TestM2MListKeyOrderHasCount(t *testing.T) {
 	f, tx := mmNewPubs(t)
 	mmInsert(t, tx, f.articles, mmArticle{ID: mmA6, Headline: "ESA uses Python"})
-	mustOK(t, f.rel.Add(tx, mmA6, mmP4, mmP2, mmP3, mmP1))
+	mustOK(t, cnIns(f.rel.Add(tx, mmA6, mmP4, mmP2, mmP3, mmP1)))
 
 	// List is in the target's key order; Links in link key order.
 	mmKeys(t, "a6.publications", f.pubs(tx, mmA6), mmP1, mmP2, mmP3, mmP4)
@@ -639,7 +639,7 @@ func mmNoDefaultValue(n int) func(*mmNoDefault) {
 func TestS64_ThroughDefaultsAndFill(t *testing.T) {
 	f, tx := mmNewGroups(t)
 
-	mustOK(t, f.members.AddWith(tx, mmRock, mmReason("He is good."), mmBob))
+	mustOK(t, cnIns(f.members.AddWith(tx, mmRock, mmReason("He is good."), mmBob)))
 	links := slices.Collect(f.members.Links(tx, mmRock))
 	if len(links) != 1 {
 		t.Fatalf("rock has %d membership rows, want 1", len(links))
@@ -651,7 +651,7 @@ func TestS64_ThroughDefaultsAndFill(t *testing.T) {
 	}
 
 	// Without fill: the Defaults still apply, the nullable field stays empty.
-	mustOK(t, f.members.Add(tx, mmRock, mmJim))
+	mustOK(t, cnIns(f.members.Add(tx, mmRock, mmJim)))
 	for m := range f.members.Links(tx, mmRock) {
 		if m.PersonID == mmJim && (m.DateJoined != mmJoined || m.InviteReason.Valid) {
 			t.Errorf("membership added without fill: %+v", m)
@@ -667,12 +667,12 @@ func TestS64_ThroughDefaultsAndFill(t *testing.T) {
 		m.InviteReason = memrel.Some("roll call")
 		m.DateJoined = mmDay1
 	}
-	mustOK(t, f.members.Reverse().AddWith(tx, mmJane, fill, mmRoll, mmRock))
-	mustOK(t, f.members.AddWith(tx, mmRock, fill, mmBob, mmJane))
+	mustOK(t, cnIns(f.members.Reverse().AddWith(tx, mmJane, fill, mmRoll, mmRock)))
+	mustOK(t, cnIns(f.members.AddWith(tx, mmRock, fill, mmBob, mmJane)))
 	mmEq(t, "fill calls", seen, [][2]int64{{mmRoll, mmJane}, {mmRock, mmJane}})
 
 	// fill sees the keys but cannot change them.
-	mustOK(t, f.members.AddWith(tx, mmRoll, func(m *mmMembership) { m.GroupID, m.PersonID = mmRock, mmMissing }, mmBob))
+	mustOK(t, cnIns(f.members.AddWith(tx, mmRoll, func(m *mmMembership) { m.GroupID, m.PersonID = mmRock, mmMissing }, mmBob)))
 	mmKeys(t, "roll.members", f.memberList(tx, mmRoll), mmBob, mmJane)
 	for m := range f.members.Reverse().Links(tx, mmJane) {
 		if m.InviteReason != memrel.Some("roll call") || m.DateJoined != mmDay1 {
@@ -719,10 +719,10 @@ func TestS64_ThroughFillRunsAfterDefaults(t *testing.T) {
 	mmInsert(t, tx, persons, mmPerson{ID: mmBob, Name: "Bob"})
 	mmInsert(t, tx, groups, mmGroup{ID: mmRock, Name: "Rock"})
 	calls = nil
-	mustOK(t, rel.AddWith(tx, mmRock, func(s *stamped) {
+	mustOK(t, cnIns(rel.AddWith(tx, mmRock, func(s *stamped) {
 		calls = append(calls, "fill")
 		s.Stamp = "from fill"
-	}, mmBob))
+	}, mmBob)))
 	mmKeys(t, "call order", calls, "defaults", "fill")
 	for s := range rel.Links(tx, mmRock) {
 		if s.Stamp != "from fill" {
@@ -735,32 +735,32 @@ func TestS64_ThroughFillRunsAfterDefaults(t *testing.T) {
 func TestS65_RequiredThroughColumnMissing(t *testing.T) {
 	f, tx := mmNewGroups(t)
 
-	err := refused(t, tx, memrel.ErrCheck, func() error { return f.ndnn.Add(tx, mmRock, mmJim) })
+	err := refused(t, tx, memrel.ErrCheck, func() error { return cnIns(f.ndnn.Add(tx, mmRock, mmJim)) })
 	var ce *memrel.CheckError
 	if !errors.As(err, &ce) || ce.Constraint != "nodefaultnonull_required" || ce.Table != "nodefaults" || ce.Row.Table != "nodefaults" {
 		t.Errorf("CheckError = %+v", ce)
 	}
-	refused(t, tx, memrel.ErrCheck, func() error { return f.ndnn.Reverse().Add(tx, mmJim, mmRock) })
+	refused(t, tx, memrel.ErrCheck, func() error { return cnIns(f.ndnn.Reverse().Add(tx, mmJim, mmRock)) })
 	refused(t, tx, memrel.ErrCheck, func() error { return f.ndnn.Set(tx, mmRock, []int64{mmJim}) })
 	refused(t, tx, memrel.ErrCheck, func() error {
 		return f.ndnn.SetWith(tx, mmRock, []int64{mmJim}, memrel.SetOptions[mmNoDefault]{Clear: true})
 	})
 	// A fill that sets the value for jim only: jim's row is undone with bob's failure.
 	refused(t, tx, memrel.ErrCheck, func() error {
-		return f.ndnn.AddWith(tx, mmRock, func(n *mmNoDefault) {
+		return cnIns(f.ndnn.AddWith(tx, mmRock, func(n *mmNoDefault) {
 			if n.PersonID == mmJim {
 				n.NoDefaultNonNull = 1
 			}
-		}, mmJim, mmBob)
+		}, mmJim, mmBob))
 	})
 	if n := f.nodefaults.Len(tx); n != 0 {
 		t.Errorf("%d nodefaults rows, want 0", n)
 	}
 
-	mustOK(t, f.ndnn.AddWith(tx, mmRock, mmNoDefaultValue(1), mmJim))
+	mustOK(t, cnIns(f.ndnn.AddWith(tx, mmRock, mmNoDefaultValue(1), mmJim)))
 	mmKeys(t, "rock.nodefaultsnonulls", mmList(tx, f.ndnn.M2MSide, f.persons, mmRock), mmJim)
 	// Adding the existing pair needs no fill: nothing is inserted.
-	mmUnchanged(t, tx, "re-adding jim without fill", func() error { return f.ndnn.Add(tx, mmRock, mmJim) })
+	mmUnchanged(t, tx, "re-adding jim without fill", func() error { return cnIns(f.ndnn.Add(tx, mmRock, mmJim)) })
 	finishTx(t, f.db, tx)
 }
 
@@ -814,8 +814,8 @@ func TestS67_ThroughSetKeepsExtraDataOfLinksThatStay(t *testing.T) {
 
 func TestS68_ThroughClearFromBothSides(t *testing.T) {
 	f, tx := mmNewGroups(t)
-	mustOK(t, f.members.Add(tx, mmRock, mmBob, mmJim))
-	mustOK(t, f.members.Add(tx, mmRoll, mmJim, mmJane))
+	mustOK(t, cnIns(f.members.Add(tx, mmRock, mmBob, mmJim)))
+	mustOK(t, cnIns(f.members.Add(tx, mmRoll, mmJim, mmJane)))
 
 	mustOK(t, f.members.Clear(tx, mmRock))
 	mmKeys(t, "rock.members", f.memberList(tx, mmRock))
@@ -850,7 +850,7 @@ func TestM2MThroughRemoveDeletesDuplicatePairs(t *testing.T) {
 	if n := f.members.Count(tx, mmRock); n != 2 {
 		t.Errorf("rock Count = %d, want 2 (the length of List)", n)
 	}
-	mmUnchanged(t, tx, "adding an existing (duplicated) pair", func() error { return f.members.Add(tx, mmRock, mmJim) })
+	mmUnchanged(t, tx, "adding an existing (duplicated) pair", func() error { return cnIns(f.members.Add(tx, mmRock, mmJim)) })
 	mustOK(t, f.members.Remove(tx, mmRock, mmJim))
 	mmKeys(t, "rock.members", f.memberList(tx, mmRock), mmBob)
 	if n := f.memberships.Len(tx); n != 1 {
@@ -863,9 +863,9 @@ func TestM2MThroughRemoveDeletesDuplicatePairs(t *testing.T) {
 // and the rows are counted under the through table's name.
 func TestM2MThroughDeleteSideCounts(t *testing.T) {
 	f, tx := mmNewGroups(t)
-	mustOK(t, f.members.Add(tx, mmRock, mmBob, mmJim))
-	mustOK(t, f.members.Add(tx, mmRoll, mmJim))
-	mustOK(t, f.ndnn.AddWith(tx, mmRoll, mmNoDefaultValue(5), mmJim, mmBob))
+	mustOK(t, cnIns(f.members.Add(tx, mmRock, mmBob, mmJim)))
+	mustOK(t, cnIns(f.members.Add(tx, mmRoll, mmJim)))
+	mustOK(t, cnIns(f.ndnn.AddWith(tx, mmRoll, mmNoDefaultValue(5), mmJim, mmBob)))
 	res, err := f.persons.Delete(tx, mmJim)
 	mmDeleted(t, "delete jim", res, err, map[string]int{"persons": 1, "memberships": 2, "nodefaults": 1}, nil)
 	res, err = f.groups.Delete(tx, mmRoll)
@@ -977,7 +977,7 @@ func TestS69_NonSymmetricalThroughClearTargetSide(t *testing.T) {
 	}
 
 	// Non-symmetrical add does not mirror.
-	mustOK(t, f.friends.AddWith(tx, mmTony, func(r *mmFriendship) { r.DateFriended = mmDay2 }, mmChris))
+	mustOK(t, cnIns(f.friends.AddWith(tx, mmTony, func(r *mmFriendship) { r.DateFriended = mmDay2 }, mmChris)))
 	mmKeys(t, "tony.friends", f.list(tx, f.friends.M2MSide, mmTony), mmChris)
 	mmKeys(t, "chris.friends", f.list(tx, f.friends.M2MSide, mmChris))
 	finishTx(t, f.db, tx)
@@ -1001,7 +1001,7 @@ func TestS70_SymmetricalThroughRowsNotMirrored(t *testing.T) {
 		t.Errorf("%d sym_friendships rows, want 2", n)
 	}
 	// Adding the now complete pair through the manager changes nothing.
-	mmUnchanged(t, tx, "re-adding a stored symmetrical pair", func() error { return f.symFriends.Add(tx, mmChris, mmTony) })
+	mmUnchanged(t, tx, "re-adding a stored symmetrical pair", func() error { return cnIns(f.symFriends.Add(tx, mmChris, mmTony)) })
 	finishTx(t, f.db, tx)
 }
 
@@ -1039,10 +1039,10 @@ func TestM2MSymmetricalThroughUnmirroredRowRemovedFromEitherSide(t *testing.T) {
 func TestS71_SymmetricalThroughAddMirrorsFill(t *testing.T) {
 	f, tx := mmNewSelf(t)
 	calls := 0
-	mustOK(t, f.symFriends.AddWith(tx, mmTony, func(r *mmFriendship) {
+	mustOK(t, cnIns(f.symFriends.AddWith(tx, mmTony, func(r *mmFriendship) {
 		calls++
 		r.DateFriended = mmDay2
-	}, mmChris))
+	}, mmChris)))
 	if calls != 2 {
 		t.Errorf("fill called %d times, want 2 (one per direction)", calls)
 	}
@@ -1058,11 +1058,11 @@ func TestS71_SymmetricalThroughAddMirrorsFill(t *testing.T) {
 	}
 	mmEq(t, "rows", dirs, map[[2]int64]time.Time{{mmTony, mmChris}: mmDay2, {mmChris, mmTony}: mmDay2})
 	mmUnchanged(t, tx, "adding the pair from the other side", func() error {
-		return f.symFriends.AddWith(tx, mmChris, func(r *mmFriendship) { r.DateFriended = mmDay3 }, mmTony)
+		return cnIns(f.symFriends.AddWith(tx, mmChris, func(r *mmFriendship) { r.DateFriended = mmDay3 }, mmTony))
 	})
 	// A missing row refuses the symmetrical add whole (both directions).
-	refused(t, tx, memrel.ErrForeignKey, func() error { return f.symFriends.Add(tx, mmC, mmD, mmMissing) })
-	mustOK(t, f.symFriends.Add(tx, mmC, mmD))
+	refused(t, tx, memrel.ErrForeignKey, func() error { return cnIns(f.symFriends.Add(tx, mmC, mmD, mmMissing)) })
+	mustOK(t, cnIns(f.symFriends.Add(tx, mmC, mmD)))
 	mmKeys(t, "d.sym_friends", f.list(tx, f.symFriends.M2MSide, mmD), mmC)
 	finishTx(t, f.db, tx)
 }
@@ -1070,8 +1070,8 @@ func TestS71_SymmetricalThroughAddMirrorsFill(t *testing.T) {
 func TestS79_SymmetricalSetThroughTable(t *testing.T) {
 	f, tx := mmNewSelf(t)
 	meet := func(d time.Time) func(*mmColleague) { return func(c *mmColleague) { c.FirstMeet = d } }
-	mustOK(t, f.colleagues.AddWith(tx, mmA, meet(mmDay1), mmB, mmC))
-	mustOK(t, f.colleagues.AddWith(tx, mmD, meet(mmDay2), mmA, mmC))
+	mustOK(t, cnIns(f.colleagues.AddWith(tx, mmA, meet(mmDay1), mmB, mmC)))
+	mustOK(t, cnIns(f.colleagues.AddWith(tx, mmD, meet(mmDay2), mmA, mmC)))
 
 	// S73 for colleagues.
 	mmKeys(t, "a.colleagues", f.cols(tx, mmA), mmB, mmC, mmD)
@@ -1162,8 +1162,8 @@ func mmNewRec(t *testing.T) (*mmRec, *memrel.Tx) {
 	mmInsert(t, tx, f.people,
 		mmSelfPerson{ID: mmA, Name: "a"}, mmSelfPerson{ID: mmB, Name: "b"},
 		mmSelfPerson{ID: mmC, Name: "c"}, mmSelfPerson{ID: mmD, Name: "d"})
-	mustOK(t, f.friends.Add(tx, mmA, mmB, mmC))
-	mustOK(t, f.friends.Add(tx, mmD, mmA, mmC))
+	mustOK(t, cnIns(f.friends.Add(tx, mmA, mmB, mmC)))
+	mustOK(t, cnIns(f.friends.Add(tx, mmD, mmA, mmC)))
 	return f, tx
 }
 
@@ -1203,8 +1203,8 @@ func TestS73_SymmetricalSetupMirrors(t *testing.T) {
 
 func TestS74_SymmetricalReAddFromOtherSide(t *testing.T) {
 	f, tx := mmNewRec(t)
-	mmUnchanged(t, tx, "b.friends.add(a)", func() error { return f.friends.Add(tx, mmB, mmA) })
-	mmUnchanged(t, tx, "reverse a.friends.add(b)", func() error { return f.friends.Reverse().Add(tx, mmA, mmB) })
+	mmUnchanged(t, tx, "b.friends.add(a)", func() error { return cnIns(f.friends.Add(tx, mmB, mmA)) })
+	mmUnchanged(t, tx, "reverse a.friends.add(b)", func() error { return cnIns(f.friends.Reverse().Add(tx, mmA, mmB)) })
 	mmKeys(t, "a.friends", f.fr(tx, mmA), mmB, mmC, mmD)
 	mmKeys(t, "b.friends", f.fr(tx, mmB), mmA)
 	finishTx(t, f.db, tx)
@@ -1249,15 +1249,15 @@ func TestS76_SymmetricalClear(t *testing.T) {
 
 func TestS77_NonSymmetricalAddViaReverse(t *testing.T) {
 	f, tx := mmNewRec(t)
-	mustOK(t, f.idols.Reverse().Add(tx, mmD, mmA)) // d.stalkers.add(a)
+	mustOK(t, cnIns(f.idols.Reverse().Add(tx, mmD, mmA))) // d.stalkers.add(a)
 	mmKeys(t, "a.idols", f.idolsOf(tx, mmA), mmD)
 	mmKeys(t, "a.stalkers", f.stalkersOf(tx, mmA))
 	mmKeys(t, "d.stalkers", f.stalkersOf(tx, mmD), mmA)
 	mmKeys(t, "d.idols", f.idolsOf(tx, mmD))
 
 	mustOK(t, f.idols.Clear(tx, mmA))
-	mustOK(t, f.idols.Add(tx, mmA, mmD))
-	mmUnchanged(t, tx, "d.stalkers.add(a) after a.idols.add(d)", func() error { return f.idols.Reverse().Add(tx, mmD, mmA) })
+	mustOK(t, cnIns(f.idols.Add(tx, mmA, mmD)))
+	mmUnchanged(t, tx, "d.stalkers.add(a) after a.idols.add(d)", func() error { return cnIns(f.idols.Reverse().Add(tx, mmD, mmA)) })
 	if n := f.idols.LinkTable().Len(tx); n != 1 {
 		t.Errorf("%d idols link rows, want 1", n)
 	}
@@ -1270,14 +1270,14 @@ func TestS77_NonSymmetricalAddViaReverse(t *testing.T) {
 
 func TestS78_RelatedToSelf(t *testing.T) {
 	f, tx := mmNewRec(t)
-	mustOK(t, f.idols.Add(tx, mmA, mmA))
+	mustOK(t, cnIns(f.idols.Add(tx, mmA, mmA)))
 	mmKeys(t, "a.idols", f.idolsOf(tx, mmA), mmA)
 	mmKeys(t, "a.stalkers", f.stalkersOf(tx, mmA), mmA)
 	if n := f.idols.LinkTable().Len(tx); n != 1 {
 		t.Errorf("%d idols link rows, want 1", n)
 	}
 	// A symmetrical relation to self: one row, not two.
-	mustOK(t, f.friends.Add(tx, mmB, mmB))
+	mustOK(t, cnIns(f.friends.Add(tx, mmB, mmB)))
 	mmKeys(t, "b.friends", f.fr(tx, mmB), mmA, mmB)
 	if n := f.friends.LinkTable().Len(tx); n != 9 {
 		t.Errorf("%d friends link rows, want 9", n)
@@ -1350,28 +1350,28 @@ func TestS22_DeletingRowsWithM2MLinks(t *testing.T) {
 	f, tx := mmNewDel(t)
 
 	// 1. MR(m, r); delete r: MR is empty and m remains.
-	mustOK(t, f.through.Add(tx, 1, 1))
+	mustOK(t, cnIns(f.through.Add(tx, 1, 1)))
 	res, err := f.rs.Delete(tx, 1)
 	mmDeleted(t, "step 1", res, err, map[string]int{"r": 1, "mr": 1}, nil)
 	if f.mrs.Len(tx) != 0 || !f.ms.Has(tx, 1) {
 		t.Errorf("step 1: mr has %d rows, m 1 present %v", f.mrs.Len(tx), f.ms.Has(tx, 1))
 	}
 	// 2. MR(m, r2); delete m: MR is empty and r2 remains.
-	mustOK(t, f.through.Add(tx, 1, 2))
+	mustOK(t, cnIns(f.through.Add(tx, 1, 2)))
 	res, err = f.ms.Delete(tx, 1)
 	mmDeleted(t, "step 2", res, err, map[string]int{"m": 1, "mr": 1}, nil)
 	if f.mrs.Len(tx) != 0 || !f.rs.Has(tx, 2) {
 		t.Errorf("step 2: mr has %d rows, r2 present %v", f.mrs.Len(tx), f.rs.Has(tx, 2))
 	}
 	// 3. m.m2m.add(r3); delete r3: the link table is empty.
-	mustOK(t, f.auto.Add(tx, 2, 3))
+	mustOK(t, cnIns(f.auto.Add(tx, 2, 3)))
 	res, err = f.rs.Delete(tx, 3)
 	mmDeleted(t, "step 3", res, err, map[string]int{"r": 1, "m_m2m": 1}, nil)
 	if n := f.auto.LinkTable().Len(tx); n != 0 {
 		t.Errorf("step 3: m_m2m has %d rows", n)
 	}
 	// 4. m.m2m.add(r4); delete m: the link table is empty.
-	mustOK(t, f.auto.Add(tx, 2, 4))
+	mustOK(t, cnIns(f.auto.Add(tx, 2, 4)))
 	res, err = f.ms.Delete(tx, 2)
 	mmDeleted(t, "step 4", res, err, map[string]int{"m": 1, "m_m2m": 1}, nil)
 	if n := f.auto.LinkTable().Len(tx); n != 0 || !f.rs.Has(tx, 4) {
@@ -1379,7 +1379,7 @@ func TestS22_DeletingRowsWithM2MLinks(t *testing.T) {
 	}
 	// 5. MRNull(m2, r5); delete r5: the MRNull row remains with r empty,
 	// and m2.m2m_through_null is empty.
-	mustOK(t, f.throughNull.Add(tx, 3, 5))
+	mustOK(t, cnIns(f.throughNull.Add(tx, 3, 5)))
 	res, err = f.rs.Delete(tx, 5)
 	mmDeleted(t, "step 5", res, err, map[string]int{"r": 1}, map[string]int{"mrnull": 1})
 	rows := slices.Collect(f.mrNulls.All(tx))
@@ -1395,7 +1395,7 @@ func TestS22_DeletingRowsWithM2MLinks(t *testing.T) {
 // shows it: List, Has and Count agree.
 func TestM2MThroughSetNullKeepsLinkRow(t *testing.T) {
 	f, tx := mmNewDel(t)
-	mustOK(t, f.throughNull.Add(tx, 3, 4, 5))
+	mustOK(t, cnIns(f.throughNull.Add(tx, 3, 4, 5)))
 	mmKeys(t, "m3.m2m_through_null", mmList(tx, f.throughNull.M2MSide, f.rs, 3), 4, 5)
 
 	res, err := f.rs.Delete(tx, 5)
@@ -1417,7 +1417,7 @@ func TestM2MThroughSetNullKeepsLinkRow(t *testing.T) {
 	// Re-adding r4 is a no-op. Clear deletes every link row whose source
 	// is m3 (M5: Django deletes through rows filtered on the source only),
 	// the emptied one too.
-	mmUnchanged(t, tx, "re-adding r4", func() error { return f.throughNull.Add(tx, 3, 4) })
+	mmUnchanged(t, tx, "re-adding r4", func() error { return cnIns(f.throughNull.Add(tx, 3, 4)) })
 	mustOK(t, f.throughNull.Clear(tx, 3))
 	mmKeys(t, "m3.m2m_through_null", mmList(tx, f.throughNull.M2MSide, f.rs, 3))
 	if n := f.mrNulls.Len(tx); n != 0 {
@@ -1462,7 +1462,7 @@ func TestS37_CascadeThroughToNote(t *testing.T) {
 	tx := beginTx(t, db)
 	mmInsert(t, tx, children, child{ID: 1, Name: "Mike"})
 	mmInsert(t, tx, toys, toy{ID: 1, Name: "Bear"})
-	mustOK(t, toysRel.AddWith(tx, 1, func(p *playedWith) { p.Date = mmDay1 }, 1))
+	mustOK(t, cnIns(toysRel.AddWith(tx, 1, func(p *playedWith) { p.Date = mmDay1 }, 1)))
 	pw := slices.Collect(toysRel.Links(tx, 1))
 	if len(pw) != 1 {
 		t.Fatalf("%d played_with rows", len(pw))
@@ -1532,11 +1532,11 @@ func TestM2MTaggingDomain(t *testing.T) {
 	mmInsert(t, tx, articles, article{ID: art1, Title: "memrel"}, article{ID: art2, Title: "go-memdb"})
 	by := func(u int64) func(*articleTag) { return func(r *articleTag) { r.AddedBy = memrel.Some(u) } }
 
-	mustOK(t, tagsRel.AddWith(tx, art1, by(ann), goTag, dbTag))
-	mustOK(t, tagsRel.AddWith(tx, art2, by(bob), goTag))
-	mustOK(t, tagsRel.Reverse().AddWith(tx, webTag, by(ann), art2))
+	mustOK(t, cnIns(tagsRel.AddWith(tx, art1, by(ann), goTag, dbTag)))
+	mustOK(t, cnIns(tagsRel.AddWith(tx, art2, by(bob), goTag)))
+	mustOK(t, cnIns(tagsRel.Reverse().AddWith(tx, webTag, by(ann), art2)))
 	// A pair appears once: re-adding is a no-op, inserting it directly is refused.
-	mmUnchanged(t, tx, "re-tagging art1 go", func() error { return tagsRel.AddWith(tx, art1, by(bob), goTag) })
+	mmUnchanged(t, tx, "re-tagging art1 go", func() error { return cnIns(tagsRel.AddWith(tx, art1, by(bob), goTag)) })
 	var first int64
 	for l := range tagsRel.Links(tx, art1) {
 		if l.TagID == goTag {
@@ -1635,8 +1635,8 @@ func TestM2MTenantDomain(t *testing.T) {
 	mmInsert(t, tx, orgs, organization{ID: acme, Name: "Acme", OwnerID: ann}, organization{ID: globex, Name: "Globex", OwnerID: bob})
 	mmInsert(t, tx, projects, project{OrganizationID: acme, Name: "rockets"}, project{OrganizationID: acme, Name: "anvils"}, project{OrganizationID: globex, Name: "x"})
 
-	mustOK(t, orgsRel.Add(tx, bob, acme, globex))
-	mustOK(t, orgsRel.Reverse().AddWith(tx, acme, func(m *membership) { m.Role = "admin" }, ann))
+	mustOK(t, cnIns(orgsRel.Add(tx, bob, acme, globex)))
+	mustOK(t, cnIns(orgsRel.Reverse().AddWith(tx, acme, func(m *membership) { m.Role = "admin" }, ann)))
 	mmKeys(t, "bob.organizations", mmList(tx, orgsRel.M2MSide, orgs, bob), acme, globex)
 	mmKeys(t, "acme.members", mmList(tx, orgsRel.Reverse(), users, acme), ann, bob)
 	roles := map[int64]string{}
@@ -1705,7 +1705,7 @@ func TestM2MThroughFKsComeWithTheLinkTable(t *testing.T) {
 		})
 		p, err := persons.Insert(tx, mmPerson{})
 		mustOK(t, err)
-		mustOK(t, rel.Add(tx, g.ID, p.ID))
+		mustOK(t, cnIns(rel.Add(tx, g.ID, p.ID)))
 		if n := rel.Count(tx, g.ID); n != 1 {
 			t.Errorf("listing %d relations: Count = %d, want 1", len(rels), n)
 		}

@@ -125,6 +125,10 @@ func build(tables []store.AnyTable, rels []Relation, cons []Constraint) (hooksOf
 				bad("relation %s: DefaultNull, but the key cannot be empty", d.name())
 				ok = false
 			}
+			if d.setNull && !d.nullable {
+				bad("relation %s: SetToNull, but the key cannot be empty (use a nullable relation, or SetTo)", d.name())
+				ok = false
+			}
 			if d.action == Set && !d.hasSet {
 				bad("relation %s: on-delete rule Set, but no value (use SetTo or SetFunc)", d.name())
 				ok = false
@@ -414,7 +418,7 @@ func (rt *runtime) checkRow(tx *store.Tx, t *store.TableInfo, self RowRef, old, 
 func (rt *runtime) checkChecks(t *store.TableInfo, self RowRef, row any) error {
 	for _, c := range rt.tables[t].checks {
 		if !c.pred(row) {
-			return &CheckError{Constraint: c.name, Table: t.Name(), Row: self}
+			return &CheckError{Constraint: c.name, Table: t.Name(), Row: self, RowData: rowData(t, self, row)}
 		}
 	}
 	return nil
@@ -430,6 +434,9 @@ type viewFunc func(t *store.TableInfo, obj any) any
 func (rt *runtime) checkFKs(tx *store.Tx, t *store.TableInfo, self RowRef, old, row any, view viewFunc) error {
 	var buf, oldBuf [64]byte
 	for _, d := range rt.tables[t].out {
+		if d.unchecked {
+			continue // NoConstraint: a key may name a missing row
+		}
 		key, ok := d.ref(buf[:0], row)
 		if !ok {
 			continue
@@ -460,6 +467,22 @@ func (rt *runtime) checkFKs(tx *store.Tx, t *store.TableInfo, self RowRef, old, 
 }
 
 func (rt *runtime) checkUnique(tx *store.Tx, u *uniqueDef, self RowRef, old, row any, view viewFunc) error {
+	other := rt.conflict(tx, u, old, row, view)
+	if other == nil {
+		return nil
+	}
+	e := &UniqueError{Constraint: u.name, Table: u.table.Name(), Row: self,
+		Conflict: ref(u.table, other), Value: u.value(row),
+		RowData: rowData(u.table, self, row), ConflictData: eng.RowValue(u.table, other, true)}
+	if u.fk != nil {
+		e.Parent = &RowRef{Table: u.fk.parent.Name(), Key: e.Value}
+	}
+	return e
+}
+
+// conflict returns the stored row (in the final state of a delete, when
+// view is not nil) that row, replacing old, collides with under u, or nil.
+func (rt *runtime) conflict(tx *store.Tx, u *uniqueDef, old, row any, view viewFunc) any {
 	var buf [64]byte
 	val, ok := u.key(buf[:0], row)
 	if !ok {
@@ -483,12 +506,7 @@ func (rt *runtime) checkUnique(tx *store.Tx, u *uniqueDef, self RowRef, old, row
 				continue
 			}
 		}
-		e := &UniqueError{Constraint: u.name, Table: u.table.Name(), Row: self,
-			Conflict: ref(u.table, other), Value: u.value(row)}
-		if u.fk != nil {
-			e.Parent = &RowRef{Table: u.fk.parent.Name(), Key: e.Value}
-		}
-		return e
+		return other
 	}
 	return nil
 }
@@ -499,7 +517,7 @@ func (rt *runtime) Check(tx *store.Tx) error {
 	var errs []error
 	bad := func(err error) {
 		if len(errs) < 50 {
-			errs = append(errs, fmt.Errorf("memrel: check: %w: %w", store.ErrIntegrity, err))
+			errs = append(errs, integrityError{err})
 		}
 	}
 	for _, t := range rt.order {
@@ -511,12 +529,12 @@ func (rt *runtime) Check(tx *store.Tx) error {
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			for _, c := range tr.checks {
 				if !c.pred(obj) {
-					bad(&CheckError{Constraint: c.name, Table: t.Name(), Row: ref(t, obj)})
+					bad(&CheckError{Constraint: c.name, Table: t.Name(), Row: ref(t, obj), RowData: eng.RowValue(t, obj, true)})
 				}
 			}
 			for _, d := range tr.out {
 				key, ok := d.ref(nil, obj)
-				if ok && eng.Lookup(tx, d.parent, key) == nil {
+				if ok && !d.unchecked && eng.Lookup(tx, d.parent, key) == nil {
 					bad(&ForeignKeyError{Relation: d.name(), Row: ref(t, obj), Field: d.field,
 						Parent: RowRef{Table: d.parent.Name(), Key: d.refValue(obj)}})
 				}

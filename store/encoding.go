@@ -121,6 +121,8 @@ func codecFor[V any]() (codec, error) {
 	return codecOf(t, true)
 }
 
+// A part of a composite (composite false) reports only what is wrong with
+// it; the composite says once that it cannot be indexed.
 func codecOf(t reflect.Type, composite bool) (codec, error) {
 	c := codec{typ: t}
 	if n, ok := reflect.Zero(t).Interface().(nullable); ok && n.nullSelf() == t {
@@ -130,6 +132,9 @@ func codecOf(t reflect.Type, composite bool) (codec, error) {
 		c.validOff = f.Offset
 		c.kind = kindOf(inner)
 		if c.kind == kindInvalid {
+			if !composite {
+				return c, fmt.Errorf("%v holds %v, which is not an integer, float, bool, string or time.Time", t, inner)
+			}
 			return c, fmt.Errorf("type %v cannot be indexed: %v is not an integer, float, bool, string or time.Time", t, inner)
 		}
 		return c, nil
@@ -163,6 +168,9 @@ func codecOf(t reflect.Type, composite bool) (codec, error) {
 			return c, fmt.Errorf("type %v cannot be indexed: it has no fields", t)
 		}
 		return c, nil
+	}
+	if !composite {
+		return c, fmt.Errorf("%v is not an integer, float, bool, string, time.Time or Null of one", t)
 	}
 	return c, fmt.Errorf("type %v cannot be indexed: not an integer, float, bool, string, time.Time, Null of one, or a struct or array of those", t)
 }

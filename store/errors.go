@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/memrel-go/memrel/internal/quote"
 )
 
 // The sentinel errors of memrel, grouped by the operation that returns them.
@@ -79,11 +81,11 @@ func (e *KeyError) Error() string {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			fmt.Fprint(&b, k)
+			b.WriteString(quote.Key(k))
 		}
 		return fmt.Sprintf("memrel: %s %s: %v", e.Table, b.String(), e.Err)
 	}
-	return fmt.Sprintf("memrel: %s %v: %v", e.Table, e.Key, e.Err)
+	return fmt.Sprintf("memrel: %s %s: %v", e.Table, quote.Key(e.Key), e.Err)
 }
 
 func (e *KeyError) Unwrap() error { return e.Err }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 
+	"github.com/memrel-go/memrel/internal/quote"
 	"github.com/memrel-go/memrel/internal/rowcopy"
 )
 
@@ -45,7 +46,7 @@ func NewIndex[T any, K Key, V any](table *Table[T, K], name string, get func(*T)
 		if err == nil {
 			err = fmt.Errorf("table and value function are required")
 		}
-		ix.def.err = fmt.Errorf("index %s: %w", name, err)
+		ix.def.err = fmt.Errorf("index %s: %w", quote.Name(name), err)
 	}
 	var copies rowcopy.Pool[T]
 	ix.def.fromObject = func(dst []byte, obj any) ([]byte, bool) {
@@ -225,7 +226,7 @@ func NewGroupedIndex[T any, K Key, G any, V any](table *Table[T, K], name string
 		err = fmt.Errorf("table, group and value functions are required")
 	}
 	if err != nil {
-		ix.def.err = fmt.Errorf("index %s: %w", name, err)
+		ix.def.err = fmt.Errorf("index %s: %w", quote.Name(name), err)
 	}
 	var copies rowcopy.Pool[T]
 	ix.def.fromObject = func(dst []byte, obj any) ([]byte, bool) {

@@ -33,6 +33,7 @@ func init() {
 		Err:            (*TableInfo).declErr,
 		Indexes:        (*TableInfo).indexDefs,
 		NewIndex:       newIndexDef,
+		RowValue:       (*TableInfo).rowValue,
 		HooksOf:        func(db *DB) hooks { return db.hooks },
 	})
 }

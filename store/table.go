@@ -11,6 +11,7 @@ import (
 	"unsafe"
 
 	"github.com/memrel-go/memrel/internal/offset"
+	"github.com/memrel-go/memrel/internal/quote"
 )
 
 // Key is the set of types a primary key may have. Integer keys are assigned
@@ -39,6 +40,7 @@ type TableInfo struct {
 	keyBytes func(dst []byte, obj any) []byte
 	keyValue func(obj any) any
 	clone    func(obj any) any
+	value    func(obj any, withKey bool) any
 	err      error
 	// fieldsWritten reports whether Fields of the row type was written to.
 	fieldsWritten func() bool
@@ -149,7 +151,7 @@ func NewTable[T any, K Key](name string, key func(*T) *K, opts ...TableOption) *
 	info.fieldsWritten = func() bool { return !reflect.ValueOf(Fields[T]()).Elem().IsZero() }
 	info.auto = kc.kind != kindString
 	if key == nil {
-		info.err = fmt.Errorf("table %s: key accessor is nil", name)
+		info.err = fmt.Errorf("table %s: key accessor is nil", quote.Name(name))
 	}
 	// The key accessor is called once, here, to find the key's field; the
 	// key is then read and written by offset, without user code.
@@ -157,7 +159,7 @@ func NewTable[T any, K Key](name string, key func(*T) *K, opts ...TableOption) *
 		if off, ok := offset.Of(key); ok {
 			t.off = off
 		} else if info.err == nil {
-			info.err = fmt.Errorf("table %s: the key accessor must return a pointer to a field of the row, like func(u *User) *int64 { return &u.ID }", name)
+			info.err = fmt.Errorf("table %s: the key accessor must return a pointer to a field of the row, like func(u *User) *int64 { return &u.ID }", quote.Name(name))
 		}
 	}
 	info.keyBytes = func(dst []byte, obj any) []byte {
@@ -169,6 +171,13 @@ func NewTable[T any, K Key](name string, key func(*T) *K, opts ...TableOption) *
 	info.clone = func(obj any) any {
 		c := *obj.(*T)
 		return &c
+	}
+	info.value = func(obj any, withKey bool) any {
+		c := *obj.(*T)
+		if !withKey {
+			*t.key(&c) = *new(K)
+		}
+		return c
 	}
 	t.info = info
 	t.applyOptions(opts)
@@ -294,9 +303,17 @@ func (t *Table[T, K]) Insert(tx *Tx, row T) (T, error) {
 // InsertWith is Insert with fill, which runs after the table's Defaults and
 // before any check: it can override a default, even with a zero value.
 func (t *Table[T, K]) InsertWith(tx *Tx, row T, fill func(row *T)) (T, error) {
+	r, _, err := t.insert(tx, row, fill, false)
+	return r, err
+}
+
+// insert is InsertWith; with skip, a row that collides on the primary key
+// or a unique constraint is not written and no error is built: insert
+// returns the stored row it collides with and false (see InsertOrSkip).
+func (t *Table[T, K]) insert(tx *Tx, row T, fill func(row *T), skip bool) (T, bool, error) {
 	var zero T
 	if err := tx.writable(t.info); err != nil {
-		return zero, err
+		return zero, false, err
 	}
 	p := new(T)
 	*p = row
@@ -318,14 +335,14 @@ func (t *Table[T, K]) InsertWith(tx *Tx, row T, fill func(row *T)) (T, error) {
 	assigned := false
 	if *kp == zk {
 		if !t.info.auto || t.info.chosen {
-			return zero, &KeyError{Table: t.info.name, Key: *kp, Err: fmt.Errorf("%w: the caller must choose the key", ErrInvalidKey)}
+			return zero, false, &KeyError{Table: t.info.name, Key: *kp, Err: fmt.Errorf("%w: the caller must choose the key", ErrInvalidKey)}
 		}
 		var ok bool
 		if seqNext, ok = tx.seqPeek(t.info); !ok {
-			return zero, &KeyError{Table: t.info.name, Key: *kp, Err: fmt.Errorf("%w: sequence exhausted", ErrInvalidKey)}
+			return zero, false, &KeyError{Table: t.info.name, Key: *kp, Err: fmt.Errorf("%w: sequence exhausted", ErrInvalidKey)}
 		}
 		if !t.setKeyInt(p, seqNext) {
-			return zero, &KeyError{Table: t.info.name, Key: seqNext, Err: fmt.Errorf("%w: sequence exhausted for the key type", ErrInvalidKey)}
+			return zero, false, &KeyError{Table: t.info.name, Key: seqNext, Err: fmt.Errorf("%w: sequence exhausted for the key type", ErrInvalidKey)}
 		}
 		// A key fresh from the sequence is larger than every key the table
 		// ever held: no lookup needed. The sequence moves only once the
@@ -337,25 +354,36 @@ func (t *Table[T, K]) InsertWith(tx *Tx, row T, fill func(row *T)) (T, error) {
 		}
 	}
 	var taken error
-	if !assigned && tx.exists(t.info, t.info.keyBytes(make([]byte, 0, 16), p)) {
-		taken = &KeyError{Table: t.info.name, Key: *kp, Err: ErrExists}
+	var takenRow any
+	if !assigned {
+		if takenRow = tx.first(t.info, t.info.keyBytes(make([]byte, 0, 16), p)); takenRow != nil && !skip {
+			taken = &KeyError{Table: t.info.name, Key: *kp, Err: ErrExists}
+		}
 	}
-	if h := tx.db.hooks; h != nil {
+	if skip {
+		conflict, err := t.skipConflict(tx, p, assigned, takenRow)
+		if err != nil || conflict != nil {
+			if conflict == nil {
+				return zero, false, err
+			}
+			return *conflict.(*T), false, nil
+		}
+	} else if h := tx.db.hooks; h != nil {
 		// The relations layer reports taken in its place: after check
 		// constraints, before other unique constraints and foreign keys.
 		if err := h.BeforeInsert(tx, t.info, p, assigned, taken); err != nil {
-			return zero, err
+			return zero, false, err
 		}
 	} else if taken != nil {
-		return zero, taken
+		return zero, false, taken
 	}
 	if err := tx.put(t.info, nil, p); err != nil {
-		return zero, err
+		return zero, false, err
 	}
 	if t.info.auto {
 		tx.seqAdvance(t.info, seqNext)
 	}
-	return *p, nil
+	return *p, true, nil
 }
 
 // Update replaces the stored row that has row's key with row, and returns it.

@@ -137,8 +137,6 @@ func (tx *Tx) first(t *TableInfo, key []byte) any {
 	return obj
 }
 
-func (tx *Tx) exists(t *TableInfo, key []byte) bool { return tx.first(t, key) != nil }
-
 // mustRead panics if t cannot be read: the transaction is closed, or t is
 // not a table of this DB's schema (another handle may share its name).
 func (tx *Tx) mustRead(t *TableInfo) {

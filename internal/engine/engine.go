@@ -68,7 +68,8 @@ type Store[Tx, Info, Result, Table, Index, DB any] struct {
 	SetCallerKeys func(t *Info)
 	Err           func(t *Info) error
 	Indexes       func(t *Info) []*Index
-	HooksOf       func(db *DB) Hooks[Tx, Info, Result] // the hooks db was opened with
+	RowValue      func(t *Info, obj any, withKey bool) any // a stored *Row as a Row value, for errors
+	HooksOf       func(db *DB) Hooks[Tx, Info, Result]     // the hooks db was opened with
 	NewIndex      func(t *Info, name string, fromObject func(dst []byte, obj any) ([]byte, bool)) *Index
 }
 

@@ -145,16 +145,16 @@ func Run(w io.Writer) error {
 		// From the user side (user.organizations.add) or the organization
 		// side (organization.members.add): each adds memberships rows, with
 		// the role "member" from memrel.Default unless AddWith sets one.
-		if err := UserOrganizations.AddWith(tx, ann.ID, as("owner"), acme.ID); err != nil {
+		if _, err := UserOrganizations.AddWith(tx, ann.ID, as("owner"), acme.ID); err != nil {
 			return err
 		}
-		if err := UserOrganizations.AddWith(tx, bob.ID, as("owner"), globex.ID); err != nil {
+		if _, err := UserOrganizations.AddWith(tx, bob.ID, as("owner"), globex.ID); err != nil {
 			return err
 		}
-		if err := UserOrganizations.Reverse().Add(tx, acme.ID, bob.ID, cid.ID); err != nil {
+		if _, err := UserOrganizations.Reverse().Add(tx, acme.ID, bob.ID, cid.ID); err != nil {
 			return err
 		}
-		if err := UserOrganizations.Add(tx, ann.ID, globex.ID); err != nil {
+		if _, err := UserOrganizations.Add(tx, ann.ID, globex.ID); err != nil {
 			return err
 		}
 		for _, p := range []Project{
@@ -230,11 +230,12 @@ func Run(w io.Writer) error {
 	}
 	say.Line("  a second project named API in Acme: %v", err)
 	err = db.Update(func(tx *memrel.Tx) error {
-		if err := UserOrganizations.Add(tx, cid.ID, acme.ID); err != nil {
+		n, err := UserOrganizations.Add(tx, cid.ID, acme.ID)
+		if err != nil {
 			return err
 		}
-		say.Line("  (adding cid to Acme again with UserOrganizations.Add does nothing: Acme still has %d members)",
-			UserOrganizations.Reverse().Count(tx, acme.ID))
+		say.Line("  (adding cid to Acme again with UserOrganizations.Add creates %d links: Acme still has %d members)",
+			n, UserOrganizations.Reverse().Count(tx, acme.ID))
 		return nil
 	})
 	if err != nil {

@@ -214,13 +214,14 @@ func Run(w io.Writer) error {
 	say.Line("ann follows bob and cid, bob follows ann and cid, cid follows ann (Following.Add adds rows")
 	say.Line("to follows, the through table):")
 	err = db.Update(func(tx *memrel.Tx) error {
-		if err := Following.Add(tx, ann.ID, bob.ID, cid.ID); err != nil {
+		if _, err := Following.Add(tx, ann.ID, bob.ID, cid.ID); err != nil {
 			return err
 		}
-		if err := Following.Add(tx, bob.ID, ann.ID, cid.ID); err != nil {
+		if _, err := Following.Add(tx, bob.ID, ann.ID, cid.ID); err != nil {
 			return err
 		}
-		return Following.Add(tx, cid.ID, ann.ID)
+		_, err := Following.Add(tx, cid.ID, ann.ID)
+		return err
 	})
 	if err != nil {
 		return err
@@ -239,7 +240,10 @@ func Run(w io.Writer) error {
 
 	say.Line("")
 	say.Line("Refused follows:")
-	err = db.Update(func(tx *memrel.Tx) error { return Following.Add(tx, bob.ID, bob.ID) })
+	err = db.Update(func(tx *memrel.Tx) error {
+		_, err := Following.Add(tx, bob.ID, bob.ID)
+		return err
+	})
 	if !errors.As(err, &ce) || ce.Constraint != PreventSelfFollow.Name() {
 		return fmt.Errorf("a self-follow: want a CheckError naming %s, got %v", PreventSelfFollow.Name(), err)
 	}
@@ -254,10 +258,11 @@ func Run(w io.Writer) error {
 	}
 	say.Line("  a second row of follows for ann -> bob: %v", err)
 	err = db.Update(func(tx *memrel.Tx) error {
-		if err := Following.Add(tx, ann.ID, bob.ID); err != nil {
+		n, err := Following.Add(tx, ann.ID, bob.ID)
+		if err != nil {
 			return err
 		}
-		say.Line("  (Following.Add of ann -> bob again does nothing: ann still follows %d)", Following.Count(tx, ann.ID))
+		say.Line("  (Following.Add of ann -> bob again creates %d links: ann still follows %d)", n, Following.Count(tx, ann.ID))
 		return nil
 	})
 	if err != nil {
@@ -267,10 +272,10 @@ func Run(w io.Writer) error {
 	say.Line("")
 	say.Line("Friends are symmetrical: one Add links both ways, one Remove unlinks both ways:")
 	err = db.Update(func(tx *memrel.Tx) error {
-		if err := Friends.Add(tx, ann.ID, bob.ID, cid.ID); err != nil {
+		if _, err := Friends.Add(tx, ann.ID, bob.ID, cid.ID); err != nil {
 			return err
 		}
-		if err := Friends.Add(tx, bob.ID, cid.ID); err != nil {
+		if _, err := Friends.Add(tx, bob.ID, cid.ID); err != nil {
 			return err
 		}
 		say.Line("  after Friends.Add(ann, bob, cid) and Friends.Add(bob, cid):")

@@ -13,9 +13,9 @@ func TestRun(t *testing.T) {
 		"refused: memrel: check constraint bio_max_160 on social_profiles: social_profiles 3 violates it",
 		"ann follows bob, cid; followed by bob, cid",
 		"cid follows ann; followed by ann, bob",
-		"bob following himself: memrel: check constraint prevent_self_follow on follows: a new follows row violates it",
-		"memrel: unique constraint uniq_follow_pair on follows: a new follows row has the value [1 2] of follows 1",
-		"(Following.Add of ann -> bob again does nothing: ann still follows 2)",
+		"bob following himself: memrel: check constraint prevent_self_follow on follows: a new follows row violates it: {ID:0 FollowerID:2 FollowedID:2 CreatedAt:2026-01-05 09:00:00 +0000 UTC}",
+		"memrel: unique constraint uniq_follow_pair on follows: a new follows row {ID:0 FollowerID:1 FollowedID:2 CreatedAt:2026-01-05 09:00:00 +0000 UTC} has the value [1 2] of follows 1 {ID:1 FollowerID:1 FollowedID:2 CreatedAt:2026-01-05 09:00:00 +0000 UTC}",
+		"(Following.Add of ann -> bob again creates 0 links: ann still follows 2)",
 		// Symmetrical friends: both sides, and 2 rows per pair.
 		"ann.friends: bob, cid\n    bob.friends: ann, cid\n    cid.friends: ann, bob\n    6 rows in social_profiles_friends",
 		"ann.friends: cid\n    bob.friends: cid\n    cid.friends: ann, bob\n    4 rows in social_profiles_friends",

@@ -138,13 +138,14 @@ func Run(w io.Writer) error {
 		}
 		// Each call adds one link row per tag. AddWith fills the extra
 		// fields of the new rows; plain Add leaves added_by empty.
-		if err := ArticleTags.AddWith(tx, intro.ID, by(ann), goTag.ID, dbTag.ID); err != nil {
+		if _, err := ArticleTags.AddWith(tx, intro.ID, by(ann), goTag.ID, dbTag.ID); err != nil {
 			return err
 		}
-		if err := ArticleTags.AddWith(tx, orm.ID, by(bob), djangoTag.ID, goTag.ID, dbTag.ID); err != nil {
+		if _, err := ArticleTags.AddWith(tx, orm.ID, by(bob), djangoTag.ID, goTag.ID, dbTag.ID); err != nil {
 			return err
 		}
-		return ArticleTags.Add(tx, fixtures.ID, testTag.ID)
+		_, err = ArticleTags.Add(tx, fixtures.ID, testTag.ID)
+		return err
 	})
 	if err != nil {
 		return err
@@ -178,14 +179,15 @@ func Run(w io.Writer) error {
 	say.Line("  inserting (article %d, go) into article_tags again is refused:", intro.ID)
 	say.Line("    %v", err)
 	err = db.Update(func(tx *memrel.Tx) error {
-		if err := ArticleTags.Add(tx, intro.ID, goTag.ID); err != nil {
+		n, err := ArticleTags.Add(tx, intro.ID, goTag.ID)
+		if err != nil {
 			return err
 		}
 		l, ok := linkOf(tx, intro.ID, goTag.ID)
 		if !ok {
 			return fmt.Errorf("the link (article %d, go) is missing", intro.ID)
 		}
-		say.Line("  adding go to article %d again (Add) does nothing: it still has %d tags,", intro.ID,
+		say.Line("  adding go to article %d again (Add) creates %d links: it still has %d tags,", intro.ID, n,
 			ArticleTags.Count(tx, intro.ID))
 		say.Line("    and %s", describeLink(tx, l))
 		return nil

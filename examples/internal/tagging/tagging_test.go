@@ -12,7 +12,7 @@ func TestRun(t *testing.T) {
 		"link 6: article 3 tagged testing on 2026-01-05 by (none)",
 		"again is refused:\n    memrel: unique constraint uniq_article_tag_pair on article_tags:",
 		"has the value [1 1] of article_tags 1",
-		"(Add) does nothing: it still has 2 tags,\n    and link 1: article 1 tagged go on 2026-01-05 by ann",
+		"(Add) creates 0 links: it still has 2 tags,\n    and link 1: article 1 tagged go on 2026-01-05 by ann",
 		"a second tag named go: memrel: unique constraint uniq_tag_name on tags:",
 		"article 2.tags: go, databases, django",
 		`tag go.articles (Reverse): "Getting started with memrel", "Django's ORM, in Go"`,
