@@ -22,7 +22,7 @@ func abOpen(t *testing.T) (*memrel.DB, *memrel.Table[abUser, int64], *memrel.Tab
 	users := memrel.NewTable("users", func(u *abUser) *int64 { return &u.ID })
 	posts := memrel.NewTable("posts", func(p *abPost) *int64 { return &p.ID })
 	memrel.ForeignKey(posts, &memrel.Fields[abPost]().AuthorID, users, memrel.Cascade)
-	memrel.Unique(users, "uniq_name", func(u *abUser) string { return u.Name })
+	memrel.UniqueFunc(users, "uniq_name", func(u *abUser) string { return u.Name })
 	db, err := memrel.Open(memrel.Schema{Tables: []memrel.AnyTable{users, posts}})
 	if err != nil {
 		t.Fatal(err)

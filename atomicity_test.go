@@ -132,7 +132,7 @@ func newAtomSchema(t *testing.T) *atomSchema {
 			memrel.ForeignKey(s.files, func(r *File) *int64 { return &r.FolderID }, s.folders, memrel.Protect),
 		},
 		Constraints: []memrel.Constraint{
-			memrel.Unique(s.owners, "uniq_owner_name", func(o *Owner) string { return o.Name }),
+			memrel.UniqueFunc(s.owners, "uniq_owner_name", func(o *Owner) string { return o.Name }),
 			memrel.Check(s.owners, "owner_name_not_empty", func(o *Owner) bool { return o.Name != "" }),
 			memrel.Check(s.tickets, "ticket_not_owner_7", func(r *Ticket) bool { return r.OwnerID != 7 }),
 		},

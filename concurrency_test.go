@@ -69,13 +69,13 @@ func newCcLibrary(t *testing.T) *ccLibrary {
 	}
 	l.bookAuthor = memrel.ForeignKey(l.books, func(r *ccBook) *int64 { return &r.AuthorID }, l.authors, memrel.Cascade)
 	l.pageBook = memrel.ForeignKey(l.pages, func(r *ccPage) *int64 { return &r.BookID }, l.books, memrel.Cascade)
-	l.byYear = memrel.NewIndex(l.books, "cc_books_year", func(r *ccBook) int64 { return r.Year })
-	l.byAuthor = memrel.NewGroupedIndex(l.books, "cc_books_author_year",
+	l.byYear = memrel.NewIndexFunc(l.books, "cc_books_year", func(r *ccBook) int64 { return r.Year })
+	l.byAuthor = memrel.NewGroupedIndexFunc(l.books, "cc_books_author_year",
 		func(r *ccBook) int64 { return r.AuthorID }, func(r *ccBook) int64 { return r.Year })
 	db, err := memrel.Open(memrel.Schema{
 		Tables:      []memrel.AnyTable{l.authors, l.books, l.pages},
 		Relations:   []memrel.Relation{l.bookAuthor, l.pageBook},
-		Constraints: []memrel.Constraint{memrel.Unique(l.authors, "cc_uniq_author_name", func(r *ccAuthor) string { return r.Name })},
+		Constraints: []memrel.Constraint{memrel.UniqueFunc(l.authors, "cc_uniq_author_name", func(r *ccAuthor) string { return r.Name })},
 		Indexes:     []memrel.AnyIndex{l.byYear, l.byAuthor},
 	})
 	if err != nil {
@@ -653,7 +653,7 @@ func newCbSchema(t *testing.T) *cbSchema {
 		})
 	s.parts = memrel.NewTable("cb_parts", func(r *cbPart) *int64 { return &r.ID })
 	s.labels = memrel.NewTable("cb_labels", func(r *cbLabel) *int64 { return &r.ID })
-	s.byName = memrel.Unique(s.owners, "cb_uniq_owner_name", func(r *cbOwner) string { return r.Name })
+	s.byName = memrel.UniqueFunc(s.owners, "cb_uniq_owner_name", func(r *cbOwner) string { return r.Name })
 	itemOwner := memrel.ForeignKey(s.items, func(r *cbItem) *int64 { tr.trip(cbFKRef, r); return &r.OwnerID },
 		s.owners, memrel.Set).Named("owner").SetFunc(func(tx *memrel.Tx) (int64, error) {
 		tr.trip(cbSetFunc, nil)
@@ -671,13 +671,13 @@ func newCbSchema(t *testing.T) *cbSchema {
 		Constraints: []memrel.Constraint{
 			s.byName,
 			memrel.Check(s.items, "cb_qty_gte_0", func(r *cbItem) bool { tr.trip(cbCheck, r); return r.Qty >= 0 }),
-			memrel.Unique(s.items, "cb_uniq_item_name", func(r *cbItem) string { tr.trip(cbUniqueKey, r); return r.Name }),
-			memrel.Unique(s.items, "cb_uniq_active_code", func(r *cbItem) string { return r.Code }).
+			memrel.UniqueFunc(s.items, "cb_uniq_item_name", func(r *cbItem) string { tr.trip(cbUniqueKey, r); return r.Name }),
+			memrel.UniqueFunc(s.items, "cb_uniq_active_code", func(r *cbItem) string { return r.Code }).
 				Where(func(r *cbItem) bool { tr.trip(cbUniqueWhere, r); return r.Active }),
 		},
 		Indexes: []memrel.AnyIndex{
-			memrel.NewIndex(s.items, "cb_items_qty", func(r *cbItem) int64 { tr.trip(cbIndex, r); return r.Qty }),
-			memrel.NewGroupedIndex(s.items, "cb_items_owner_code",
+			memrel.NewIndexFunc(s.items, "cb_items_qty", func(r *cbItem) int64 { tr.trip(cbIndex, r); return r.Qty }),
+			memrel.NewGroupedIndexFunc(s.items, "cb_items_owner_code",
 				func(r *cbItem) int64 { tr.trip(cbGroup, r); return r.OwnerID }, func(r *cbItem) string { return r.Code }),
 		},
 	})

@@ -35,10 +35,12 @@
 //   - [ManyToMany] (an automatic link table) and [ManyToManyThrough] (a link
 //     table of yours), with [relations.M2M.Related],
 //     [relations.M2M.Symmetrical] and [relations.M2M.Reverse].
-//   - [Unique] (composite when its value is a struct or array; partial with
-//     [relations.UniqueConstraint.Where]), [Check] and [CheckNullable] (an
+//   - [Unique] on a field, [UniqueTogether] on two, [UniqueFunc] on a
+//     computed value (a struct or array for more fields); partial with
+//     [relations.UniqueConstraint.Where]. [Check], and [CheckNullable] (an
 //     empty field passes, as SQL's CHECK).
-//   - [NewIndex] and [NewGroupedIndex]: ordered secondary indexes.
+//   - [NewIndex] and [NewGroupedIndex] (on fields), [NewIndexFunc] and
+//     [NewGroupedIndexFunc] (on computed values): ordered secondary indexes.
 //   - Table options and methods: [Default] and [DefaultFunc] fill fields a
 //     new row leaves zero; [store.Table.Defaults] runs a function on each new
 //     row; [store.Table.CallerKeys] makes the caller choose every key.

@@ -51,10 +51,10 @@ var (
 	exCommentAuthor = memrel.ForeignKey(exComments, func(c *exComment) *memrel.Null[int64] { return &c.AuthorID }, exUsers, memrel.SetNull).Related("comments")
 
 	// exPostsByPublished orders posts by date, drafts first.
-	exPostsByPublished = memrel.NewIndex(exPosts, "published_at",
+	exPostsByPublished = memrel.NewIndexFunc(exPosts, "published_at",
 		func(p *exPost) memrel.Null[time.Time] { return p.PublishedAt })
 	// exPostsByAuthorDate orders each author's posts by date.
-	exPostsByAuthorDate = memrel.NewGroupedIndex(exPosts, "author_published",
+	exPostsByAuthorDate = memrel.NewGroupedIndexFunc(exPosts, "author_published",
 		func(p *exPost) int64 { return p.AuthorID },
 		func(p *exPost) memrel.Null[time.Time] { return p.PublishedAt })
 )
@@ -371,7 +371,7 @@ func ExampleUnique() {
 	}
 	var (
 		pages          = memrel.NewTable("pages", func(p *Page) *int64 { return &p.ID })
-		uniqueSiteSlug = memrel.Unique(pages, "uniq_site_slug",
+		uniqueSiteSlug = memrel.UniqueFunc(pages, "uniq_site_slug",
 			func(p *Page) siteSlug { return siteSlug{p.SiteID, p.Slug} })
 	)
 	db, err := memrel.Open(memrel.Schema{
@@ -414,7 +414,7 @@ func ExampleUnique_partial() {
 	var (
 		subscriptions = memrel.NewTable("subscriptions", func(s *Subscription) *int64 { return &s.ID })
 		// At most one active subscription per user: a partial constraint.
-		oneActive = memrel.Unique(subscriptions, "one_active_per_user",
+		oneActive = memrel.UniqueFunc(subscriptions, "one_active_per_user",
 			func(s *Subscription) int64 { return s.UserID }).
 			Where(func(s *Subscription) bool { return !s.EndedAt.Valid })
 	)
@@ -468,7 +468,7 @@ func ExampleUnique_lookup() {
 	}
 	var (
 		accounts    = memrel.NewTable("accounts", func(a *Account) *int64 { return &a.ID })
-		uniqueEmail = memrel.Unique(accounts, "uniq_email", func(a *Account) string { return a.Email })
+		uniqueEmail = memrel.UniqueFunc(accounts, "uniq_email", func(a *Account) string { return a.Email })
 	)
 	db, err := memrel.Open(memrel.Schema{
 		Tables:      []memrel.AnyTable{accounts},
@@ -583,7 +583,7 @@ func ExampleNewIndex_dateRange() {
 	}
 	var (
 		orders          = memrel.NewTable("orders", func(o *Order) *int64 { return &o.ID })
-		ordersByCreated = memrel.NewIndex(orders, "created_at", func(o *Order) time.Time { return o.CreatedAt })
+		ordersByCreated = memrel.NewIndexFunc(orders, "created_at", func(o *Order) time.Time { return o.CreatedAt })
 	)
 	db, err := memrel.Open(memrel.Schema{
 		Tables:  []memrel.AnyTable{orders},
@@ -838,7 +838,7 @@ func ExampleForeignKey_setFunc() {
 	var (
 		accounts   = memrel.NewTable("accounts", func(a *Account) *int64 { return &a.ID })
 		posts      = memrel.NewTable("posts", func(p *Post) *int64 { return &p.ID })
-		uniqueName = memrel.Unique(accounts, "uniq_account_name", func(a *Account) string { return a.Name })
+		uniqueName = memrel.UniqueFunc(accounts, "uniq_account_name", func(a *Account) string { return a.Name })
 		// A deleted author's posts go to the "deleted" account, created
 		// when first needed (Django's get_sentinel_user).
 		postAuthor = memrel.ForeignKey(posts, func(p *Post) *int64 { return &p.AuthorID }, accounts, memrel.Set).

@@ -58,7 +58,7 @@ func ExampleOpen() {
 		authors    = memrel.NewTable("authors", func(a *Author) *int64 { return &a.ID })
 		books      = memrel.NewTable("books", func(b *Book) *int64 { return &b.ID })
 		bookAuthor = memrel.ForeignKey(books, func(b *Book) *int64 { return &b.AuthorID }, authors, memrel.Cascade).Related("books")
-		uniqueName = memrel.Unique(authors, "uniq_author_name", func(a *Author) string { return a.Name })
+		uniqueName = memrel.UniqueFunc(authors, "uniq_author_name", func(a *Author) string { return a.Name })
 	)
 
 	db, err := memrel.Open(memrel.Schema{

@@ -65,8 +65,8 @@ var (
 	ItemOrder     = memrel.ForeignKey(OrderItems, func(i *OrderItem) *int64 { return &i.OrderID }, Orders, memrel.Cascade).Related("items")
 	ItemProduct   = memrel.ForeignKey(OrderItems, func(i *OrderItem) *int64 { return &i.ProductID }, Products, memrel.Protect).Related("order_items")
 
-	UniqueUsername = memrel.Unique(Users, "uniq_username", func(u *User) string { return u.Username })
-	UniqueSKU      = memrel.Unique(Products, "uniq_sku", func(p *Product) string { return p.SKU })
+	UniqueUsername = memrel.UniqueFunc(Users, "uniq_username", func(u *User) string { return u.Username })
+	UniqueSKU      = memrel.UniqueFunc(Products, "uniq_sku", func(p *Product) string { return p.SKU })
 	PriceCheck     = memrel.Check(Products, "price_cents_gte_0", func(p *Product) bool { return p.PriceCents >= 0 })
 	QuantityCheck  = memrel.Check(OrderItems, "quantity_gte_1", func(i *OrderItem) bool { return i.Quantity >= 1 })
 )
@@ -137,8 +137,8 @@ var (
 	// Link{From: user, To: user}.
 	Friends = memrel.ManyToMany(Users, "friends", Users).Symmetrical()
 
-	UniqueTagName     = memrel.Unique(Tags, "uniq_tag_name", func(t *BlogTag) string { return t.Name })
-	UniqueFollowPair  = memrel.Unique(Follows, "uniq_follow_pair", func(f *Follow) [2]int64 { return [2]int64{f.FollowerID, f.FollowedID} })
+	UniqueTagName     = memrel.UniqueFunc(Tags, "uniq_tag_name", func(t *BlogTag) string { return t.Name })
+	UniqueFollowPair  = memrel.UniqueFunc(Follows, "uniq_follow_pair", func(f *Follow) [2]int64 { return [2]int64{f.FollowerID, f.FollowedID} })
 	PreventSelfFollow = memrel.Check(Follows, "prevent_self_follow", func(f *Follow) bool { return f.FollowerID != f.FollowedID })
 )
 

@@ -238,7 +238,7 @@ func newFzHarness(t *testing.T) *fzHarness {
 	memberGroup := memrel.ForeignKey(h.members, func(r *fzMember) *int64 { return &r.GroupID }, h.groups, memrel.Cascade)
 	h.parentTags = memrel.ManyToMany(h.parents, "tags", h.tags).Related("parents")
 	h.parentGroups = memrel.ManyToManyThrough(h.members, "groups", memberParent, memberGroup).Related("members")
-	h.sentinel = memrel.Unique(h.parents, "fz_uniq_parent_name", func(r *fzParent) string { return r.Name })
+	h.sentinel = memrel.UniqueFunc(h.parents, "fz_uniq_parent_name", func(r *fzParent) string { return r.Name })
 
 	db, err := memrel.Open(memrel.Schema{
 		Tables: []memrel.AnyTable{h.parents, h.kids, guards, claims, h.opts, h.defs, h.fixeds, h.funcs, h.notes,
@@ -250,11 +250,11 @@ func newFzHarness(t *testing.T) *fzHarness {
 			h.sentinel,
 			memrel.Check(h.parents, "fz_parent_name_not_empty", func(r *fzParent) bool { return r.Name != "" }),
 			memrel.Check(h.parents, "fz_parent_score_gte_0", func(r *fzParent) bool { return r.Score >= 0 }),
-			memrel.Unique(h.kids, "fz_uniq_active_code", func(r *fzKid) string { return r.Code }).
+			memrel.UniqueFunc(h.kids, "fz_uniq_active_code", func(r *fzKid) string { return r.Code }).
 				Where(func(r *fzKid) bool { return r.Active }),
-			memrel.Unique(h.funcs, "fz_uniq_func_note", func(r *fzFunc) string { return r.Note }),
-			memrel.Unique(h.tags, "fz_uniq_tag_name", func(r *fzTag) string { return r.Name }),
-			memrel.Unique(h.members, "fz_uniq_membership", func(r *fzMember) [2]int64 { return [2]int64{r.ParentID, r.GroupID} }),
+			memrel.UniqueFunc(h.funcs, "fz_uniq_func_note", func(r *fzFunc) string { return r.Note }),
+			memrel.UniqueFunc(h.tags, "fz_uniq_tag_name", func(r *fzTag) string { return r.Name }),
+			memrel.UniqueFunc(h.members, "fz_uniq_membership", func(r *fzMember) [2]int64 { return [2]int64{r.ParentID, r.GroupID} }),
 			memrel.Check(h.members, "fz_member_role_not_empty", func(r *fzMember) bool { return r.Role != "" }),
 		},
 	})

@@ -51,9 +51,9 @@ var (
 	bqCommentPost   = memrel.ForeignKey(bqComments, func(c *bqComment) *int64 { return &c.PostID }, bqPosts, memrel.Cascade).Related("comments")
 	bqCommentAuthor = memrel.ForeignKey(bqComments, func(c *bqComment) *memrel.Null[int64] { return &c.AuthorID }, bqUsers, memrel.SetNull).Related("comments")
 
-	bqPostsByPublished = memrel.NewIndex(bqPosts, "published_at",
+	bqPostsByPublished = memrel.NewIndexFunc(bqPosts, "published_at",
 		func(p *bqPost) memrel.Null[time.Time] { return p.PublishedAt })
-	bqPostsByAuthorPublished = memrel.NewGroupedIndex(bqPosts, "author_published",
+	bqPostsByAuthorPublished = memrel.NewGroupedIndexFunc(bqPosts, "author_published",
 		func(p *bqPost) int64 { return p.AuthorID },
 		func(p *bqPost) memrel.Null[time.Time] { return p.PublishedAt })
 )

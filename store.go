@@ -46,6 +46,8 @@ type (
 	// KeyField is a foreign key's field: a field reference or an accessor;
 	// see relations.KeyField.
 	KeyField[C any, K Key] = relations.KeyField[C, K]
+	// Pair is the value of a unique constraint over two fields.
+	Pair[A, B any] = relations.Pair[A, B]
 	// UniqueConstraint is a named unique constraint.
 	UniqueConstraint[T, V any] = relations.UniqueConstraint[T, V]
 	// CheckConstraint is a named check constraint.
@@ -179,15 +181,28 @@ func DefaultFunc[V comparable](field *V, fn func() V) TableOption {
 	return store.DefaultFunc(field, fn)
 }
 
-// NewIndex declares an ordered secondary index; see store.NewIndex.
-func NewIndex[T any, K Key, V any](table *Table[T, K], name string, get func(*T) V) *Index[T, K, V] {
-	return store.NewIndex(table, name, get)
+// NewIndex declares an ordered secondary index on a field, given as a field
+// reference; see store.NewIndex.
+func NewIndex[T any, K Key, V any](table *Table[T, K], name string, field *V) *Index[T, K, V] {
+	return store.NewIndex(table, name, field)
 }
 
-// NewGroupedIndex declares an ordered index within groups; see
-// store.NewGroupedIndex.
-func NewGroupedIndex[T any, K Key, G any, V any](table *Table[T, K], name string, group func(*T) G, value func(*T) V) *GroupedIndex[T, K, G, V] {
+// NewIndexFunc declares an ordered secondary index on a computed value; see
+// store.NewIndexFunc.
+func NewIndexFunc[T any, K Key, V any](table *Table[T, K], name string, get func(*T) V) *Index[T, K, V] {
+	return store.NewIndexFunc(table, name, get)
+}
+
+// NewGroupedIndex declares an ordered index within groups, on two fields
+// given as field references; see store.NewGroupedIndex.
+func NewGroupedIndex[T any, K Key, G any, V any](table *Table[T, K], name string, group *G, value *V) *GroupedIndex[T, K, G, V] {
 	return store.NewGroupedIndex(table, name, group, value)
+}
+
+// NewGroupedIndexFunc declares an ordered index within groups, on computed
+// values; see store.NewGroupedIndexFunc.
+func NewGroupedIndexFunc[T any, K Key, G any, V any](table *Table[T, K], name string, group func(*T) G, value func(*T) V) *GroupedIndex[T, K, G, V] {
+	return store.NewGroupedIndexFunc(table, name, group, value)
 }
 
 // Take returns at most n values of seq.
@@ -222,9 +237,22 @@ func Load[T any](tx *Tx, rows []T, paths ...Path) (*Loaded, error) {
 	return relations.Load(tx, rows, paths...)
 }
 
-// Unique declares a named unique constraint; see relations.Unique.
-func Unique[T any, K Key, V any](table *Table[T, K], name string, key func(*T) V) *UniqueConstraint[T, V] {
-	return relations.Unique(table, name, key)
+// Unique declares a named unique constraint on a field, given as a field
+// reference; see relations.Unique.
+func Unique[T any, K Key, V any](table *Table[T, K], name string, field *V) *UniqueConstraint[T, V] {
+	return relations.Unique(table, name, field)
+}
+
+// UniqueTogether declares a named unique constraint over two fields; see
+// relations.UniqueTogether.
+func UniqueTogether[T any, K Key, A, B any](table *Table[T, K], name string, a *A, b *B) *UniqueConstraint[T, Pair[A, B]] {
+	return relations.UniqueTogether(table, name, a, b)
+}
+
+// UniqueFunc declares a named unique constraint on a computed value (a
+// struct or an array for several fields); see relations.UniqueFunc.
+func UniqueFunc[T any, K Key, V any](table *Table[T, K], name string, key func(*T) V) *UniqueConstraint[T, V] {
+	return relations.UniqueFunc(table, name, key)
 }
 
 // Check declares a named check constraint; see relations.Check.

@@ -68,7 +68,7 @@ func NewMem(s *Schema) (*Mem, error) {
 	for _, c := range s.Constraints {
 		if u := c.Unique; u != nil {
 			cols := slices.Clone(u.Cols)
-			uc := memrel.Unique(m.tables[u.Table], u.Name, func(r *Row) [3]memrel.Null[int64] {
+			uc := memrel.UniqueFunc(m.tables[u.Table], u.Name, func(r *Row) [3]memrel.Null[int64] {
 				var k [3]memrel.Null[int64]
 				for j := range k {
 					k[j] = memrel.Some(int64(-1)) // padding, never empty

@@ -33,9 +33,9 @@ func TestDeclarationsComeWithTheirTables(t *testing.T) {
 	author := memrel.ForeignKey(posts, func(p *atPost) *int64 { return &p.AuthorID }, users, memrel.Cascade).Related("posts")
 	profile := memrel.OneToOne(profiles, func(p *atProfile) *int64 { return &p.UserID }, users, memrel.Cascade)
 	fans := memrel.ManyToMany(users, "fans", users).Related("idols")
-	memrel.Unique(users, "uniq_name", func(u *atUser) string { return u.Name })
+	memrel.UniqueFunc(users, "uniq_name", func(u *atUser) string { return u.Name })
 	memrel.Check(posts, "rank_positive", func(p *atPost) bool { return p.Rank > 0 })
-	byRank := memrel.NewIndex(posts, "rank", func(p *atPost) int { return p.Rank })
+	byRank := memrel.NewIndexFunc(posts, "rank", func(p *atPost) int { return p.Rank })
 
 	// Only the tables are listed.
 	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{users, posts, profiles}})
@@ -115,7 +115,7 @@ func TestBrokenDeclarationOnAListedTableIsReported(t *testing.T) {
 	var noAccessor func(*atPost) *int64
 	memrel.ForeignKey(posts, noAccessor, users, memrel.Cascade).Named("author")
 	memrel.Check(posts, "chk_nothing", nil)
-	memrel.Unique[atUser, int64, string](users, "uniq_nothing", nil)
+	memrel.UniqueFunc[atUser, int64, string](users, "uniq_nothing", nil)
 	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{users, posts}},
 		"relation posts.author: the key field is nil", "check constraint chk_nothing: the predicate is nil",
 		"unique constraint uniq_nothing: the key function is nil")

@@ -397,7 +397,7 @@ func (c *collector) validateUpdates() error {
 				if other, dup := seen[string(v)]; dup {
 					e := &UniqueError{Constraint: u.name, Table: w.t.Name(), Row: ref(w.t, p.new),
 						Conflict: ref(w.t, other), Value: u.value(p.new),
-						RowData: eng.RowValue(w.t, p.new, true), ConflictData: eng.RowValue(w.t, other, true)}
+						RowData: eng.RowValue(w.t, p.new, true), ConflictData: eng.RowValue(w.t, other, true), Fields: u.fields}
 					if u.fk != nil {
 						e.Parent = &RowRef{Table: u.fk.parent.Name(), Key: e.Value}
 					}

@@ -24,10 +24,11 @@ type uniqueDef struct {
 	index string
 	// key appends the constrained value of a row; false when the row takes
 	// no part (an empty value, or outside the condition).
-	key   func(dst []byte, obj any) ([]byte, bool)
-	value func(obj any) any
-	err   error
-	fk    *fkDef // set for one-to-one relations: the FK index serves
+	key    func(dst []byte, obj any) ([]byte, bool)
+	value  func(obj any) any
+	err    error
+	fk     *fkDef   // set for one-to-one relations: the FK index serves
+	fields []string // the constrained fields, when declared on fields
 
 	frozen atomic.Bool // a schema was opened with it: Where cannot change it
 }
@@ -51,14 +52,15 @@ type UniqueConstraint[T, V any] struct {
 	cond func(*T) bool
 }
 
-// Unique declares a unique constraint named name on table, over the value
-// key returns: a field, or a struct or array of fields. The value's type must
+// UniqueFunc declares a unique constraint named name on table, over the
+// value key returns: a computed value, or a struct or array of fields (see
+// Unique and UniqueTogether for fields given as field references). The value's type must
 // be indexable (see store.NewEncoder).
 //
-//	relations.Unique(Users, "uniq_username", func(u *User) string { return u.Username })
-//	relations.Unique(ArticleTags, "uniq_article_tag_pair",
+//	relations.UniqueFunc(Users, "uniq_username", func(u *User) string { return u.Username })
+//	relations.UniqueFunc(ArticleTags, "uniq_article_tag_pair",
 //		func(at *ArticleTag) [2]int64 { return [2]int64{at.ArticleID, at.TagID} })
-func Unique[T any, K store.Key, V any](table *store.Table[T, K], name string, key func(*T) V) *UniqueConstraint[T, V] {
+func UniqueFunc[T any, K store.Key, V any](table *store.Table[T, K], name string, key func(*T) V) *UniqueConstraint[T, V] {
 	enc := store.NewEncoder[V]()
 	u := &UniqueConstraint[T, V]{enc: enc}
 	d := &uniqueDef{name: name, index: "uq_" + name}
@@ -99,7 +101,7 @@ func Unique[T any, K store.Key, V any](table *store.Table[T, K], name string, ke
 // which cond is true take part. For example, at most one active
 // subscription per user:
 //
-//	relations.Unique(Subscriptions, "one_active_per_user",
+//	relations.UniqueFunc(Subscriptions, "one_active_per_user",
 //		func(s *Subscription) int64 { return s.UserID }).
 //		Where(func(s *Subscription) bool { return !s.EndedAt.Valid })
 func (u *UniqueConstraint[T, V]) Where(cond func(row *T) bool) *UniqueConstraint[T, V] {

@@ -126,9 +126,9 @@ func cnNewProducts(t *testing.T) (*cnProducts, *memrel.Tx) {
 	f.db = openDB(t, memrel.Schema{
 		Tables: []memrel.AnyTable{f.products, f.cond},
 		Constraints: []memrel.Constraint{
-			memrel.Unique(f.products, "name_color_uniq", func(p *cnProduct) cnNameColor { return cnNameColor{p.Name, p.Color} }),
+			memrel.UniqueFunc(f.products, "name_color_uniq", func(p *cnProduct) cnNameColor { return cnNameColor{p.Name, p.Color} }),
 			memrel.Check(f.products, "price_gte_0", func(p *cnProduct) bool { return p.Price >= 0 }),
-			memrel.Unique(f.cond, "name_without_color_uniq", func(p *cnProduct) string { return p.Name }).
+			memrel.UniqueFunc(f.cond, "name_without_color_uniq", func(p *cnProduct) string { return p.Name }).
 				Where(func(p *cnProduct) bool { return !p.Color.Valid }),
 		},
 	})
@@ -269,7 +269,7 @@ func TestS85_NullsNotDistinctThroughPlainKey(t *testing.T) {
 	tbl := memrel.NewTable("cn_priced", func(p *priced) *int64 { return &p.ID })
 	db := openDB(t, memrel.Schema{
 		Tables: []memrel.AnyTable{tbl},
-		Constraints: []memrel.Constraint{memrel.Unique(tbl, "price_uniq_nulls_equal", func(p *priced) priceKey {
+		Constraints: []memrel.Constraint{memrel.UniqueFunc(tbl, "price_uniq_nulls_equal", func(p *priced) priceKey {
 			return priceKey{p.Price.Valid, p.Price.V}
 		})},
 	})
@@ -295,7 +295,7 @@ func TestS86_UniqueConditionOnEmptyValue(t *testing.T) {
 	tbl := memrel.NewTable("cn_aged", func(p *aged) *int64 { return &p.ID })
 	db := openDB(t, memrel.Schema{
 		Tables: []memrel.AnyTable{tbl},
-		Constraints: []memrel.Constraint{memrel.Unique(tbl, "name_age_gt_0_uniq", func(p *aged) string { return p.Name }).
+		Constraints: []memrel.Constraint{memrel.UniqueFunc(tbl, "name_age_gt_0_uniq", func(p *aged) string { return p.Name }).
 			Where(func(p *aged) bool { return p.Age.Valid && p.Age.V > 0 })},
 	})
 	tx := beginTx(t, db)
@@ -432,7 +432,7 @@ func TestCheckConstraintsInsertAndUpdate(t *testing.T) {
 		Tables:    []memrel.AnyTable{products, items},
 		Relations: []memrel.Relation{itemProduct},
 		Constraints: []memrel.Constraint{
-			memrel.Unique(products, "uniq_sku", func(p *product) string { return p.SKU }),
+			memrel.UniqueFunc(products, "uniq_sku", func(p *product) string { return p.SKU }),
 			memrel.Check(products, "price_cents_gte_0", func(p *product) bool { return p.PriceCents >= 0 }),
 			memrel.Check(items, "quantity_gte_1", func(i *item) bool { return i.Quantity >= 1 }),
 		},
@@ -519,7 +519,7 @@ func TestUniqueOneActiveSubscription(t *testing.T) {
 		Relations: []memrel.Relation{subUser, subPlan},
 		Constraints: []memrel.Constraint{
 			memrel.Check(plans, "plan_interval_valid", func(p *plan) bool { return p.Interval == "month" || p.Interval == "year" }),
-			memrel.Unique(subs, "one_active_per_user", func(s *subscription) int64 { return s.UserID }).
+			memrel.UniqueFunc(subs, "one_active_per_user", func(s *subscription) int64 { return s.UserID }).
 				Where(func(s *subscription) bool { return !s.EndedAt.Valid }),
 		},
 	})
@@ -625,7 +625,7 @@ func cnNewSocial(t *testing.T) (*cnSocial, *memrel.Tx) {
 		Relations: []memrel.Relation{profileUser, follower, followed, f.followers},
 		Constraints: []memrel.Constraint{
 			memrel.Check(f.profiles, "bio_max_160", func(p *cnProfile) bool { return utf8.RuneCountInString(p.Bio) <= 160 }),
-			memrel.Unique(f.follows, "uniq_follow_pair", func(r *cnFollow) [2]int64 { return [2]int64{r.FollowerID, r.FollowedID} }),
+			memrel.UniqueFunc(f.follows, "uniq_follow_pair", func(r *cnFollow) [2]int64 { return [2]int64{r.FollowerID, r.FollowedID} }),
 			memrel.Check(f.follows, "prevent_self_follow", func(r *cnFollow) bool { return r.FollowerID != r.FollowedID }),
 		},
 	})
@@ -779,7 +779,7 @@ func TestConstraintOpenDuplicateNames(t *testing.T) {
 		return []memrel.AnyTable{as, bs}
 	}
 	uniqA := func(name string) memrel.Constraint {
-		return memrel.Unique(as, name, func(r *cnA) string { return r.Name })
+		return memrel.UniqueFunc(as, name, func(r *cnA) string { return r.Name })
 	}
 	checkB := func(name string) memrel.Constraint {
 		return memrel.Check(bs, name, func(r *cnB) bool { return r.Code != "" })
@@ -790,7 +790,7 @@ func TestConstraintOpenDuplicateNames(t *testing.T) {
 		"two constraints are named dup")
 	ts = tables()
 	schemaErr(t, memrel.Schema{Tables: ts, Constraints: []memrel.Constraint{
-		memrel.Unique(bs, "dup", func(r *cnB) string { return r.Code }), uniqA("dup")}}, "dup")
+		memrel.UniqueFunc(bs, "dup", func(r *cnB) string { return r.Code }), uniqA("dup")}}, "dup")
 	// models.E031: within one table.
 	ts = tables()
 	schemaErr(t, memrel.Schema{Tables: ts, Constraints: []memrel.Constraint{uniqA("dup"), uniqA("dup")}}, "dup")
@@ -825,11 +825,11 @@ func TestConstraintOpenUniqueOverUnindexableType(t *testing.T) {
 		name string
 		c    memrel.Constraint
 	}{
-		{"slice", memrel.Unique(as, "uniq_tags", func(r *cnA) []int { return r.Tags })},
-		{"struct with a slice", memrel.Unique(as, "uniq_name_tags", func(r *cnA) withSlice { return withSlice{r.Name, r.Tags} })},
-		{"map", memrel.Unique(as, "uniq_map", func(r *cnA) map[string]int { return nil })},
-		{"pointer", memrel.Unique(as, "uniq_ptr", func(r *cnA) *string { return &r.Name })},
-		{"empty struct", memrel.Unique(as, "uniq_nothing", func(r *cnA) struct{} { return struct{}{} })},
+		{"slice", memrel.UniqueFunc(as, "uniq_tags", func(r *cnA) []int { return r.Tags })},
+		{"struct with a slice", memrel.UniqueFunc(as, "uniq_name_tags", func(r *cnA) withSlice { return withSlice{r.Name, r.Tags} })},
+		{"map", memrel.UniqueFunc(as, "uniq_map", func(r *cnA) map[string]int { return nil })},
+		{"pointer", memrel.UniqueFunc(as, "uniq_ptr", func(r *cnA) *string { return &r.Name })},
+		{"empty struct", memrel.UniqueFunc(as, "uniq_nothing", func(r *cnA) struct{} { return struct{}{} })},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -848,13 +848,13 @@ func TestConstraintOpenOtherProblems(t *testing.T) {
 		c     memrel.Constraint
 		parts []string
 	}{
-		{"unique on a table not in the schema", memrel.Unique(stray, "uniq_code", func(r *cnB) string { return r.Code }), []string{"uniq_code", "cn_stray"}},
+		{"unique on a table not in the schema", memrel.UniqueFunc(stray, "uniq_code", func(r *cnB) string { return r.Code }), []string{"uniq_code", "cn_stray"}},
 		{"check on a table not in the schema", memrel.Check(stray, "code_set", func(r *cnB) bool { return r.Code != "" }), []string{"code_set", "cn_stray"}},
-		{"nil table", memrel.Unique[cnA, int64, string](nil, "uniq_nil", func(r *cnA) string { return r.Name }), []string{"uniq_nil"}},
-		{"nil key function", memrel.Unique[cnA, int64, string](as, "uniq_nokey", nil), []string{"uniq_nokey"}},
+		{"nil table", memrel.UniqueFunc[cnA, int64, string](nil, "uniq_nil", func(r *cnA) string { return r.Name }), []string{"uniq_nil"}},
+		{"nil key function", memrel.UniqueFunc[cnA, int64, string](as, "uniq_nokey", nil), []string{"uniq_nokey"}},
 		{"nil predicate", memrel.Check(as, "check_nopred", nil), []string{"check_nopred"}},
 		{"name not an identifier", memrel.Check(as, "bad name", func(r *cnA) bool { return true }), []string{"bad name"}},
-		{"empty name", memrel.Unique(as, "", func(r *cnA) string { return r.Name }), []string{"constraint"}},
+		{"empty name", memrel.UniqueFunc(as, "", func(r *cnA) string { return r.Name }), []string{"constraint"}},
 		{"nil constraint", nil, []string{"nil"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -870,9 +870,9 @@ func TestConstraintOpenReportsEveryProblem(t *testing.T) {
 	err := schemaErr(t, memrel.Schema{
 		Tables: []memrel.AnyTable{as, bs},
 		Constraints: []memrel.Constraint{
-			memrel.Unique(as, "dup", func(r *cnA) string { return r.Name }),
+			memrel.UniqueFunc(as, "dup", func(r *cnA) string { return r.Name }),
 			memrel.Check(bs, "dup", func(r *cnB) bool { return true }),
-			memrel.Unique(as, "uniq_tags", func(r *cnA) []int { return r.Tags }),
+			memrel.UniqueFunc(as, "uniq_tags", func(r *cnA) []int { return r.Tags }),
 			memrel.Check(stray, "stray_check", func(r *cnB) bool { return true }),
 			memrel.Check(as, "not-an-identifier", func(r *cnA) bool { return true }),
 		},

@@ -462,7 +462,7 @@ func newDEL(t *testing.T) *delFixture {
 			d.Avatar, d.User, d.HiddenUser, d.HiddenUserProfile, d.Base, d.RelToBase},
 		Relations: rels,
 		Constraints: []memrel.Constraint{
-			memrel.Unique(d.MM2M, "M_m2m_pair", func(x *mrRow) [2]int64 { return [2]int64{x.M, x.R} }),
+			memrel.UniqueFunc(d.MM2M, "M_m2m_pair", func(x *mrRow) [2]int64 { return [2]int64{x.M, x.R} }),
 		},
 	})
 	return d

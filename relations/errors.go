@@ -155,11 +155,19 @@ type UniqueError struct {
 	// message shows them when the value is composite (a struct or an
 	// array), whose parts the value alone does not name.
 	RowData, ConflictData any
+	// Fields names the constrained fields when the constraint was declared
+	// on fields (Unique, UniqueTogether); the message then says which
+	// field holds which value.
+	Fields []string
 }
 
 func (e *UniqueError) Error() string {
 	if e.Parent != nil {
 		return fmt.Sprintf("memrel: one-to-one %s: %s already has %s, so %s cannot reference it too", e.Constraint, e.Parent, e.Conflict, e.Row)
+	}
+	if len(e.Fields) > 0 {
+		return fmt.Sprintf("memrel: unique constraint %s on %s: %s has %s, as %s does",
+			e.Constraint, e.Table, e.Row, showFields(e.Fields, e.Value), e.Conflict)
 	}
 	if composite(e.Value) && e.RowData != nil && e.ConflictData != nil {
 		return fmt.Sprintf("memrel: unique constraint %s on %s: %s %s has the value %s of %s %s",
@@ -200,6 +208,20 @@ func showValue(v any) string {
 		return fmt.Sprintf("%+v", v)
 	}
 	return fmt.Sprintf("%v", v)
+}
+
+// showFields shows the values of named fields: "username = \"ann\"", or
+// "(follower, followed) = (1, 2)" for the parts of a Pair.
+func showFields(fields []string, v any) string {
+	p, ok := v.(interface{ parts() []any })
+	if len(fields) == 1 || !ok {
+		return fmt.Sprintf("%s = %s", strings.Join(fields, ", "), showValue(v))
+	}
+	vals := make([]string, 0, len(fields))
+	for _, x := range p.parts() {
+		vals = append(vals, showValue(x))
+	}
+	return fmt.Sprintf("(%s) = (%s)", strings.Join(fields, ", "), strings.Join(vals, ", "))
 }
 
 // showRow formats a row with its field names, cut short after 200

@@ -81,9 +81,9 @@ func TestErrorTextSchema(t *testing.T) {
 	tags := memrel.NewTable("ets_tags", func(x *etTag) *string { return &x.Name })
 	memrel.ForeignKey(items, func(x *etItem) *string { return &x.TagID }, tags, memrel.Cascade).Named("")
 	memrel.Check[etItem, int64](items, "", nil)
-	memrel.Unique(items, "pair", func(x *etItem) [2]any { return [2]any{x.ID, x.TagID} })
-	memrel.Unique(items, "st", func(x *etItem) struct{ F func() } { return struct{ F func() }{} })
-	memrel.Unique(items, "nul", func(x *etItem) struct{ N memrel.Null[[]int] } { return struct{ N memrel.Null[[]int] }{} })
+	memrel.UniqueFunc(items, "pair", func(x *etItem) [2]any { return [2]any{x.ID, x.TagID} })
+	memrel.UniqueFunc(items, "st", func(x *etItem) struct{ F func() } { return struct{ F func() }{} })
+	memrel.UniqueFunc(items, "nul", func(x *etItem) struct{ N memrel.Null[[]int] } { return struct{ N memrel.Null[[]int] }{} })
 	_, err := memrel.Open(memrel.Schema{Tables: []memrel.AnyTable{tags, items, memrel.NewTable[etTag, string]("", nil)}})
 	for _, want := range []string{
 		`memrel: schema: table "": key accessor is nil: invalid schema`,
@@ -122,9 +122,9 @@ type etPair struct {
 func TestErrorTextRows(t *testing.T) {
 	follows := memrel.NewTable("etr_follows", func(f *etFollow) *int64 { return &f.ID })
 	memrel.Check(follows, "no_self", func(f *etFollow) bool { return f.FollowerID != f.FollowedID })
-	memrel.Unique(follows, "pair", func(f *etFollow) [2]int64 { return [2]int64{f.FollowerID, f.FollowedID} })
-	memrel.Unique(follows, "pair_named", func(f *etFollow) etPair { return etPair{f.FollowerID, -f.FollowedID} })
-	memrel.Unique(follows, "note", func(f *etFollow) memrel.Null[string] {
+	memrel.UniqueFunc(follows, "pair", func(f *etFollow) [2]int64 { return [2]int64{f.FollowerID, f.FollowedID} })
+	memrel.UniqueFunc(follows, "pair_named", func(f *etFollow) etPair { return etPair{f.FollowerID, -f.FollowedID} })
+	memrel.UniqueFunc(follows, "note", func(f *etFollow) memrel.Null[string] {
 		if f.Note == "" {
 			return memrel.Null[string]{}
 		}
@@ -156,7 +156,7 @@ func TestErrorTextRows(t *testing.T) {
 
 	// A struct value names its fields, and the rows show too.
 	follows2 := memrel.NewTable("etr_follows2", func(f *etFollow) *int64 { return &f.ID })
-	memrel.Unique(follows2, "pair_named2", func(f *etFollow) etPair { return etPair{f.FollowerID, f.FollowedID} })
+	memrel.UniqueFunc(follows2, "pair_named2", func(f *etFollow) etPair { return etPair{f.FollowerID, f.FollowedID} })
 	db2 := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{follows2}})
 	tx2 := beginTx(t, db2)
 	cnInsert(t, tx2, follows2, etFollow{FollowerID: 1, FollowedID: 2})
@@ -206,7 +206,7 @@ func TestErrorTextRowsInDelete(t *testing.T) {
 	rooms := memrel.NewTable("etd_rooms", func(r *room) *int64 { return &r.ID })
 	seats := memrel.NewTable("etd_seats", func(s *seat) *int64 { return &s.ID })
 	memrel.ForeignKey(seats, func(s *seat) *int64 { return &s.RoomID }, rooms, memrel.Set).SetTo(1)
-	memrel.Unique(seats, "room_row", func(s *seat) [2]int64 { return [2]int64{s.RoomID, s.Row} })
+	memrel.UniqueFunc(seats, "room_row", func(s *seat) [2]int64 { return [2]int64{s.RoomID, s.Row} })
 	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{rooms, seats}})
 	tx := beginTx(t, db)
 	for range 3 {

@@ -22,9 +22,9 @@ type fuReading struct {
 // first, and -0 with 0, in a plain, a Null and an array value.
 func TestUniqueFloatNaNAndNegativeZeroCollide(t *testing.T) {
 	readings := memrel.NewTable("readings", func(r *fuReading) *int64 { return &r.ID })
-	uValue := memrel.Unique(readings, "uniq_value", func(r *fuReading) float64 { return r.Value })
-	uAlt := memrel.Unique(readings, "uniq_alt", func(r *fuReading) memrel.Null[float32] { return r.Alt })
-	uWhere := memrel.Unique(readings, "uniq_where", func(r *fuReading) [2]float64 { return r.Where })
+	uValue := memrel.UniqueFunc(readings, "uniq_value", func(r *fuReading) float64 { return r.Value })
+	uAlt := memrel.UniqueFunc(readings, "uniq_alt", func(r *fuReading) memrel.Null[float32] { return r.Alt })
+	uWhere := memrel.UniqueFunc(readings, "uniq_where", func(r *fuReading) [2]float64 { return r.Where })
 	db := openDB(t, memrel.Schema{
 		Tables:      []memrel.AnyTable{readings},
 		Constraints: []memrel.Constraint{uValue, uAlt, uWhere},

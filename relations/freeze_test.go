@@ -26,7 +26,7 @@ func TestDeclarationsAreFrozenOnceOpened(t *testing.T) {
 		Related("posts")
 	drafts := memrel.NewTable("drafts", func(p *frPost) *int64 { return &p.ID }) // in no DB
 	one := memrel.OneToOne(drafts, func(p *frPost) *memrel.Null[int64] { return &p.AuthorID }, users, memrel.SetNull).Named("pinned_by")
-	title := memrel.Unique(posts, "uniq_title", func(p *frPost) string { return p.Title })
+	title := memrel.UniqueFunc(posts, "uniq_title", func(p *frPost) string { return p.Title })
 	fans := memrel.ManyToMany(users, "fans", users)
 	openDB(t, memrel.Schema{
 		Tables:      []memrel.AnyTable{users, posts},
@@ -72,7 +72,7 @@ func TestOpenSameDeclarationsInParallel(t *testing.T) {
 	users := memrel.NewTable("users", func(u *frUser) *int64 { return &u.ID })
 	posts := memrel.NewTable("posts", func(p *frPost) *int64 { return &p.ID })
 	author := memrel.ForeignKey(posts, func(p *frPost) *memrel.Null[int64] { return &p.AuthorID }, users, memrel.SetNull)
-	title := memrel.Unique(posts, "uniq_title", func(p *frPost) string { return p.Title })
+	title := memrel.UniqueFunc(posts, "uniq_title", func(p *frPost) string { return p.Title })
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Add(1)
@@ -102,11 +102,11 @@ func TestRefusedOpenFreezesNothing(t *testing.T) {
 	posts := memrel.NewTable("posts", func(p *frPost) *int64 { return &p.ID })
 	stray := memrel.NewTable("stray", func(u *frUser) *int64 { return &u.ID })
 	author := memrel.ForeignKey(posts, func(p *frPost) *memrel.Null[int64] { return &p.AuthorID }, users, memrel.SetNull)
-	title := memrel.Unique(posts, "uniq_title", func(p *frPost) string { return p.Title })
+	title := memrel.UniqueFunc(posts, "uniq_title", func(p *frPost) string { return p.Title })
 	schemaErr(t, memrel.Schema{ // a store problem: an index on a table not listed
 		Tables: []memrel.AnyTable{users, posts}, Relations: []memrel.Relation{author},
 		Constraints: []memrel.Constraint{title},
-		Indexes:     []memrel.AnyIndex{memrel.NewIndex(stray, "by_id", func(u *frUser) int64 { return u.ID })},
+		Indexes:     []memrel.AnyIndex{memrel.NewIndexFunc(stray, "by_id", func(u *frUser) int64 { return u.ID })},
 	}, "stray")
 	schemaErr(t, memrel.Schema{ // a relations problem: the parent is not listed
 		Tables: []memrel.AnyTable{posts}, Relations: []memrel.Relation{author},

@@ -106,7 +106,7 @@ func ManyToMany[A any, AK store.Key, B any, BK store.Key](from *store.Table[A, A
 		From AK
 		To   BK
 	}
-	uniq := Unique(link, name+"_pair", func(l *Link[AK, BK]) pair { return pair{l.From, l.To} })
+	uniq := UniqueFunc(link, name+"_pair", func(l *Link[AK, BK]) pair { return pair{l.From, l.To} })
 	m := newM2M(link, field, fk1, fk2, d)
 	m.auto = &autoLink[AK, BK]{table: link, pair: uniq}
 	m.M2MSide.pair, m.rev.pair = uniq.d, uniq.d

@@ -1519,8 +1519,8 @@ func TestM2MTaggingDomain(t *testing.T) {
 		Tables:    []memrel.AnyTable{users, tags, articles, articleTags},
 		Relations: []memrel.Relation{atArticle, atTag, atAddedBy, tagsRel},
 		Constraints: []memrel.Constraint{
-			memrel.Unique(tags, "uniq_tag_name", func(r *tag) string { return r.Name }),
-			memrel.Unique(articleTags, "uniq_article_tag_pair", func(r *articleTag) [2]int64 { return [2]int64{r.ArticleID, r.TagID} }),
+			memrel.UniqueFunc(tags, "uniq_tag_name", func(r *tag) string { return r.Name }),
+			memrel.UniqueFunc(articleTags, "uniq_article_tag_pair", func(r *articleTag) [2]int64 { return [2]int64{r.ArticleID, r.TagID} }),
 		},
 	})
 	tx := beginTx(t, db)
@@ -1625,7 +1625,7 @@ func TestM2MTenantDomain(t *testing.T) {
 		Tables:    []memrel.AnyTable{users, orgs, memberships, projects},
 		Relations: []memrel.Relation{owner, mUser, mOrg, pOrg, orgsRel},
 		Constraints: []memrel.Constraint{
-			memrel.Unique(memberships, "uniq_membership", func(r *membership) userOrg { return userOrg{r.UserID, r.OrganizationID} }),
+			memrel.UniqueFunc(memberships, "uniq_membership", func(r *membership) userOrg { return userOrg{r.UserID, r.OrganizationID} }),
 		},
 	})
 	tx := beginTx(t, db)
@@ -1758,7 +1758,7 @@ func TestM2MOpenRefusesLinkTableNameClash(t *testing.T) {
 	schemaErr(t, memrel.Schema{
 		Tables:      []memrel.AnyTable{arts2, pubs2},
 		Relations:   []memrel.Relation{rel2},
-		Constraints: []memrel.Constraint{memrel.Unique(pubs2, "articles_publications_pair", func(p *mmPublication) string { return p.Title })},
+		Constraints: []memrel.Constraint{memrel.UniqueFunc(pubs2, "articles_publications_pair", func(p *mmPublication) string { return p.Title })},
 	}, "articles_publications_pair")
 }
 

@@ -33,7 +33,7 @@ func TestInsertReportsTheFirstRuleInSQLOrder(t *testing.T) {
 		Constraints: []memrel.Constraint{
 			memrel.Check(profiles, "age_not_negative", func(p *ordProfile) bool { return p.Age >= 0 }),
 			memrel.Check(profiles, "handle_short", func(p *ordProfile) bool { return len(p.Handle) < 8 }),
-			memrel.Unique(profiles, "uniq_handle", func(p *ordProfile) string { return p.Handle }),
+			memrel.UniqueFunc(profiles, "uniq_handle", func(p *ordProfile) string { return p.Handle }),
 		},
 	})
 	tx := beginTx(t, db)

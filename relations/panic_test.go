@@ -28,7 +28,7 @@ func TestPanickingAccessorDuringDeleteLeavesNothing(t *testing.T) {
 				users, memrel.SetNull).Related("comments")
 			s := memrel.Schema{Tables: []memrel.AnyTable{users, comments}, Relations: []memrel.Relation{author}}
 			for i := 0; i < 4; i++ {
-				s.Indexes = append(s.Indexes, memrel.NewIndex(comments, fmt.Sprintf("ix%d", i), func(c *pnComment) string {
+				s.Indexes = append(s.Indexes, memrel.NewIndexFunc(comments, fmt.Sprintf("ix%d", i), func(c *pnComment) string {
 					if i == 2 && !c.AuthorID.Valid && c.Body == "second" {
 						panic("comment without an author")
 					}

@@ -473,7 +473,7 @@ func (rt *runtime) checkUnique(tx *store.Tx, u *uniqueDef, self RowRef, old, row
 	}
 	e := &UniqueError{Constraint: u.name, Table: u.table.Name(), Row: self,
 		Conflict: ref(u.table, other), Value: u.value(row),
-		RowData: rowData(u.table, self, row), ConflictData: eng.RowValue(u.table, other, true)}
+		RowData: rowData(u.table, self, row), ConflictData: eng.RowValue(u.table, other, true), Fields: u.fields}
 	if u.fk != nil {
 		e.Parent = &RowRef{Table: u.fk.parent.Name(), Key: e.Value}
 	}

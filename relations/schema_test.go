@@ -130,9 +130,9 @@ func TestOpen_ValidSchema(t *testing.T) {
 			memrel.OneToOne(Badge, sitter, Person, memrel.SetDefault).Named("sitter").DefaultNull().Related("sitter_badge"),
 		},
 		Constraints: []memrel.Constraint{
-			memrel.Unique(Person, "uniq_person_name", personName),
+			memrel.UniqueFunc(Person, "uniq_person_name", personName),
 			memrel.Check(Person, "person_has_name", personNameOK),
-			memrel.Unique(Pet, "uniq_pet_owner", petOwnerPair),
+			memrel.UniqueFunc(Pet, "uniq_pet_owner", petOwnerPair),
 		},
 	})
 	for _, rule := range []memrel.OnDelete{memrel.Restrict, memrel.DoNothing} {
@@ -350,12 +350,12 @@ func TestOpen_E031_E032_Constraints(t *testing.T) {
 	openFails(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Person, Pet},
 		Constraints: []memrel.Constraint{
-			memrel.Unique(Person, "same_name", personName),
+			memrel.UniqueFunc(Person, "same_name", personName),
 			memrel.Check(Person, "same_name", personNameOK),
-			memrel.Unique(Pet, "same_name", petOwnerPair),
-			memrel.Unique(Other, "on_other", personName),
+			memrel.UniqueFunc(Pet, "same_name", petOwnerPair),
+			memrel.UniqueFunc(Other, "on_other", personName),
 			memrel.Check(Person, "bad name", personNameOK),
-			memrel.Unique(Pet, "pet_names", petNames),
+			memrel.UniqueFunc(Pet, "pet_names", petNames),
 		},
 	}, []string{"same_name"}, []string{"same_name"}, []string{"on_other", "Other", "not in the schema"},
 		[]string{"bad name"}, []string{"pet_names", "cannot be indexed"})
@@ -374,8 +374,8 @@ func TestOpen_ReportsEveryProblemAtOnce(t *testing.T) {
 			memrel.ForeignKey(Pet, owner, Missing, memrel.Cascade).Named("vet").Related("vet_pets"),
 		},
 		Constraints: []memrel.Constraint{
-			memrel.Unique(Person, "dup", personName),
-			memrel.Unique(Person, "dup", personName),
+			memrel.UniqueFunc(Person, "dup", personName),
+			memrel.UniqueFunc(Person, "dup", personName),
 		},
 	}, []string{"Pet", "twice"}, []string{"Pet.owner", "SetNull"}, []string{"Pet.sitter", "SetDefault"},
 		[]string{"Pet.vet", "Missing"}, []string{"dup"})
@@ -396,7 +396,7 @@ func TestSchemaErrorsNameTheMissingArgument(t *testing.T) {
 			memrel.ForeignKey(users, (*int64)(nil), noUsers, memrel.Cascade).Named("boss"),
 		},
 		Constraints: []memrel.Constraint{
-			memrel.Unique[personRow, int64, string](users, "uniq_nothing", nil),
+			memrel.UniqueFunc[personRow, int64, string](users, "uniq_nothing", nil),
 			memrel.Check[personRow, int64](nil, "chk_nowhere", func(*personRow) bool { return true }),
 		},
 	}, "relation users.boss: the parent table and the key field are nil (required)",

@@ -48,8 +48,8 @@ func openSetFunc(t *testing.T, postsFirst bool, extra func(s *sfSchema, tx *memr
 	s.users = memrel.NewTable("users", func(u *sfUser) *int64 { return &u.ID })
 	s.posts = memrel.NewTable("posts", func(p *sfPost) *int64 { return &p.ID })
 	s.comments = memrel.NewTable("comments", func(c *sfComment) *int64 { return &c.ID })
-	s.byName = memrel.Unique(s.users, "uniq_user_name", func(u *sfUser) string { return u.Name })
-	uniqBody := memrel.Unique(s.comments, "uniq_comment_body", func(c *sfComment) string { return c.Body })
+	s.byName = memrel.UniqueFunc(s.users, "uniq_user_name", func(u *sfUser) string { return u.Name })
+	uniqBody := memrel.UniqueFunc(s.comments, "uniq_comment_body", func(c *sfComment) string { return c.Body })
 	sentinel := func(tx *memrel.Tx) (int64, error) {
 		s.calls++
 		if extra != nil {

@@ -39,10 +39,10 @@ func skNew(t *testing.T, prefix string, extra func(f *skFixture)) *skFixture {
 		profiles: memrel.NewTable(prefix+"_profiles", func(p *skProfile) *int64 { return &p.ID }),
 		tags:     memrel.NewTable(prefix+"_tags", func(x *skTag) *int64 { return &x.ID }),
 	}
-	memrel.Unique(f.users, prefix+"_email", func(u *skUser) string { return u.Email })
+	memrel.UniqueFunc(f.users, prefix+"_email", func(u *skUser) string { return u.Email })
 	memrel.Check(f.users, prefix+"_email_set", func(u *skUser) bool { return u.Email != "" })
 	memrel.OneToOne(f.profiles, func(p *skProfile) *int64 { return &p.UserID }, f.users, memrel.Cascade)
-	memrel.Unique(f.tags, prefix+"_visible_name", func(x *skTag) string { return x.Name }).
+	memrel.UniqueFunc(f.tags, prefix+"_visible_name", func(x *skTag) string { return x.Name }).
 		Where(func(x *skTag) bool { return !x.Hidden })
 	if extra != nil {
 		extra(f)
@@ -127,8 +127,8 @@ func TestInsertOrSkipAllocs(t *testing.T) {
 	var email *memrel.UniqueConstraint[skUser, string]
 	var visible *memrel.UniqueConstraint[skTag, string]
 	f := skNew(t, "ska", func(f *skFixture) {
-		email = memrel.Unique(f.users, "ska_email_lookup", func(u *skUser) string { return u.Email })
-		visible = memrel.Unique(f.tags, "ska_visible_lookup", func(x *skTag) string { return x.Name }).
+		email = memrel.UniqueFunc(f.users, "ska_email_lookup", func(u *skUser) string { return u.Email })
+		visible = memrel.UniqueFunc(f.tags, "ska_visible_lookup", func(x *skTag) string { return x.Name }).
 			Where(func(x *skTag) bool { return !x.Hidden })
 	})
 	tx := beginTx(t, f.db)

@@ -26,10 +26,10 @@ type ugSub struct {
 func TestUniqueConstraintGet(t *testing.T) {
 	tags := memrel.NewTable("ug_tags", func(r *ugTag) *int64 { return &r.ID })
 	subs := memrel.NewTable("ug_subs", func(r *ugSub) *int64 { return &r.ID })
-	byName := memrel.Unique(tags, "ug_uniq_tag_name", func(r *ugTag) string { return r.Name })
-	active := memrel.Unique(subs, "ug_one_active", func(r *ugSub) int64 { return r.UserID }).
+	byName := memrel.UniqueFunc(tags, "ug_uniq_tag_name", func(r *ugTag) string { return r.Name })
+	active := memrel.UniqueFunc(subs, "ug_one_active", func(r *ugSub) int64 { return r.UserID }).
 		Where(func(r *ugSub) bool { return !r.EndedAt.Valid })
-	nullable := memrel.Unique(subs, "ug_ended", func(r *ugSub) memrel.Null[int64] { return r.EndedAt })
+	nullable := memrel.UniqueFunc(subs, "ug_ended", func(r *ugSub) memrel.Null[int64] { return r.EndedAt })
 	db, err := memrel.Open(memrel.Schema{
 		Tables:      []memrel.AnyTable{tags, subs},
 		Constraints: []memrel.Constraint{byName, active, nullable},

@@ -24,7 +24,7 @@ type AnyIndex interface {
 //
 // Declare it once and list it in the schema:
 //
-//	PostsByPublished = store.NewIndex(Posts, "published_at",
+//	PostsByPublished = store.NewIndexFunc(Posts, "published_at",
 //		func(p *Post) store.Null[time.Time] { return p.PublishedAt })
 type Index[T any, K Key, V any] struct {
 	def   *IndexDef
@@ -33,9 +33,9 @@ type Index[T any, K Key, V any] struct {
 	table *Table[T, K]
 }
 
-// NewIndex declares an index named name on table over the value get
-// returns. If V cannot be ordered, Open reports it.
-func NewIndex[T any, K Key, V any](table *Table[T, K], name string, get func(*T) V) *Index[T, K, V] {
+// NewIndexFunc declares an index named name on table over the value get
+// returns, for a computed value (see NewIndex for a field). If V cannot be ordered, Open reports it.
+func NewIndexFunc[T any, K Key, V any](table *Table[T, K], name string, get func(*T) V) *Index[T, K, V] {
 	ix := &Index[T, K, V]{enc: NewEncoder[V](), get: get, table: table}
 	ix.def = &IndexDef{name: "ix_" + name}
 	if table != nil {
@@ -196,7 +196,7 @@ func scanIndex[T any](tx *Tx, def *IndexDef, value func([]byte, *T) []byte, with
 // G and ordered, within each group, by V (then by primary key). It answers
 // "a user's posts by published_at, newest first" with one seek:
 //
-//	PostsByAuthorDate = store.NewGroupedIndex(Posts, "author_published",
+//	PostsByAuthorDate = store.NewGroupedIndexFunc(Posts, "author_published",
 //		func(p *Post) int64 { return p.AuthorID },
 //		func(p *Post) store.Null[time.Time] { return p.PublishedAt })
 //
@@ -209,10 +209,10 @@ type GroupedIndex[T any, K Key, G any, V any] struct {
 	get   func(*T) V
 }
 
-// NewGroupedIndex declares an index named name on table, grouping rows by
+// NewGroupedIndexFunc declares an index named name on table, grouping rows by
 // group and ordering them by value within a group. If G or V cannot be
 // ordered, Open reports it.
-func NewGroupedIndex[T any, K Key, G any, V any](table *Table[T, K], name string, group func(*T) G, value func(*T) V) *GroupedIndex[T, K, G, V] {
+func NewGroupedIndexFunc[T any, K Key, G any, V any](table *Table[T, K], name string, group func(*T) G, value func(*T) V) *GroupedIndex[T, K, G, V] {
 	ix := &GroupedIndex[T, K, G, V]{genc: NewEncoder[G](), venc: NewEncoder[V](), group: group, get: value}
 	ix.def = &IndexDef{name: "ix_" + name}
 	if table != nil {

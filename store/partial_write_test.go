@@ -19,7 +19,7 @@ func TestPanickingIndexAccessorLeavesNoPartialWrite(t *testing.T) {
 			var indexes []*store.IndexDef
 			for i := 0; i < 6; i++ {
 				boom := i == 3
-				ix := store.NewIndex(tbl, fmt.Sprintf("ix%d", i), func(r *item) int {
+				ix := store.NewIndexFunc(tbl, fmt.Sprintf("ix%d", i), func(r *item) int {
 					if boom && r.Qty == 13 {
 						panic("unlucky quantity")
 					}

@@ -42,7 +42,7 @@ type qtFixture[V any] struct {
 func qtOpen[V any](t testing.TB) *qtFixture[V] {
 	t.Helper()
 	tbl := store.NewTable("rows", func(r *qtRow[V]) *int64 { return &r.ID })
-	ix := store.NewIndex(tbl, "v", func(r *qtRow[V]) V { return r.V })
+	ix := store.NewIndexFunc(tbl, "v", func(r *qtRow[V]) V { return r.V })
 	db, err := store.Open(store.Config{Tables: []store.AnyTable{tbl}, Indexes: []*store.IndexDef{ix.IndexDef()}})
 	if err != nil {
 		t.Fatalf("Open with an index on %v: %v", reflect.TypeFor[V](), err)
@@ -534,12 +534,12 @@ type qtPost struct {
 // limit, drafts (empty) last; posts published in a date range.
 func TestQtPostsNewestFirstDraftsLast(t *testing.T) {
 	posts := store.NewTable("posts", func(p *qtPost) *int64 { return &p.ID })
-	byPublished := store.NewIndex(posts, "published_at", func(p *qtPost) store.Null[time.Time] { return p.PublishedAt })
+	byPublished := store.NewIndexFunc(posts, "published_at", func(p *qtPost) store.Null[time.Time] { return p.PublishedAt })
 	type authorDay struct {
 		Author int64
 		At     store.Null[time.Time]
 	}
-	byAuthor := store.NewIndex(posts, "author_published", func(p *qtPost) authorDay { return authorDay{p.AuthorID, p.PublishedAt} })
+	byAuthor := store.NewIndexFunc(posts, "author_published", func(p *qtPost) authorDay { return authorDay{p.AuthorID, p.PublishedAt} })
 	db, err := store.Open(store.Config{Tables: []store.AnyTable{posts}, Indexes: []*store.IndexDef{byPublished.IndexDef(), byAuthor.IndexDef()}})
 	if err != nil {
 		t.Fatal(err)
@@ -786,8 +786,8 @@ func TestQtIndexReadYourWritesThenAbort(t *testing.T) {
 // belongs to its table, and indexes of one table do not mix.
 func TestQtIndexesOfOneTableAreIndependent(t *testing.T) {
 	tbl := store.NewTable("rows", func(r *qtRow[int64]) *int64 { return &r.ID })
-	byV := store.NewIndex(tbl, "v", func(r *qtRow[int64]) int64 { return r.V })
-	byNote := store.NewIndex(tbl, "note", func(r *qtRow[int64]) string { return r.Note })
+	byV := store.NewIndexFunc(tbl, "v", func(r *qtRow[int64]) int64 { return r.V })
+	byNote := store.NewIndexFunc(tbl, "note", func(r *qtRow[int64]) string { return r.Note })
 	db, err := store.Open(store.Config{Tables: []store.AnyTable{tbl}, Indexes: []*store.IndexDef{byV.IndexDef(), byNote.IndexDef()}})
 	if err != nil {
 		t.Fatal(err)
@@ -1012,7 +1012,7 @@ type qtGFixture[G, V any] struct {
 func qtGOpen[G, V any](t testing.TB) *qtGFixture[G, V] {
 	t.Helper()
 	tbl := store.NewTable("rows", func(r *qtGRow[G, V]) *int64 { return &r.ID })
-	ix := store.NewGroupedIndex(tbl, "gv", func(r *qtGRow[G, V]) G { return r.G }, func(r *qtGRow[G, V]) V { return r.V })
+	ix := store.NewGroupedIndexFunc(tbl, "gv", func(r *qtGRow[G, V]) G { return r.G }, func(r *qtGRow[G, V]) V { return r.V })
 	db, err := store.Open(store.Config{Tables: []store.AnyTable{tbl}, Indexes: []*store.IndexDef{ix.IndexDef()}})
 	if err != nil {
 		t.Fatalf("Open with a grouped index on %v, %v: %v", reflect.TypeFor[G](), reflect.TypeFor[V](), err)
@@ -1192,7 +1192,7 @@ type qtNamed struct {
 // Ascend, descending in Descend.
 func TestQtIndexOrdersEqualValuesByStringKey(t *testing.T) {
 	tbl := store.NewTable("named", func(r *qtNamed) *string { return &r.Code })
-	byRank := store.NewIndex(tbl, "rank", func(r *qtNamed) int { return r.Rank })
+	byRank := store.NewIndexFunc(tbl, "rank", func(r *qtNamed) int { return r.Rank })
 	db, err := store.Open(store.Config{Tables: []store.AnyTable{tbl}, Indexes: []*store.IndexDef{byRank.IndexDef()}})
 	if err != nil {
 		t.Fatal(err)

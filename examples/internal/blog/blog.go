@@ -72,16 +72,16 @@ var (
 	CommentAuthor = memrel.ForeignKey(Comments, &commentF.AuthorID, Users, memrel.SetNull).
 			Related("comments")
 
-	UniqueUsername = memrel.Unique(Users, "uniq_username", func(u *User) string { return u.Username })
+	UniqueUsername = memrel.UniqueFunc(Users, "uniq_username", func(u *User) string { return u.Username })
 
 	// PostsByPublished orders every post by publication time, for the feed
 	// (Django's published_at = DateTimeField(null=True, db_index=True)).
-	PostsByPublished = memrel.NewIndex(Posts, "published_at",
+	PostsByPublished = memrel.NewIndexFunc(Posts, "published_at",
 		func(p *Post) memrel.Null[time.Time] { return p.PublishedAt })
 	// PostsByAuthorPublished groups posts by author and orders each
 	// author's posts by publication time (Django's Meta.indexes =
 	// [Index(fields=["author", "published_at"])]).
-	PostsByAuthorPublished = memrel.NewGroupedIndex(Posts, "author_published",
+	PostsByAuthorPublished = memrel.NewGroupedIndexFunc(Posts, "author_published",
 		func(p *Post) int64 { return p.AuthorID },
 		func(p *Post) memrel.Null[time.Time] { return p.PublishedAt })
 

@@ -96,13 +96,13 @@ var (
 	UserOrganizations = memrel.ManyToManyThrough(Memberships, "organizations", MembershipUser, MembershipOrganization).
 				Related("members")
 
-	UniqueMembership = memrel.Unique(Memberships, "uniq_membership",
+	UniqueMembership = memrel.UniqueFunc(Memberships, "uniq_membership",
 		func(m *Membership) Scoped[int64] { return Scoped[int64]{m.OrganizationID, m.UserID} })
-	UniqueProjectName = memrel.Unique(Projects, "uniq_project_name_per_org",
+	UniqueProjectName = memrel.UniqueFunc(Projects, "uniq_project_name_per_org",
 		func(p *Project) Scoped[string] { return Scoped[string]{p.OrganizationID, p.Name} })
 
 	// ProjectsByName lists an organization's projects by name.
-	ProjectsByName = memrel.NewGroupedIndex(Projects, "org_projects_by_name",
+	ProjectsByName = memrel.NewGroupedIndexFunc(Projects, "org_projects_by_name",
 		func(p *Project) int64 { return p.OrganizationID }, func(p *Project) string { return p.Name })
 
 	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, Organizations, Memberships, Projects}}

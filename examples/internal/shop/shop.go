@@ -83,13 +83,13 @@ var (
 	ItemProduct = memrel.ForeignKey(OrderItems, &itemF.ProductID, Products, memrel.Protect).
 			Related("order_items")
 
-	UniqueSKU        = memrel.Unique(Products, "uniq_product_sku", func(p *Product) string { return p.SKU })
+	UniqueSKU        = memrel.UniqueFunc(Products, "uniq_product_sku", func(p *Product) string { return p.SKU })
 	PriceNonNegative = memrel.Check(Products, "price_cents_gte_0", func(p *Product) bool { return p.PriceCents >= 0 })
 	QuantityPositive = memrel.Check(OrderItems, "quantity_gte_1", func(i *OrderItem) bool { return i.Quantity >= 1 })
 
 	// OrdersByCreated orders orders by creation time, for date ranges
 	// (Django's created_at = DateTimeField(db_index=True)).
-	OrdersByCreated = memrel.NewIndex(Orders, "created_at", func(o *Order) time.Time { return o.CreatedAt })
+	OrdersByCreated = memrel.NewIndexFunc(Orders, "created_at", func(o *Order) time.Time { return o.CreatedAt })
 
 	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, Products, Orders, OrderItems}}
 )

@@ -119,14 +119,14 @@ var (
 
 	BioMax160 = memrel.Check(SocialProfiles, "bio_max_160",
 		func(p *SocialProfile) bool { return utf8.RuneCountInString(p.Bio) <= 160 })
-	UniqueFollowPair = memrel.Unique(Follows, "uniq_follow_pair",
+	UniqueFollowPair = memrel.UniqueFunc(Follows, "uniq_follow_pair",
 		func(f *Follow) [2]int64 { return [2]int64{f.FollowerID, f.FollowedID} })
 	PreventSelfFollow = memrel.Check(Follows, "prevent_self_follow", func(f *Follow) bool { return f.FollowerID != f.FollowedID })
-	UniquePostLike    = memrel.Unique(PostLikes, "uniq_post_like",
+	UniquePostLike    = memrel.UniqueFunc(PostLikes, "uniq_post_like",
 		func(l *PostLike) [2]int64 { return [2]int64{l.UserID, l.PostID} })
 
 	// PostsByPostedAt orders posts by time, for the feed.
-	PostsByPostedAt = memrel.NewIndex(Posts, "posted_at", func(p *Post) time.Time { return p.PostedAt })
+	PostsByPostedAt = memrel.NewIndexFunc(Posts, "posted_at", func(p *Post) time.Time { return p.PostedAt })
 
 	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, SocialProfiles, Follows, Posts, PostLikes}}
 )

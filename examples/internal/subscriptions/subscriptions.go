@@ -71,7 +71,7 @@ var (
 
 	PlanInterval = memrel.Check(Plans, "plan_interval_month_or_year",
 		func(p *Plan) bool { return p.Interval == "month" || p.Interval == "year" })
-	OneActivePerUser = memrel.Unique(Subscriptions, "one_active_subscription_per_user",
+	OneActivePerUser = memrel.UniqueFunc(Subscriptions, "one_active_subscription_per_user",
 		func(s *Subscription) int64 { return s.UserID }).Where(func(s *Subscription) bool { return s.Active() })
 
 	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, Plans, Subscriptions}}

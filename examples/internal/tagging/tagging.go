@@ -86,8 +86,8 @@ var (
 	// tag.articles.
 	ArticleTags = memrel.ManyToManyThrough(ArticleTagLinks, "tags", LinkArticle, LinkTag).Related("articles")
 
-	UniqueTagName = memrel.Unique(Tags, "uniq_tag_name", func(t *Tag) string { return t.Name })
-	UniquePair    = memrel.Unique(ArticleTagLinks, "uniq_article_tag_pair",
+	UniqueTagName = memrel.UniqueFunc(Tags, "uniq_tag_name", func(t *Tag) string { return t.Name })
+	UniquePair    = memrel.UniqueFunc(ArticleTagLinks, "uniq_article_tag_pair",
 		func(l *ArticleTag) [2]int64 { return [2]int64{l.ArticleID, l.TagID} })
 
 	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, Tags, Articles, ArticleTagLinks}}
