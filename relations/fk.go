@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"strings"
 	"sync/atomic"
 	"unsafe"
 
@@ -250,7 +251,7 @@ func (fk *FK[C, P, K]) init(child *store.TableInfo, field string, onDelete OnDel
 		return fk
 	}
 	d.child, d.parent = child, fk.parent.Info()
-	d.related = d.child.Name() + "_set"
+	d.related = d.child.Name()
 	d.ref = func(dst []byte, obj any) ([]byte, bool) {
 		k, ok := fk.get(obj.(*C))
 		if !ok {
@@ -315,7 +316,9 @@ func (fk *FK[C, P, K]) parts() parts { return parts{fks: []*fkDef{fk.d}} }
 
 // Related sets the reverse name: how the parent table calls its children
 // (Django's related_name). It must be unique among the relations that
-// point at the parent table. The default is "<child table>_set".
+// point at the parent table. The default is the child table's name (posts
+// for posts.author: user.posts), where Django's is "<model>_set": a
+// memrel table is already named for its rows in the plural.
 func (fk *FK[C, P, K]) Related(name string) *FK[C, P, K] {
 	fk.d.mustBeOpen("Related")
 	fk.d.related = name
@@ -449,7 +452,11 @@ func OneToOne[C any, CK store.Key, P any, K store.Key, F KeyField[C, K]](child *
 func (fk *FK[C, P, K]) oneToOne() *OneToOneFK[C, P, K] {
 	fk.d.unique = true
 	if fk.d.child != nil {
+		// As Django's: the child model's name (profile for Profile).
 		fk.d.related = fk.d.child.Name()
+		if n := reflect.TypeFor[C]().Name(); n != "" && !strings.ContainsAny(n, "[.") {
+			fk.d.related = fieldref.Snake(n)
+		}
 	}
 	return &OneToOneFK[C, P, K]{fk}
 }
@@ -460,7 +467,9 @@ func (o *OneToOneFK[C, P, K]) Named(name string) *OneToOneFK[C, P, K] {
 	return o
 }
 
-// Related sets the reverse name (default: the child table's name).
+// Related sets the reverse name (default: the child row type's name in snake
+// case, as Django's: profile for Profile, medical_record for
+// MedicalRecord).
 func (o *OneToOneFK[C, P, K]) Related(name string) *OneToOneFK[C, P, K] {
 	o.FK.Related(name)
 	return o

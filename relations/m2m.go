@@ -154,7 +154,7 @@ func newM2M[A any, AK store.Key, B any, BK store.Key, L any, LK store.Key](link 
 		d.err = to.d.err
 	}
 	if from.d.parent != nil {
-		d.related = from.d.parent.Name() + "_set"
+		d.related = from.d.parent.Name()
 	}
 	fwd := &M2MSide[A, AK, B, BK, L, LK]{link: link, src: from, dst: to, d: d}
 	rev := &M2MSide[B, BK, A, AK, L, LK]{link: link, src: to, dst: from, d: d}

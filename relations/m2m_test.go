@@ -1782,23 +1782,23 @@ func TestM2MOpenRefusesReverseNameClash(t *testing.T) {
 	tables := fresh()
 	foreign := memrel.ForeignKey(models, func(r *model) *int64 { return &r.TargetID }, targets, memrel.Cascade).Named("foreign")
 	m2m := memrel.ManyToMany(models, "m2m", targets)
-	if foreign.RelatedName() != "model_set" {
-		t.Fatalf("default reverse name of model.foreign = %q, want model_set", foreign.RelatedName())
+	if foreign.RelatedName() != "model" {
+		t.Fatalf("default reverse name of model.foreign = %q, want model (the child table's name)", foreign.RelatedName())
 	}
 	schemaErr(t, memrel.Schema{Tables: tables, Relations: []memrel.Relation{foreign, m2m}},
-		"target.model_set", "model.foreign", "model.m2m")
+		"name target.model of", "model.foreign", "model.m2m")
 	// A self relation, not symmetrical: the same clash on model.
 	tables = fresh()
 	self := memrel.ForeignKey(models, func(r *model) *int64 { return &r.TargetID }, models, memrel.Cascade).Named("parent")
 	selfM2M := memrel.ManyToMany(models, "peers", models)
 	schemaErr(t, memrel.Schema{Tables: tables, Relations: []memrel.Relation{self, selfM2M}},
-		"model.model_set", "model.parent", "model.peers")
+		"name model.model of", "model.parent", "model.peers")
 	// Two many-to-many relations to the same target clash too.
 	tables = fresh()
 	m2 := memrel.ManyToMany(models, "others", targets)
 	m3 := memrel.ManyToMany(models, "more", targets)
 	schemaErr(t, memrel.Schema{Tables: tables, Relations: []memrel.Relation{m2, m3}},
-		"target.model_set", "model.others", "model.more")
+		"name target.model of", "model.others", "model.more")
 	// A Related name resolves it; a symmetrical self relation has no
 	// reverse name.
 	tables = fresh()

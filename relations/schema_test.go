@@ -217,7 +217,8 @@ func TestOpen_E300_RelationToTableNotInSchema(t *testing.T) {
 
 // S92 / fields.E304: two relations into the same table with the same
 // reverse name. Without Related, two keys of one table to the same parent
-// get the same default name ("Pet_set"), as Django's model_set clashes.
+// get the same default name (the child table's, "Pet"), as Django's
+// model_set clashes.
 func TestOpen_E304_ReverseNameClash(t *testing.T) {
 	Person, Pet := newPeople()
 	openFails(t, memrel.Schema{
@@ -226,7 +227,7 @@ func TestOpen_E304_ReverseNameClash(t *testing.T) {
 			memrel.ForeignKey(Pet, owner, Person, memrel.Cascade).Named("owner"),
 			memrel.ForeignKey(Pet, sitter, Person, memrel.SetNull).Named("sitter"),
 		},
-	}, []string{"Pet_set", "Pet.owner", "Pet.sitter"})
+	}, []string{"name Person.Pet of", "Pet.owner", "Pet.sitter"})
 
 	Person, Pet = newPeople()
 	Toy := memrel.NewTable("Toy", func(r *petRow) *int64 { return &r.ID })
@@ -238,16 +239,16 @@ func TestOpen_E304_ReverseNameClash(t *testing.T) {
 		},
 	}, []string{"things", "Pet.owner", "Toy.owner"})
 
-	// A one-to-one's default reverse name is the child table's name.
+	// A one-to-one's default reverse name is its row type's, in snake case.
 	Person, Pet = newPeople()
 	Badge := memrel.NewTable("Badge", func(r *petRow) *int64 { return &r.ID })
 	openFails(t, memrel.Schema{
 		Tables: []memrel.AnyTable{Person, Pet, Badge},
 		Relations: []memrel.Relation{
 			memrel.OneToOne(Badge, owner, Person, memrel.Cascade).Named("owner"),
-			memrel.ForeignKey(Pet, owner, Person, memrel.Cascade).Named("owner").Related("Badge"),
+			memrel.ForeignKey(Pet, owner, Person, memrel.Cascade).Named("owner").Related("pet_row"),
 		},
-	}, []string{"Badge", "Badge.owner", "Pet.owner"})
+	}, []string{"pet_row", "Badge.owner", "Pet.owner"})
 }
 
 // E304 is per target table: the same reverse name on relations into two

@@ -97,14 +97,14 @@ func SchemaName(goPath string) string {
 		parts[len(parts)-1] = t
 	}
 	for i, p := range parts {
-		parts[i] = snake(p)
+		parts[i] = Snake(p)
 	}
 	return strings.Join(parts, "_")
 }
 
-// snake turns a Go name into snake case: "AddedBy" -> "added_by",
+// Snake turns a Go name into snake case: "AddedBy" -> "added_by",
 // "HTTPServer" -> "http_server", "SKU" -> "sku".
-func snake(s string) string {
+func Snake(s string) string {
 	r := []rune(s)
 	var b strings.Builder
 	for i, c := range r {
