@@ -47,9 +47,10 @@ type checkDef struct {
 // constraint). As in SQL, a row with an empty (store.Null) value anywhere in
 // the key takes no part, so empty values never collide.
 type UniqueConstraint[T, V any] struct {
-	d    *uniqueDef
-	enc  store.Encoder[V]
-	cond func(*T) bool
+	d      *uniqueDef
+	enc    store.Encoder[V]
+	cond   func(*T) bool
+	insert func(tx *store.Tx, row T) (T, error) // the table's Insert, for GetOrCreate
 }
 
 // UniqueFunc declares a unique constraint named name on table, over the
@@ -77,6 +78,7 @@ func UniqueFunc[T any, K store.Key, V any](table *store.Table[T, K], name string
 		return u
 	}
 	d.table = table.Info()
+	u.insert = table.Insert
 	// The key function and the condition are given a copy, never the
 	// stored row.
 	var copies rowcopy.Pool[T]

@@ -72,6 +72,9 @@ func TestInsertOrSkip(t *testing.T) {
 	skipped("a taken email", got, ann, ok, err)
 	got, ok, err = f.users.InsertOrSkip(tx, skUser{ID: ann.ID, Email: "new@x"})
 	skipped("a taken key", got, ann, ok, err)
+	if tx.Dump() != before {
+		t.Errorf("a skipped insert changed the state")
+	}
 	prof := cnInsert(t, tx, f.profiles, skProfile{UserID: ann.ID, Bio: "hi"})
 	before = tx.Dump()
 	gotP, ok, err := f.profiles.InsertOrSkip(tx, skProfile{UserID: ann.ID})
