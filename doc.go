@@ -66,12 +66,14 @@
 //
 // # Read
 //
-// [store.Table.Get], [store.Table.Has], [store.Table.All],
+// [store.Table.Get], [store.Table.GetMany], [store.Table.Has], [store.Table.All],
 // [store.Table.Where], [store.Table.Len]; by index:
 // [store.Index.Get], [store.Index.First], [store.Index.Count],
 // [store.Index.Ascend], [store.Index.Descend], [store.Index.AscendRange]
 // and the other range methods, [store.GroupedIndex.Ascend] and its
 // siblings; by unique value: [relations.UniqueConstraint.Get].
+// Django's get_or_create: [store.Table.GetOrCreate] (by key) and
+// [relations.UniqueConstraint.GetOrCreate] (by a unique value).
 //
 // # Write
 //

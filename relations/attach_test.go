@@ -1,6 +1,7 @@
 package relations_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/memrel-go/memrel"
@@ -119,4 +120,36 @@ func TestBrokenDeclarationOnAListedTableIsReported(t *testing.T) {
 	schemaErr(t, memrel.Schema{Tables: []memrel.AnyTable{users, posts}},
 		"relation posts.author: the key field is nil", "check constraint chk_nothing: the predicate is nil",
 		"unique constraint uniq_nothing: the key function is nil")
+}
+
+// A declaration made on a table after a DB was opened with it would not be
+// enforced in that DB: it panics, naming the table, for every kind.
+func TestDeclarationAfterOpenPanics(t *testing.T) {
+	type row struct {
+		ID     int64
+		UserID int64
+		Name   string
+	}
+	users := memrel.NewTable("late_users", func(r *row) *int64 { return &r.ID })
+	rows := memrel.NewTable("late_rows", func(r *row) *int64 { return &r.ID })
+	openDB(t, memrel.Schema{Tables: []memrel.AnyTable{users, rows}})
+	f := memrel.Fields[row]()
+	for name, declare := range map[string]func(){
+		"foreign key":  func() { memrel.ForeignKey(rows, &f.UserID, users, memrel.Cascade) },
+		"one-to-one":   func() { memrel.OneToOne(rows, &f.UserID, users, memrel.Cascade) },
+		"many-to-many": func() { memrel.ManyToMany(rows, "peers", users) },
+		"unique":       func() { memrel.Unique(rows, "uq_late", &f.Name) },
+		"check":        func() { memrel.Check(rows, "ck_late", func(*row) bool { return true }) },
+		"index":        func() { memrel.NewIndex(rows, "ix_late", &f.Name) },
+	} {
+		func() {
+			defer func() {
+				msg, _ := recover().(string)
+				if !strings.Contains(msg, "table late_rows") || !strings.Contains(msg, "declared after a DB was opened") {
+					t.Errorf("%s declared after Open: panic %q, want one naming the table", name, msg)
+				}
+			}()
+			declare()
+		}()
+	}
 }

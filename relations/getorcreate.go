@@ -24,11 +24,11 @@ func (u *UniqueConstraint[T, V]) GetOrCreate(tx *store.Tx, row T) (T, bool, erro
 	if u.d.table == nil || u.d.err != nil {
 		return zero, false, fmt.Errorf("memrel: %w: %w", u.d.err, store.ErrSchema)
 	}
-	if err := tx.Writable(u.d.table); err != nil {
+	if err := eng.Writable(tx, u.d.table); err != nil {
 		return zero, false, err
 	}
 	if key, ok := u.d.key(make([]byte, 0, 32), &row); ok {
-		if obj := tx.Scan(u.d.table, u.d.index, key).Next(); obj != nil {
+		if obj := eng.Scan(tx, u.d.table, u.d.index, key).Next(); obj != nil {
 			return *obj.(*T), false, nil
 		}
 	}

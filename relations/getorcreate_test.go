@@ -24,10 +24,10 @@ type gcSiteSlug struct {
 // fields are the lookup, the row's other fields the defaults.
 func TestUniqueGetOrCreate(t *testing.T) {
 	tags := memrel.NewTable("gc_tags", func(x *gcTag) *int64 { return &x.ID })
-	bySlug := memrel.Unique(tags, "gc_site_slug", func(x *gcTag) gcSiteSlug { return gcSiteSlug{x.Site, x.Slug} })
-	byTitle := memrel.Unique(tags, "gc_title", func(x *gcTag) string { return x.Title })
+	bySlug := memrel.UniqueFunc(tags, "gc_site_slug", func(x *gcTag) gcSiteSlug { return gcSiteSlug{x.Site, x.Slug} })
+	byTitle := memrel.UniqueFunc(tags, "gc_title", func(x *gcTag) string { return x.Title })
 	memrel.Check(tags, "gc_slug_set", func(x *gcTag) bool { return x.Slug != "" })
-	memrel.NullableForeignKey(tags, "parent", func(x *gcTag) *memrel.Null[int64] { return &x.Parent }, tags, memrel.SetNull).Related("children")
+	memrel.ForeignKey(tags, func(x *gcTag) *memrel.Null[int64] { return &x.Parent }, tags, memrel.SetNull).Related("children")
 	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{tags}})
 	tx := beginTx(t, db)
 
@@ -91,8 +91,8 @@ func TestUniqueGetOrCreate(t *testing.T) {
 // inserted each time.
 func TestUniqueGetOrCreateNoPart(t *testing.T) {
 	tags := memrel.NewTable("gcn_tags", func(x *gcTag) *int64 { return &x.ID })
-	byParent := memrel.Unique(tags, "gcn_parent", func(x *gcTag) memrel.Null[int64] { return x.Parent })
-	bySlug := memrel.Unique(tags, "gcn_live_slug", func(x *gcTag) string { return x.Slug }).
+	byParent := memrel.UniqueFunc(tags, "gcn_parent", func(x *gcTag) memrel.Null[int64] { return x.Parent })
+	bySlug := memrel.UniqueFunc(tags, "gcn_live_slug", func(x *gcTag) string { return x.Slug }).
 		Where(func(x *gcTag) bool { return x.Site > 0 })
 	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{tags}})
 	tx := beginTx(t, db)
@@ -122,7 +122,7 @@ func TestUniqueGetOrCreateBroken(t *testing.T) {
 	tags := memrel.NewTable("gcb_tags", func(x *gcTag) *int64 { return &x.ID })
 	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{tags}})
 	tx := beginTx(t, db)
-	broken := memrel.Unique[gcTag, int64, string](nil, "gcb_slug", nil)
+	broken := memrel.UniqueFunc[gcTag, int64, string](nil, "gcb_slug", nil)
 	_, created, err := broken.GetOrCreate(tx, gcTag{Slug: "x"})
 	if !errors.Is(err, memrel.ErrSchema) || created || err.Error() != "memrel: unique constraint gcb_slug: the table and the key function are nil (required): invalid schema" {
 		t.Errorf("GetOrCreate on a broken constraint = %v, %v", created, err)

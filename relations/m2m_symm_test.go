@@ -1,8 +1,6 @@
 package relations_test
 
 import (
-	"errors"
-	"strings"
 	"testing"
 
 	"github.com/memrel-go/memrel"
@@ -59,49 +57,6 @@ func TestM2MSymmetricalThroughDifferentTablesRefusedAtOpen(t *testing.T) {
 			Relations: []memrel.Relation{lc, lk, rel},
 		}, "cities.countries", "Symmetrical", "cities", "countries")
 	}()
-}
-
-// The handle of a refused symmetrical relation, used with a DB that holds
-// its tables and foreign keys (but not the relation, declared after the DB
-// was opened), fails with an error naming the relation instead of
-// panicking on the key types.
-func TestM2MSymmetricalThroughDifferentTablesNoPanicOnUse(t *testing.T) {
-	cities, countries, links, lc, lk := symTables()
-	db := openDB(t, memrel.Schema{
-		Tables:    []memrel.AnyTable{cities, countries, links},
-		Relations: []memrel.Relation{lc, lk},
-	})
-	rel := memrel.ManyToManyThrough(links, "countries", lc, lk).Symmetrical()
-	tx := beginTx(t, db)
-	city, err := cities.Insert(tx, symCity{Name: "Lyon"})
-	mustOK(t, err)
-	_, err = countries.Insert(tx, symCountry{Code: "FR", Name: "France"})
-	mustOK(t, err)
-	ops := map[string]func() error{
-		"Add":              func() error { return cnIns(rel.Add(tx, city.ID, "FR")) },
-		"Remove":           func() error { return rel.Remove(tx, city.ID, "FR") },
-		"Clear":            func() error { return rel.Clear(tx, city.ID) },
-		"Set":              func() error { return rel.Set(tx, city.ID, []string{"FR"}) },
-		"Reverse().Add":    func() error { return cnIns(rel.Reverse().Add(tx, "FR", city.ID)) },
-		"Reverse().Remove": func() error { return rel.Reverse().Remove(tx, "FR", city.ID) },
-	}
-	for name, op := range ops {
-		var err error
-		func() {
-			defer func() {
-				if r := recover(); r != nil {
-					t.Errorf("%s panicked: %v", name, r)
-				}
-			}()
-			err = refused(t, tx, memrel.ErrSchema, op)
-		}()
-		if err != nil && !strings.Contains(err.Error(), "cities.countries") {
-			t.Errorf("%s: error %q does not name the relation cities.countries", name, err)
-		}
-		if err != nil && !errors.Is(err, memrel.ErrSchema) {
-			t.Errorf("%s: error %v is not ErrSchema", name, err)
-		}
-	}
 }
 
 // A relation declared with a missing table or foreign key can still be

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"iter"
+	"strings"
 
 	"github.com/memrel-go/memrel/internal/quote"
 	"github.com/memrel-go/memrel/internal/rowcopy"
@@ -44,7 +45,7 @@ func NewIndexFunc[T any, K Key, V any](table *Table[T, K], name string, get func
 	if ix.enc.err != nil || get == nil || table == nil {
 		err := ix.enc.err
 		if err == nil {
-			err = fmt.Errorf("table and value function are required")
+			err = missing(declArg{"the table", table == nil}, declArg{"the value function", get == nil})
 		}
 		ix.def.err = fmt.Errorf("index %s: %w", quote.Name(name), err)
 	}
@@ -223,7 +224,7 @@ func NewGroupedIndexFunc[T any, K Key, G any, V any](table *Table[T, K], name st
 		err = ix.venc.err
 	}
 	if err == nil && (table == nil || group == nil || value == nil) {
-		err = fmt.Errorf("table, group and value functions are required")
+		err = missing(declArg{"the table", table == nil}, declArg{"the group function", group == nil}, declArg{"the value function", value == nil})
 	}
 	if err != nil {
 		ix.def.err = fmt.Errorf("index %s: %w", quote.Name(name), err)
@@ -356,4 +357,28 @@ func Take[T any](seq iter.Seq[T], n int) []T {
 		}
 	}
 	return out
+}
+
+// declArg is an argument of a declaration, and whether it is missing.
+type declArg struct {
+	name    string
+	missing bool
+}
+
+// missing names the missing arguments of a declaration: "the table and the
+// value function are nil (required)".
+func missing(parts ...declArg) error {
+	var names []string
+	for _, p := range parts {
+		if p.missing {
+			names = append(names, p.name)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return nil
+	case 1:
+		return fmt.Errorf("%s is nil (required)", names[0])
+	}
+	return fmt.Errorf("%s and %s are nil (required)", strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
 }

@@ -55,6 +55,11 @@ type TableInfo struct {
 // nothing declared on a table can be left out of a DB that holds the table.
 // The declaring functions call it.
 func (ti *TableInfo) attach(decl any) {
+	if ti.frozen.Load() {
+		// A DB holds the table: the declaration would not be enforced
+		// there, without a word.
+		panic(fmt.Sprintf("memrel: table %s: a relation, constraint or index declared after a DB was opened with the table would not be enforced in it; declare everything on a table before Open", ti.name))
+	}
 	ti.mu.Lock()
 	ti.attached = append(ti.attached, decl)
 	ti.mu.Unlock()
