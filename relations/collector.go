@@ -43,6 +43,12 @@ func (rt *runtime) Delete(tx *store.Tx, t *store.TableInfo, rows []any) (res sto
 		}
 	}()
 	values := map[*fkDef]func(any){} // what each Set rule writes, once per delete
+	if len(rt.tables[t].blockers) > 0 {
+		c := &collector{tx: tx, rt: rt, del: map[*store.TableInfo]map[string]any{}}
+		if err := c.refuseFirst(t, rows); err != nil {
+			return res, err
+		}
+	}
 	var c *collector
 	for {
 		c = &collector{tx: tx, rt: rt, values: values,

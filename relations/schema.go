@@ -45,6 +45,10 @@ type tableRels struct {
 	in      []*fkDef // relations whose parent is this table
 	uniques []*uniqueDef
 	checks  []*checkDef
+	// blockers are the Protect and Restrict relations that can refuse a
+	// delete of this table's rows, when they can be looked at before the
+	// graph is walked (see planRefusals); nil otherwise.
+	blockers []*fkDef
 }
 
 // Build validates the relations and constraints of a schema whose tables are
@@ -256,6 +260,7 @@ func build(tables []store.AnyTable, rels []Relation, cons []Constraint) (hooksOf
 	}
 	rt.order = order
 	rt.rankTables(order)
+	rt.planRefusals()
 	rt.fkList, rt.m2ms, rt.cons = fkList, m2ms, cons
 	return rt, added, indexes, nil
 }
