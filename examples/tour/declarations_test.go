@@ -30,9 +30,9 @@ const (
 // not most of them: fewer fails, and once most fit it must be set to 0.
 // Both exist only until the API changes proposed on issue 8 land; with them
 // empty, the test holds every domain to the targets.
-var overTarget = map[string]int{"blog": 19, "shop": 18, "tagging": 18, "social": 33, "multitenant": 29}
+var overTarget = map[string]int{}
 
-const knownOneLine = 5
+const knownOneLine = 0
 
 // declFuncs are the memrel functions that declare a schema: a top-level var
 // declaration that calls one of them is part of the domain's declarations.
