@@ -54,36 +54,33 @@ type Comment struct {
 	CreatedAt time.Time // filled in on insert
 }
 
-// The schema. postF and commentF are the field-reference rows of Post and
-// Comment (memrel.Fields): &postF.AuthorID names the AuthorID field of Post,
-// checked by the compiler. The F suffix keeps them apart from row variables;
-// nothing reads or writes them.
+// The schema. userF, postF and commentF are the field-reference rows of
+// User, Post and Comment (memrel.Fields): &postF.AuthorID names the AuthorID
+// field of Post, checked by the compiler. The F suffix keeps them apart from
+// row variables; nothing reads or writes them. Each foreign key's reverse
+// name is its child table's name, as related_name says: user.posts,
+// post.comments, user.comments.
 var (
-	postF, commentF = memrel.Fields[Post](), memrel.Fields[Comment]()
+	userF, postF, commentF = memrel.Fields[User](), memrel.Fields[Post](), memrel.Fields[Comment]()
 
 	Users    = memrel.NewTable("users", func(u *User) *int64 { return &u.ID })
 	Posts    = memrel.NewTable("posts", func(p *Post) *int64 { return &p.ID })
 	Comments = memrel.NewTable("comments", func(c *Comment) *int64 { return &c.ID },
 		memrel.DefaultFunc(&commentF.CreatedAt, time.Now)) // Django's auto_now_add
 
-	PostAuthor  = memrel.ForeignKey(Posts, &postF.AuthorID, Users, memrel.Cascade).Related("posts")
-	CommentPost = memrel.ForeignKey(Comments, &commentF.PostID, Posts, memrel.Cascade).
-			Related("comments")
-	CommentAuthor = memrel.ForeignKey(Comments, &commentF.AuthorID, Users, memrel.SetNull).
-			Related("comments")
+	PostAuthor    = memrel.ForeignKey(Posts, &postF.AuthorID, Users, memrel.Cascade)
+	CommentPost   = memrel.ForeignKey(Comments, &commentF.PostID, Posts, memrel.Cascade)
+	CommentAuthor = memrel.ForeignKey(Comments, &commentF.AuthorID, Users, memrel.SetNull)
 
-	UniqueUsername = memrel.UniqueFunc(Users, "uniq_username", func(u *User) string { return u.Username })
+	UniqueUsername = memrel.Unique(Users, "uniq_username", &userF.Username)
 
 	// PostsByPublished orders every post by publication time, for the feed
 	// (Django's published_at = DateTimeField(null=True, db_index=True)).
-	PostsByPublished = memrel.NewIndexFunc(Posts, "published_at",
-		func(p *Post) memrel.Null[time.Time] { return p.PublishedAt })
+	PostsByPublished = memrel.NewIndex(Posts, "published_at", &postF.PublishedAt)
 	// PostsByAuthorPublished groups posts by author and orders each
 	// author's posts by publication time (Django's Meta.indexes =
 	// [Index(fields=["author", "published_at"])]).
-	PostsByAuthorPublished = memrel.NewGroupedIndexFunc(Posts, "author_published",
-		func(p *Post) int64 { return p.AuthorID },
-		func(p *Post) memrel.Null[time.Time] { return p.PublishedAt })
+	PostsByAuthorPublished = memrel.NewGroupedIndex(Posts, "author_published", &postF.AuthorID, &postF.PublishedAt)
 
 	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, Posts, Comments}}
 )

@@ -23,8 +23,7 @@ func TestRun(t *testing.T) {
 			"  2026-01-04 \"Second steps\" by ann, comments: 1\n"+
 			"  2026-01-03 \"Bob's corner\" by bob, comments: 1\n"+
 			"  2026-01-02 \"Hello, memrel\" by ann, comments: 2\n\n",
-		`a second user named ann: memrel: unique constraint uniq_username on users:`,
-		`has the value "ann" of users 1`,
+		`a second user named ann: memrel: unique constraint uniq_username on users: a new users row has username = "ann", as users 1 does`,
 		"memrel: foreign key comments.post:",
 		"still users 2, comments 5",
 		// Deleting the draft: its one comment goes with it.

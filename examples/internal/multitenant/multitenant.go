@@ -62,17 +62,12 @@ type Project struct {
 	Name           string
 }
 
-// Scoped is the value of a constraint scoped to an organization: a user,
-// or a project name, within it.
-type Scoped[V any] struct {
-	OrganizationID int64
-	Value          V
-}
-
 // The schema. orgF, memberF and projectF are the field-reference rows of
 // Organization, Membership and Project (memrel.Fields): &memberF.UserID
 // names the UserID field of Membership, checked by the compiler. The F
 // suffix keeps them apart from row variables; nothing reads or writes them.
+// A foreign key's reverse name is its child table's name (user.memberships,
+// organization.projects) unless Related names another, as related_name does.
 var (
 	orgF, memberF, projectF = memrel.Fields[Organization](), memrel.Fields[Membership](), memrel.Fields[Project]()
 
@@ -84,26 +79,23 @@ var (
 
 	OrganizationOwner = memrel.ForeignKey(Organizations, &orgF.OwnerID, Users, memrel.Protect).
 				Related("owned_organizations")
-	MembershipUser = memrel.ForeignKey(Memberships, &memberF.UserID, Users, memrel.Cascade).
-			Related("memberships")
-	MembershipOrganization = memrel.ForeignKey(Memberships, &memberF.OrganizationID, Organizations, memrel.Cascade).
-				Related("memberships")
-	ProjectOrganization = memrel.ForeignKey(Projects, &projectF.OrganizationID, Organizations, memrel.Cascade).
-				Related("projects")
+	MembershipUser         = memrel.ForeignKey(Memberships, &memberF.UserID, Users, memrel.Cascade)
+	MembershipOrganization = memrel.ForeignKey(Memberships, &memberF.OrganizationID, Organizations,
+		memrel.Cascade)
+	ProjectOrganization = memrel.ForeignKey(Projects, &projectF.OrganizationID, Organizations,
+		memrel.Cascade)
 
 	// UserOrganizations is user.organizations, through memberships; its
 	// Reverse() is organization.members.
 	UserOrganizations = memrel.ManyToManyThrough(Memberships, "organizations", MembershipUser, MembershipOrganization).
 				Related("members")
 
-	UniqueMembership = memrel.UniqueFunc(Memberships, "uniq_membership",
-		func(m *Membership) Scoped[int64] { return Scoped[int64]{m.OrganizationID, m.UserID} })
-	UniqueProjectName = memrel.UniqueFunc(Projects, "uniq_project_name_per_org",
-		func(p *Project) Scoped[string] { return Scoped[string]{p.OrganizationID, p.Name} })
+	UniqueMembership  = memrel.UniqueTogether(Memberships, "uniq_membership", &memberF.UserID, &memberF.OrganizationID)
+	UniqueProjectName = memrel.UniqueTogether(Projects, "uniq_project_name_per_org",
+		&projectF.OrganizationID, &projectF.Name)
 
 	// ProjectsByName lists an organization's projects by name.
-	ProjectsByName = memrel.NewGroupedIndexFunc(Projects, "org_projects_by_name",
-		func(p *Project) int64 { return p.OrganizationID }, func(p *Project) string { return p.Name })
+	ProjectsByName = memrel.NewGroupedIndex(Projects, "org_projects_by_name", &projectF.OrganizationID, &projectF.Name)
 
 	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, Organizations, Memberships, Projects}}
 )

@@ -54,7 +54,9 @@ type MedicalRecord struct {
 // The schema. profileF and recordF are the field-reference rows of Profile
 // and MedicalRecord (memrel.Fields): &profileF.UserID names the UserID field
 // of Profile, checked by the compiler. The F suffix keeps them apart from row
-// variables; nothing reads or writes them.
+// variables; nothing reads or writes them. A one-to-one's reverse name is
+// its child row type's name in snake case, as related_name says here:
+// user.profile, patient.medical_record.
 var (
 	profileF, recordF = memrel.Fields[Profile](), memrel.Fields[MedicalRecord]()
 
@@ -65,9 +67,8 @@ var (
 	Patients       = memrel.NewTable("patients", func(p *Patient) *int64 { return &p.ID })
 	MedicalRecords = memrel.NewTable("patient_medical_records", func(r *MedicalRecord) *int64 { return &r.ID })
 
-	ProfileUser   = memrel.OneToOne(Profiles, &profileF.UserID, Users, memrel.Cascade).Related("profile")
-	RecordPatient = memrel.OneToOne(MedicalRecords, &recordF.PatientID, Patients, memrel.Cascade).
-			Related("medical_record")
+	ProfileUser   = memrel.OneToOne(Profiles, &profileF.UserID, Users, memrel.Cascade)
+	RecordPatient = memrel.OneToOne(MedicalRecords, &recordF.PatientID, Patients, memrel.Cascade)
 
 	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, Profiles, Patients, MedicalRecords}}
 )

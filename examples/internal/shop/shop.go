@@ -63,12 +63,14 @@ type OrderItem struct {
 // TotalCents is the line total.
 func (i OrderItem) TotalCents() int64 { return int64(i.Quantity) * i.UnitPriceCents }
 
-// The schema. orderF and itemF are the field-reference rows of Order and
-// OrderItem (memrel.Fields): &itemF.OrderID names the OrderID field of
-// OrderItem, checked by the compiler. The F suffix keeps them apart from row
-// variables; nothing reads or writes them.
+// The schema. productF, orderF and itemF are the field-reference rows of
+// Product, Order and OrderItem (memrel.Fields): &itemF.OrderID names the
+// OrderID field of OrderItem, checked by the compiler. The F suffix keeps
+// them apart from row variables; nothing reads or writes them. A foreign
+// key's reverse name is its child table's name (user.orders,
+// product.order_items) unless Related names another, as related_name does.
 var (
-	orderF, itemF = memrel.Fields[Order](), memrel.Fields[OrderItem]()
+	productF, orderF, itemF = memrel.Fields[Product](), memrel.Fields[Order](), memrel.Fields[OrderItem]()
 
 	Users      = memrel.NewTable("users", func(u *User) *int64 { return &u.ID })
 	Products   = memrel.NewTable("products", func(p *Product) *int64 { return &p.ID })
@@ -76,20 +78,17 @@ var (
 	OrderItems = memrel.NewTable("order_items", func(i *OrderItem) *int64 { return &i.ID },
 		memrel.Default(&itemF.Quantity, 1))
 
-	OrderCustomer = memrel.ForeignKey(Orders, &orderF.CustomerID, Users, memrel.Protect).
-			Related("orders")
-	ItemOrder = memrel.ForeignKey(OrderItems, &itemF.OrderID, Orders, memrel.Cascade).Related("items")
+	OrderCustomer = memrel.ForeignKey(Orders, &orderF.CustomerID, Users, memrel.Protect)
+	ItemOrder     = memrel.ForeignKey(OrderItems, &itemF.OrderID, Orders, memrel.Cascade).Related("items")
+	ItemProduct   = memrel.ForeignKey(OrderItems, &itemF.ProductID, Products, memrel.Protect)
 
-	ItemProduct = memrel.ForeignKey(OrderItems, &itemF.ProductID, Products, memrel.Protect).
-			Related("order_items")
-
-	UniqueSKU        = memrel.UniqueFunc(Products, "uniq_product_sku", func(p *Product) string { return p.SKU })
+	UniqueSKU        = memrel.Unique(Products, "uniq_product_sku", &productF.SKU)
 	PriceNonNegative = memrel.Check(Products, "price_cents_gte_0", func(p *Product) bool { return p.PriceCents >= 0 })
 	QuantityPositive = memrel.Check(OrderItems, "quantity_gte_1", func(i *OrderItem) bool { return i.Quantity >= 1 })
 
 	// OrdersByCreated orders orders by creation time, for date ranges
 	// (Django's created_at = DateTimeField(db_index=True)).
-	OrdersByCreated = memrel.NewIndexFunc(Orders, "created_at", func(o *Order) time.Time { return o.CreatedAt })
+	OrdersByCreated = memrel.NewIndex(Orders, "created_at", &orderF.CreatedAt)
 
 	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, Products, Orders, OrderItems}}
 )

@@ -9,7 +9,7 @@ import (
 func TestRun(t *testing.T) {
 	showtest.Check(t, Run,
 		"a negative price: memrel: check constraint price_cents_gte_0 on products:",
-		`a second product with sku MUG-1: memrel: unique constraint uniq_product_sku on products:`,
+		`a second product with sku MUG-1: memrel: unique constraint uniq_product_sku on products: a new products row has sku = "MUG-1", as products 2 does`,
 		// Order 1: 2 x 12.50 + 1 x 8.00 (the quantity from Default).
 		"2 x Coffee beans @ 12.50 = 25.00\n    1 x Mug @ 8.00 = 8.00\n    total 33.00",
 		// After the price rise, order 1 keeps its prices; order 2 has the new one.

@@ -85,7 +85,10 @@ func Clock() time.Time { return time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC) }
 // The schema. profileF, followF, postF and likeF are the field-reference rows
 // of SocialProfile, Follow, Post and PostLike (memrel.Fields): &likeF.PostID
 // names the PostID field of PostLike, checked by the compiler. The F suffix
-// keeps them apart from row variables; nothing reads or writes them.
+// keeps them apart from row variables; nothing reads or writes them. A
+// foreign key's reverse name is its child table's name (user.posts,
+// user.post_likes), a one-to-one's its row type's in snake case
+// (user.social_profile), unless Related names another, as related_name does.
 var (
 	profileF, followF = memrel.Fields[SocialProfile](), memrel.Fields[Follow]()
 	postF, likeF      = memrel.Fields[Post](), memrel.Fields[PostLike]()
@@ -98,16 +101,14 @@ var (
 	PostLikes = memrel.NewTable("post_likes", func(l *PostLike) *int64 { return &l.ID },
 		memrel.DefaultFunc(&likeF.CreatedAt, Clock))
 
-	ProfileUser = memrel.OneToOne(SocialProfiles, &profileF.UserID, Users, memrel.Cascade).
-			Related("social_profile")
+	ProfileUser    = memrel.OneToOne(SocialProfiles, &profileF.UserID, Users, memrel.Cascade)
 	FollowFollower = memrel.ForeignKey(Follows, &followF.FollowerID, SocialProfiles, memrel.Cascade).
 			Related("outgoing_follows")
 	FollowFollowed = memrel.ForeignKey(Follows, &followF.FollowedID, SocialProfiles, memrel.Cascade).
 			Related("incoming_follows")
-	PostAuthor = memrel.ForeignKey(Posts, &postF.AuthorID, Users, memrel.Cascade).Related("posts")
+	PostAuthor = memrel.ForeignKey(Posts, &postF.AuthorID, Users, memrel.Cascade)
 	LikePost   = memrel.ForeignKey(PostLikes, &likeF.PostID, Posts, memrel.Cascade).Related("likes")
-	LikeUser   = memrel.ForeignKey(PostLikes, &likeF.UserID, Users, memrel.Cascade).
-			Related("post_likes")
+	LikeUser   = memrel.ForeignKey(PostLikes, &likeF.UserID, Users, memrel.Cascade)
 
 	// Following is profile.following, through follows; its Reverse() is
 	// profile.followers. Following is not symmetrical: ann may follow bob
@@ -119,14 +120,12 @@ var (
 
 	BioMax160 = memrel.Check(SocialProfiles, "bio_max_160",
 		func(p *SocialProfile) bool { return utf8.RuneCountInString(p.Bio) <= 160 })
-	UniqueFollowPair = memrel.UniqueFunc(Follows, "uniq_follow_pair",
-		func(f *Follow) [2]int64 { return [2]int64{f.FollowerID, f.FollowedID} })
+	UniqueFollowPair  = memrel.UniqueTogether(Follows, "uniq_follow_pair", &followF.FollowerID, &followF.FollowedID)
 	PreventSelfFollow = memrel.Check(Follows, "prevent_self_follow", func(f *Follow) bool { return f.FollowerID != f.FollowedID })
-	UniquePostLike    = memrel.UniqueFunc(PostLikes, "uniq_post_like",
-		func(l *PostLike) [2]int64 { return [2]int64{l.UserID, l.PostID} })
+	UniquePostLike    = memrel.UniqueTogether(PostLikes, "uniq_post_like", &likeF.UserID, &likeF.PostID)
 
 	// PostsByPostedAt orders posts by time, for the feed.
-	PostsByPostedAt = memrel.NewIndexFunc(Posts, "posted_at", func(p *Post) time.Time { return p.PostedAt })
+	PostsByPostedAt = memrel.NewIndex(Posts, "posted_at", &postF.PostedAt)
 
 	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, SocialProfiles, Follows, Posts, PostLikes}}
 )

@@ -14,12 +14,12 @@ func TestRun(t *testing.T) {
 		"ann follows bob, cid; followed by bob, cid",
 		"cid follows ann; followed by ann, bob",
 		"bob following himself: memrel: check constraint prevent_self_follow on follows: a new follows row violates it: {ID:0 FollowerID:2 FollowedID:2 CreatedAt:2026-01-05 09:00:00 +0000 UTC}",
-		"memrel: unique constraint uniq_follow_pair on follows: a new follows row {ID:0 FollowerID:1 FollowedID:2 CreatedAt:2026-01-05 09:00:00 +0000 UTC} has the value [1 2] of follows 1 {ID:1 FollowerID:1 FollowedID:2 CreatedAt:2026-01-05 09:00:00 +0000 UTC}",
+		"memrel: unique constraint uniq_follow_pair on follows: a new follows row has (follower, followed) = (1, 2), as follows 1 does",
 		"(Following.Add of ann -> bob again creates 0 links: ann still follows 2)",
 		// Symmetrical friends: both sides, and 2 rows per pair.
 		"ann.friends: bob, cid\n    bob.friends: ann, cid\n    cid.friends: ann, bob\n    6 rows in social_profiles_friends",
 		"ann.friends: cid\n    bob.friends: cid\n    cid.friends: ann, bob\n    4 rows in social_profiles_friends",
-		"ann liking post 1 twice: memrel: unique constraint uniq_post_like on post_likes:",
+		"ann liking post 1 twice: memrel: unique constraint uniq_post_like on post_likes: a new post_likes row has (user, post) = (1, 1), as post_likes 1 does",
 		// The feed: the three newest posts, newest first.
 		"2026-01-05 12:00 bob \"MVCC means readers never block.\" likes: 1\n"+
 			"  2026-01-04 08:00 cid \"First post.\" likes: 1\n"+

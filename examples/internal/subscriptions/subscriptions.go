@@ -56,7 +56,9 @@ func (s Subscription) Active() bool { return !s.EndedAt.Valid }
 // The schema. subF is the field-reference row of Subscription
 // (memrel.Fields): &subF.PlanID names the PlanID field of Subscription,
 // checked by the compiler. The F suffix keeps it apart from row variables;
-// nothing reads or writes it.
+// nothing reads or writes it. Both foreign keys' reverse names are their
+// child table's name, as related_name says: user.subscriptions,
+// plan.subscriptions.
 var (
 	subF = memrel.Fields[Subscription]()
 
@@ -64,15 +66,13 @@ var (
 	Plans         = memrel.NewTable("plans", func(p *Plan) *int64 { return &p.ID })
 	Subscriptions = memrel.NewTable("subscriptions", func(s *Subscription) *int64 { return &s.ID })
 
-	SubscriptionUser = memrel.ForeignKey(Subscriptions, &subF.UserID, Users, memrel.Cascade).
-				Related("subscriptions")
-	SubscriptionPlan = memrel.ForeignKey(Subscriptions, &subF.PlanID, Plans, memrel.Protect).
-				Related("subscriptions")
+	SubscriptionUser = memrel.ForeignKey(Subscriptions, &subF.UserID, Users, memrel.Cascade)
+	SubscriptionPlan = memrel.ForeignKey(Subscriptions, &subF.PlanID, Plans, memrel.Protect)
 
 	PlanInterval = memrel.Check(Plans, "plan_interval_month_or_year",
 		func(p *Plan) bool { return p.Interval == "month" || p.Interval == "year" })
-	OneActivePerUser = memrel.UniqueFunc(Subscriptions, "one_active_subscription_per_user",
-		func(s *Subscription) int64 { return s.UserID }).Where(func(s *Subscription) bool { return s.Active() })
+	OneActivePerUser = memrel.Unique(Subscriptions, "one_active_subscription_per_user", &subF.UserID).
+				Where(func(s *Subscription) bool { return s.Active() })
 
 	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, Plans, Subscriptions}}
 )

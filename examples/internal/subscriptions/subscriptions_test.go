@@ -9,8 +9,7 @@ import (
 func TestRun(t *testing.T) {
 	showtest.Check(t, Run,
 		"a weekly plan is refused: memrel: check constraint plan_interval_month_or_year on plans:",
-		"memrel: unique constraint one_active_subscription_per_user on subscriptions:",
-		"has the value 1 of subscriptions 1",
+		"memrel: unique constraint one_active_subscription_per_user on subscriptions: a new subscriptions row has user = 1, as subscriptions 1 does",
 		"memrel: foreign key subscriptions.plan:",
 		"points at plans 99, which does not exist",
 		"the end of her Basic subscription was undone with it: it is still active",

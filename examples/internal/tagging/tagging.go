@@ -62,14 +62,15 @@ type ArticleTag struct {
 // It is fixed so that the output never changes; a program would use time.Now.
 func Clock() time.Time { return time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC) }
 
-// The schema. linkF is the field-reference row of ArticleTag (memrel.Fields):
-// &linkF.TagID names the TagID field of ArticleTag, checked by the compiler.
-// The F suffix keeps it apart from row variables; nothing reads or writes it.
-// The link table's keys to articles and tags keep their default reverse
-// names (article_tags_set), as the Django model does: nothing follows them
-// backward except through ArticleTags.
+// The schema. tagF and linkF are the field-reference rows of Tag and
+// ArticleTag (memrel.Fields): &linkF.TagID names the TagID field of
+// ArticleTag, checked by the compiler. The F suffix keeps them apart from row
+// variables; nothing reads or writes them. The link table's keys to articles
+// and tags keep their default reverse names (article_tags), as the Django
+// model does: nothing follows them backward except through ArticleTags,
+// whose own reverse name is its source table's, articles.
 var (
-	linkF = memrel.Fields[ArticleTag]()
+	tagF, linkF = memrel.Fields[Tag](), memrel.Fields[ArticleTag]()
 
 	Users           = memrel.NewTable("users", func(u *User) *int64 { return &u.ID })
 	Tags            = memrel.NewTable("tags", func(t *Tag) *int64 { return &t.ID })
@@ -79,16 +80,14 @@ var (
 
 	LinkArticle = memrel.ForeignKey(ArticleTagLinks, &linkF.ArticleID, Articles, memrel.Cascade)
 	LinkTag     = memrel.ForeignKey(ArticleTagLinks, &linkF.TagID, Tags, memrel.Cascade)
-	LinkAddedBy = memrel.ForeignKey(ArticleTagLinks, &linkF.AddedBy, Users, memrel.SetNull).
-			Related("tags_added")
+	LinkAddedBy = memrel.ForeignKey(ArticleTagLinks, &linkF.AddedBy, Users, memrel.SetNull).Related("tags_added")
 
 	// ArticleTags is article.tags, through article_tags; its Reverse() is
 	// tag.articles.
-	ArticleTags = memrel.ManyToManyThrough(ArticleTagLinks, "tags", LinkArticle, LinkTag).Related("articles")
+	ArticleTags = memrel.ManyToManyThrough(ArticleTagLinks, "tags", LinkArticle, LinkTag)
 
-	UniqueTagName = memrel.UniqueFunc(Tags, "uniq_tag_name", func(t *Tag) string { return t.Name })
-	UniquePair    = memrel.UniqueFunc(ArticleTagLinks, "uniq_article_tag_pair",
-		func(l *ArticleTag) [2]int64 { return [2]int64{l.ArticleID, l.TagID} })
+	UniqueTagName = memrel.Unique(Tags, "uniq_tag_name", &tagF.Name)
+	UniquePair    = memrel.UniqueTogether(ArticleTagLinks, "uniq_article_tag_pair", &linkF.ArticleID, &linkF.TagID)
 
 	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, Tags, Articles, ArticleTagLinks}}
 )

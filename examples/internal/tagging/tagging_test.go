@@ -10,10 +10,9 @@ func TestRun(t *testing.T) {
 	showtest.Check(t, Run,
 		"link 1: article 1 tagged go on 2026-01-05 by ann",
 		"link 6: article 3 tagged testing on 2026-01-05 by (none)",
-		"again is refused:\n    memrel: unique constraint uniq_article_tag_pair on article_tags:",
-		"has the value [1 1] of article_tags 1",
+		"again is refused:\n    memrel: unique constraint uniq_article_tag_pair on article_tags: a new article_tags row has (article, tag) = (1, 1), as article_tags 1 does",
 		"(Add) creates 0 links: it still has 2 tags,\n    and link 1: article 1 tagged go on 2026-01-05 by ann",
-		"a second tag named go: memrel: unique constraint uniq_tag_name on tags:",
+		`a second tag named go: memrel: unique constraint uniq_tag_name on tags: a new tags row has name = "go", as tags 1 does`,
 		"article 2.tags: go, databases, django",
 		`tag go.articles (Reverse): "Getting started with memrel", "Django's ORM, in Go"`,
 		// Set: link 1 stays as it was, link 2 (databases) goes, link 7 comes.
