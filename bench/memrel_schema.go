@@ -22,31 +22,26 @@ var (
 	mOrders   = memrel.NewTable("orders", func(o *Order) *int64 { return &o.ID })
 	mItems    = memrel.NewTable("items", func(i *Item) *int64 { return &i.ID })
 
-	mPostAuthor = memrel.ForeignKey(mPosts, "author",
-		func(p *Post) *int64 { return &p.AuthorID }, mUsers, memrel.Cascade).Related("posts")
-	mCommentPost = memrel.ForeignKey(mComments, "post",
-		func(c *Comment) *int64 { return &c.PostID }, mPosts, memrel.Cascade).Related("comments")
-	mCommentAuthor = memrel.NullableForeignKey(mComments, "author",
-		func(c *Comment) *memrel.Null[int64] { return &c.AuthorID }, mUsers, memrel.SetNull).Related("comments")
-	mPostTags = memrel.ManyToMany(mPosts, "tags", mTags).Related("posts")
+	post, comment, follow = memrel.Fields[Post](), memrel.Fields[Comment](), memrel.Fields[mFollow]()
+	order, item           = memrel.Fields[Order](), memrel.Fields[Item]()
+	user, tag             = memrel.Fields[User](), memrel.Fields[Tag]()
 
-	mFollowFollower = memrel.ForeignKey(mFollows, "follower",
-		func(f *mFollow) *int64 { return &f.FollowerID }, mUsers, memrel.Cascade).Related("following")
-	mFollowFollowed = memrel.ForeignKey(mFollows, "followed",
-		func(f *mFollow) *int64 { return &f.FollowedID }, mUsers, memrel.Cascade).Related("followers")
+	mPostAuthor    = memrel.ForeignKey(mPosts, &post.AuthorID, mUsers, memrel.Cascade)
+	mCommentPost   = memrel.ForeignKey(mComments, &comment.PostID, mPosts, memrel.Cascade)
+	mCommentAuthor = memrel.ForeignKey(mComments, &comment.AuthorID, mUsers, memrel.SetNull)
+	mPostTags      = memrel.ManyToMany(mPosts, "tags", mTags)
 
-	mOrderCustomer = memrel.ForeignKey(mOrders, "customer",
-		func(o *Order) *int64 { return &o.CustomerID }, mUsers, memrel.Restrict).Related("orders")
-	mItemOrder = memrel.ForeignKey(mItems, "order",
-		func(i *Item) *int64 { return &i.OrderID }, mOrders, memrel.Cascade).Related("items")
-	mItemProduct = memrel.ForeignKey(mItems, "product",
-		func(i *Item) *int64 { return &i.ProductID }, mProducts, memrel.Restrict).Related("items")
+	mFollowFollower = memrel.ForeignKey(mFollows, &follow.FollowerID, mUsers, memrel.Cascade).Related("following")
+	mFollowFollowed = memrel.ForeignKey(mFollows, &follow.FollowedID, mUsers, memrel.Cascade).Related("followers")
 
-	mUniqueUserName = memrel.Unique(mUsers, "uniq_user_name", func(u *User) string { return u.Name })
-	mUniqueTagName  = memrel.Unique(mTags, "uniq_tag_name", func(t *Tag) string { return t.Name })
-	mUniqueFollow   = memrel.Unique(mFollows, "uniq_follow_pair",
-		func(f *mFollow) [2]int64 { return [2]int64{f.FollowerID, f.FollowedID} })
-	mNoSelfFollow = memrel.Check(mFollows, "prevent_self_follow",
+	mOrderCustomer = memrel.ForeignKey(mOrders, &order.CustomerID, mUsers, memrel.Restrict)
+	mItemOrder     = memrel.ForeignKey(mItems, &item.OrderID, mOrders, memrel.Cascade)
+	mItemProduct   = memrel.ForeignKey(mItems, &item.ProductID, mProducts, memrel.Restrict)
+
+	mUniqueUserName = memrel.Unique(mUsers, "uniq_user_name", &user.Name)
+	mUniqueTagName  = memrel.Unique(mTags, "uniq_tag_name", &tag.Name)
+	mUniqueFollow   = memrel.UniqueTogether(mFollows, "uniq_follow_pair", &follow.FollowerID, &follow.FollowedID)
+	mNoSelfFollow   = memrel.Check(mFollows, "prevent_self_follow",
 		func(f *mFollow) bool { return f.FollowerID != f.FollowedID })
 )
 
@@ -54,8 +49,5 @@ var (
 func memrelSchema() memrel.Schema {
 	return memrel.Schema{
 		Tables: []memrel.AnyTable{mUsers, mPosts, mComments, mTags, mFollows, mProducts, mOrders, mItems},
-		Relations: []memrel.Relation{mPostAuthor, mCommentPost, mCommentAuthor, mPostTags,
-			mFollowFollower, mFollowFollowed, mOrderCustomer, mItemOrder, mItemProduct},
-		Constraints: []memrel.Constraint{mUniqueUserName, mUniqueTagName, mUniqueFollow, mNoSelfFollow},
 	}
 }

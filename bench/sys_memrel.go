@@ -77,7 +77,8 @@ func (s *memrelStore) InsertItems(rows []Item, out []Outcome) error {
 func (s *memrelStore) AddPostTags(rows []PostTag, out []Outcome) error {
 	return s.db.Update(func(tx *memrel.Tx) error {
 		for i, r := range rows {
-			o, err := memrelOutcome(mPostTags.Add(tx, r.PostID, r.TagID))
+			_, err := mPostTags.Add(tx, r.PostID, r.TagID) // an existing link is skipped, as INSERT OR IGNORE
+			o, err := memrelOutcome(err)
 			if err != nil {
 				return err
 			}
