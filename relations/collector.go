@@ -42,13 +42,13 @@ func (rt *runtime) Delete(tx *store.Tx, t *store.TableInfo, rows []any) (res sto
 			eng.RollbackTo(tx, sp) // an error or a panic (re-raised as it goes on)
 		}
 	}()
-	values := map[*fkDef]func(any){} // what each Set rule writes, once per delete
 	if len(rt.tables[t].blockers) > 0 {
-		c := &collector{tx: tx, rt: rt, del: map[*store.TableInfo]map[string]any{}}
-		if err := c.refuseFirst(t, rows); err != nil {
+		first := collector{tx: tx, rt: rt} // collects nothing: only its blockers
+		if err := first.refuseFirst(t, rows); err != nil {
 			return res, err
 		}
 	}
+	values := map[*fkDef]func(any){} // what each Set rule writes, once per delete
 	var c *collector
 	for {
 		c = &collector{tx: tx, rt: rt, values: values,
@@ -321,17 +321,25 @@ func (c *collector) refuse(root *store.TableInfo, rows []any) error {
 }
 
 // blocking lists the distinct relations (as named by name) and rows of hits.
+// A few hits (a refused delete's usual case) are told apart without maps.
 func blocking(hits []hit, name func(hit) *fkDef) (rels []string, rows []BlockingRow) {
-	seenRel := map[string]bool{}
-	seenRow := map[RowRef]bool{}
+	const few = 16
+	var seenRow map[RowRef]bool
+	if len(hits) > few {
+		seenRow = make(map[RowRef]bool, len(hits))
+	}
 	for _, h := range hits {
-		if n := name(h).name(); !seenRel[n] {
-			seenRel[n] = true
+		if n := name(h).name(); !slices.Contains(rels, n) { // relations are few
 			rels = append(rels, n)
 		}
 		r := ref(h.leaf.child, h.row)
-		if !seenRow[r] {
-			seenRow[r] = true
+		seen := false
+		if seenRow != nil {
+			seen, seenRow[r] = seenRow[r], true
+		} else {
+			seen = slices.ContainsFunc(rows, func(b BlockingRow) bool { return b.RowRef == r })
+		}
+		if !seen {
 			rows = append(rows, BlockingRow{RowRef: r, Relation: h.leaf.name()})
 		}
 	}
