@@ -123,8 +123,36 @@ func (tx *Tx) memWrite(t *TableInfo, existing, obj any) error {
 		}
 		a.mu.Unlock()
 	}()
+	var err error
 	if obj != nil {
-		return tx.txn.Insert(t.name, obj)
+		err = tx.txn.Insert(t.name, obj)
+	} else {
+		err = tx.txn.Delete(t.name, existing)
 	}
-	return tx.txn.Delete(t.name, existing)
+	if err == nil {
+		tx.noteLive(t, existing, obj)
+		if len(tx.overlays) > 0 {
+			tx.noteOverlays(t, existing, obj, old, new)
+		}
+	}
+	return err
+}
+
+// noteLive records the row now stored under a key (nil once deleted), for
+// first (see Tx.live).
+func (tx *Tx) noteLive(t *TableInfo, existing, obj any) {
+	m := tx.live[t]
+	if m == nil {
+		if tx.live == nil {
+			tx.live = map[*TableInfo]map[string]any{}
+		}
+		m = map[string]any{}
+		tx.live[t] = m
+	}
+	row := obj
+	if row == nil {
+		row = existing
+	}
+	tx.keyBuf = t.keyBytes(tx.keyBuf[:0], row)
+	m[string(tx.keyBuf)] = obj
 }

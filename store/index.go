@@ -306,7 +306,7 @@ func (ix *GroupedIndex[T, K, G, V]) DescendRange(tx *Tx, g G, from, to V) iter.S
 // Count returns the number of rows in group g, without copying them.
 func (ix *GroupedIndex[T, K, G, V]) Count(tx *Tx, g G) int {
 	n := 0
-	it := tx.scan(ix.def.table, ix.def.name, ix.key(g, nil))
+	it := tx.iter(ix.def.table, ix.def.name, ix.key(g, nil)) // a prefix of values: not tx.scan
 	for obj := it.Next(); obj != nil; obj = it.Next() {
 		n++
 	}

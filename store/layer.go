@@ -114,7 +114,14 @@ func (tx *Tx) lookup(t *TableInfo, key []byte) any { return tx.first(t, key) }
 // starts with prefix, in index order (value, then primary key). The rows
 // must not be modified. The iterator reads the snapshot of the moment it was
 // created.
+//
+// prefix must be a whole index value (values are prefix-free, so the rows
+// are those with exactly that value): a write transaction answers it
+// without reading the index through go-memdb (see scanValue).
 func (tx *Tx) scan(t *TableInfo, index string, prefix []byte) engine.RowIterator {
+	if tx.write && prefix != nil {
+		return tx.scanValue(t, index, prefix)
+	}
 	return tx.iter(t, index, prefix)
 }
 

@@ -28,6 +28,18 @@ type Tx struct {
 	depth    int // open savepoints
 	onCommit []func(*Tx) error
 	scratch  []byte // reused by memWrite for the values it computes ahead
+
+	// A write transaction answers primary-key lookups of the tables it
+	// wrote from live (the rows it wrote, by encoded key; nil for a row it
+	// deleted), and the others from base, the state it began from. go-memdb
+	// answers a read of an index the transaction modified through a clone
+	// that drops the index's cache of writable nodes, so that the next
+	// write copies its whole path again: a lookup before each insert (a
+	// caller-chosen key's existence check) doubles the cost of the insert.
+	live     map[*TableInfo]map[string]any
+	base     *memdb.Txn
+	keyBuf   []byte
+	overlays map[overlayKey]overlay // see scanValue
 }
 
 // undo is one journal entry: the state of a row (or a sequence) before a
@@ -130,7 +142,17 @@ func (tx *Tx) close() {
 // first returns the stored row with the encoded key, or nil.
 func (tx *Tx) first(t *TableInfo, key []byte) any {
 	tx.mustRead(t)
-	obj, err := tx.txn.First(t.name, idIndex, key)
+	txn := tx.txn
+	if m, ok := tx.live[t]; ok {
+		if obj, ok := m[string(key)]; ok {
+			return obj
+		}
+		if tx.base == nil {
+			tx.base = tx.db.mem.Txn(false) // no write is visible to it: the state tx began from
+		}
+		txn = tx.base
+	}
+	obj, err := txn.First(t.name, idIndex, key)
 	if err != nil {
 		panic(fmt.Sprintf("memrel: table %s is not in this DB's schema", t.name))
 	}
