@@ -60,6 +60,10 @@
 // [store.DB.BeginWrite], [store.DB.BeginRead], [store.Tx.Commit],
 // [store.Tx.Abort]; with a context: [store.DB.UpdateContext],
 // [store.DB.ViewContext], [store.DB.BeginWriteContext].
+// [store.Tx.DeferForeignKeys] defers a write transaction's foreign-key
+// checks to its Commit, which reports every dangling key at once (rows can
+// then be written in any order, cycles included);
+// [store.Tx.ForeignKeysDeferred] tells whether it was called.
 // [store.DB.Snapshot] forks the whole DB in O(1): the pattern for a test
 // that gives each case its own copy of a fixture. [store.DB.Check] and
 // [store.Tx.Check] verify every invariant.

@@ -388,6 +388,9 @@ func (t *Table[T, K]) insert(tx *Tx, row T, fill func(row *T), skip bool) (T, bo
 	if t.info.auto {
 		tx.seqAdvance(t.info, seqNext)
 	}
+	if tx.deferFK {
+		tx.noteDeferred(t.info, p)
+	}
 	return *p, true, nil
 }
 
@@ -416,6 +419,9 @@ func (t *Table[T, K]) Update(tx *Tx, row T) (T, error) {
 	}
 	if err := tx.put(t.info, old, p); err != nil {
 		return zero, err
+	}
+	if tx.deferFK {
+		tx.noteDeferred(t.info, p)
 	}
 	return *p, nil
 }
