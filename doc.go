@@ -107,14 +107,25 @@
 // [relations.FK.LoadedParent], [relations.FK.LoadedChildren] and
 // [relations.M2MSide.LoadedList] read the result.
 //
+// # Fixtures
+//
+// [LoadFixtures] loads fixture files in Django's dumpdata shape
+// ([FixtureJSON]: [{"model": "posts", "pk": 1, "fields": {...}}]) or as
+// JSON Lines ([FixtureJSONLines]) in one transaction whose foreign keys
+// are checked at its end, so entries load in any order; [LoadFixture]
+// loads one into a transaction of yours. A refused load changes nothing
+// and its [FixtureError] names the file, the entry and the rule.
+// [DumpFixture] writes a transaction's rows in either format,
+// deterministically. A row's fields are its JSON encoding.
+//
 // # Errors
 //
 // Every error wraps one of the sentinel errors ([ErrNotFound], [ErrExists],
 // [ErrInvalidKey], [ErrForeignKey], [ErrProtected], [ErrRestricted],
 // [ErrUnique], [ErrCheck], [ErrReadOnly], [ErrTxClosed], [ErrUnknownTable],
-// [ErrSchema], [ErrIntegrity]) for errors.Is, and most are typed for
-// errors.As: [KeyError], [TableError], [ForeignKeyError],
+// [ErrSchema], [ErrIntegrity], [ErrFormat]) for errors.Is, and most are
+// typed for errors.As: [KeyError], [TableError], [ForeignKeyError],
 // [ProtectedError], [RestrictedError] (with [BlockingRow]),
-// [UniqueError], [CheckError]. A refused operation changes nothing and
+// [UniqueError], [CheckError], [FixtureError]. A refused operation changes nothing and
 // leaves the transaction usable.
 package memrel

@@ -35,3 +35,41 @@ func (rt *runtime) CheckDeferred(tx *store.Tx, t *store.TableInfo, rows []any) [
 var _ interface {
 	CheckDeferred(tx *store.Tx, t *store.TableInfo, rows []any) []error
 } = (*runtime)(nil)
+
+// ParentsFirst lists the schema's tables so that a table comes after the
+// tables it references (a parent before its children), ties and cycles in
+// schema order: the order in which fixtures and saved DBs list tables.
+func (rt *runtime) ParentsFirst() []*store.TableInfo {
+	var out []*store.TableInfo
+	done := map[*store.TableInfo]bool{}
+	for len(out) < len(rt.order) {
+		picked := (*store.TableInfo)(nil)
+		for _, t := range rt.order {
+			if done[t] {
+				continue
+			}
+			ready := true
+			for _, d := range rt.tables[t].out {
+				if d.parent != t && !done[d.parent] {
+					ready = false
+					break
+				}
+			}
+			if ready {
+				picked = t
+				break
+			}
+		}
+		if picked == nil { // a cycle: break it in schema order
+			for _, t := range rt.order {
+				if !done[t] {
+					picked = t
+					break
+				}
+			}
+		}
+		done[picked] = true
+		out = append(out, picked)
+	}
+	return out
+}
