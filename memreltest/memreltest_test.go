@@ -153,7 +153,7 @@ func (f *fakeT) Fatalf(format string, args ...any) {
 	f.fatal = true
 	runtime.Goexit()
 }
-func (f *fakeT) Fatal(args ...any)  { f.Fatalf("%s", fmt.Sprint(args...)) }
+func (f *fakeT) Fatal(args ...any) { f.Fatalf("%s", fmt.Sprint(args...)) }
 func (f *fakeT) Cleanup(fn func()) { f.cleanups = append(f.cleanups, fn) }
 
 // run runs fn as a test body with a fakeT, then its cleanups.
