@@ -116,7 +116,9 @@
 // loads one into a transaction of yours. A refused load changes nothing
 // and its [FixtureError] names the file, the entry and the rule.
 // [DumpFixture] writes a transaction's rows in either format,
-// deterministically. A row's fields are its JSON encoding. Package
+// deterministically. A row's fields are its JSON encoding. [Save] writes a
+// whole DB, sequences included, in a versioned binary format, and
+// [Restore] reads it into an empty DB, verified by Check. Package
 // memreltest builds on them: a base DB seeded once per test package, a
 // fork per test, Check when the test ends, one-line assertions.
 //
