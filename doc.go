@@ -60,6 +60,10 @@
 // [store.DB.BeginWrite], [store.DB.BeginRead], [store.Tx.Commit],
 // [store.Tx.Abort]; with a context: [store.DB.UpdateContext],
 // [store.DB.ViewContext], [store.DB.BeginWriteContext].
+// [store.Tx.DeferForeignKeys] defers a write transaction's foreign-key
+// checks to its Commit, which reports every dangling key at once (rows can
+// then be written in any order, cycles included);
+// [store.Tx.ForeignKeysDeferred] tells whether it was called.
 // [store.DB.Snapshot] forks the whole DB in O(1): the pattern for a test
 // that gives each case its own copy of a fixture. [store.DB.Check] and
 // [store.Tx.Check] verify every invariant.
@@ -103,14 +107,29 @@
 // [relations.FK.LoadedParent], [relations.FK.LoadedChildren] and
 // [relations.M2MSide.LoadedList] read the result.
 //
+// # Fixtures
+//
+// [LoadFixtures] loads fixture files in Django's dumpdata shape
+// ([FixtureJSON]: [{"model": "posts", "pk": 1, "fields": {...}}]) or as
+// JSON Lines ([FixtureJSONLines]) in one transaction whose foreign keys
+// are checked at its end, so entries load in any order; [LoadFixture]
+// loads one into a transaction of yours. A refused load changes nothing
+// and its [FixtureError] names the file, the entry and the rule.
+// [DumpFixture] writes a transaction's rows in either format,
+// deterministically. A row's fields are its JSON encoding. [Save] writes a
+// whole DB, sequences included, in a versioned binary format, and
+// [Restore] reads it into an empty DB, verified by Check. Package
+// memreltest builds on them: a base DB seeded once per test package, a
+// fork per test, Check when the test ends, one-line assertions.
+//
 // # Errors
 //
 // Every error wraps one of the sentinel errors ([ErrNotFound], [ErrExists],
 // [ErrInvalidKey], [ErrForeignKey], [ErrProtected], [ErrRestricted],
 // [ErrUnique], [ErrCheck], [ErrReadOnly], [ErrTxClosed], [ErrUnknownTable],
-// [ErrSchema], [ErrIntegrity]) for errors.Is, and most are typed for
-// errors.As: [KeyError], [TableError], [ForeignKeyError],
+// [ErrSchema], [ErrIntegrity], [ErrFormat]) for errors.Is, and most are
+// typed for errors.As: [KeyError], [TableError], [ForeignKeyError],
 // [ProtectedError], [RestrictedError] (with [BlockingRow]),
-// [UniqueError], [CheckError]. A refused operation changes nothing and
+// [UniqueError], [CheckError], [FixtureError]. A refused operation changes nothing and
 // leaves the transaction usable.
 package memrel

@@ -114,6 +114,7 @@ var (
 	ErrUnique       = store.ErrUnique
 	ErrCheck        = store.ErrCheck
 	ErrIntegrity    = store.ErrIntegrity
+	ErrFormat       = store.ErrFormat
 )
 
 // Schema lists what a DB holds: its tables, the relations between them and

@@ -417,6 +417,9 @@ func (rt *runtime) checkRow(tx *store.Tx, t *store.TableInfo, self RowRef, old, 
 			return err
 		}
 	}
+	if tx.ForeignKeysDeferred() {
+		return nil // checked at Commit (CheckDeferred)
+	}
 	return rt.checkFKs(tx, t, self, old, row, nil)
 }
 

@@ -27,6 +27,9 @@ func (rt *runtime) BeforeInsertOrSkip(tx *store.Tx, t *store.TableInfo, row any,
 			return other, nil
 		}
 	}
+	if tx.ForeignKeysDeferred() {
+		return nil, nil // checked at Commit (CheckDeferred)
+	}
 	return nil, rt.checkFKs(tx, t, self(), nil, row, nil)
 }
 

@@ -61,6 +61,12 @@ var (
 	ErrCheck = errors.New("check constraint violation")
 	// ErrIntegrity is returned by Check when the store is inconsistent.
 	ErrIntegrity = errors.New("integrity check failed")
+
+	// Fixtures and saved DBs.
+
+	// ErrFormat is returned when a fixture or a saved DB cannot be read:
+	// malformed JSON, an unknown field, an unknown format version.
+	ErrFormat = errors.New("malformed input")
 )
 
 // KeyError reports an operation on one row, named by its table and key, that

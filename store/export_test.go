@@ -42,3 +42,8 @@ func (ti *TableInfo) Indexes() []*IndexDef                { return ti.indexDefs(
 func NewIndexDef(t *TableInfo, name string, fromObject func(dst []byte, obj any) ([]byte, bool)) *IndexDef {
 	return newIndexDef(t, name, fromObject)
 }
+
+func (tx *Tx) InsertRaw(t *TableInfo, obj any) (any, error) { return tx.insertRaw(t, obj) }
+func (tx *Tx) Sequence(t *TableInfo) int64                  { return tx.sequence(t) }
+func (tx *Tx) SetSequence(t *TableInfo, n int64) error      { return tx.setSequence(t, n) }
+func (ti *TableInfo) KeyPtr(obj any) any                    { return ti.keyPtrOf(obj) }

@@ -35,6 +35,10 @@ func init() {
 		NewIndex:       newIndexDef,
 		RowValue:       (*TableInfo).rowValue,
 		HooksOf:        func(db *DB) hooks { return db.hooks },
+		InsertRaw:      (*Tx).insertRaw,
+		KeyPtr:         (*TableInfo).keyPtrOf,
+		Sequence:       (*Tx).sequence,
+		SetSequence:    (*Tx).setSequence,
 	})
 }
 

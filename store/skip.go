@@ -29,7 +29,7 @@ type skipHooks interface {
 //
 // Possible errors: those of Insert except ErrExists and ErrUnique.
 func (t *Table[T, K]) InsertOrSkip(tx *Tx, row T) (T, bool, error) {
-	return t.insert(tx, row, nil, true)
+	return t.insert(tx, row, nil, true, false)
 }
 
 // skipConflict runs the hooks for InsertOrSkip: the stored row that p

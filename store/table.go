@@ -31,17 +31,19 @@ type AnyTable interface {
 // relations layer need to handle rows of a type they do not know. It is built
 // once by NewTable and never changes after.
 type TableInfo struct {
-	name     string
-	typ      reflect.Type
-	kc       codec
-	auto     bool // integer key: zero means "assign from the sequence"
-	chosen   bool // the caller always chooses the key (CallerKeys)
-	keyInt   func(obj any) int64
-	keyBytes func(dst []byte, obj any) []byte
-	keyValue func(obj any) any
-	clone    func(obj any) any
-	value    func(obj any, withKey bool) any
-	err      error
+	name      string
+	typ       reflect.Type
+	kc        codec
+	auto      bool // integer key: zero means "assign from the sequence"
+	chosen    bool // the caller always chooses the key (CallerKeys)
+	keyInt    func(obj any) int64
+	keyBytes  func(dst []byte, obj any) []byte
+	keyValue  func(obj any) any
+	keyPtr    func(obj any) any                  // a *K to the key field of a *Row
+	insertRaw func(tx *Tx, obj any) (any, error) // Insert of a *Row without the defaults
+	clone     func(obj any) any
+	value     func(obj any, withKey bool) any
+	err       error
 	// fieldsWritten reports whether Fields of the row type was written to.
 	fieldsWritten func() bool
 	frozen        atomic.Bool // a DB was opened with it: Defaults and CallerKeys cannot change it
@@ -172,6 +174,11 @@ func NewTable[T any, K Key](name string, key func(*T) *K, opts ...TableOption) *
 		return b
 	}
 	info.keyValue = func(obj any) any { return *t.key(obj.(*T)) }
+	info.keyPtr = func(obj any) any { return t.key(obj.(*T)) }
+	info.insertRaw = func(tx *Tx, obj any) (any, error) {
+		r, _, err := t.insert(tx, *obj.(*T), nil, false, true)
+		return &r, err
+	}
 	info.keyInt = func(obj any) int64 { return t.keyInt(obj.(*T)) }
 	info.clone = func(obj any) any {
 		c := *obj.(*T)
@@ -308,27 +315,29 @@ func (t *Table[T, K]) Insert(tx *Tx, row T) (T, error) {
 // InsertWith is Insert with fill, which runs after the table's Defaults and
 // before any check: it can override a default, even with a zero value.
 func (t *Table[T, K]) InsertWith(tx *Tx, row T, fill func(row *T)) (T, error) {
-	r, _, err := t.insert(tx, row, fill, false)
+	r, _, err := t.insert(tx, row, fill, false, false)
 	return r, err
 }
 
 // insert is InsertWith; with skip, a row that collides on the primary key
 // or a unique constraint is not written and no error is built: insert
 // returns the stored row it collides with and false (see InsertOrSkip).
-func (t *Table[T, K]) insert(tx *Tx, row T, fill func(row *T), skip bool) (T, bool, error) {
+// With raw, the table's defaults do not run: the row is stored as given
+// (a fixture's or a saved DB's row), with every check.
+func (t *Table[T, K]) insert(tx *Tx, row T, fill func(row *T), skip, raw bool) (T, bool, error) {
 	var zero T
 	if err := tx.writable(t.info); err != nil {
 		return zero, false, err
 	}
 	p := new(T)
 	*p = row
-	if t.defaults != nil {
+	if t.defaults != nil && !raw {
 		t.defaults(p)
 	}
 	if fill != nil {
 		fill(p)
 	}
-	if t.defaults != nil || fill != nil {
+	if (t.defaults != nil && !raw) || fill != nil {
 		// They were given p: store another copy, which no callback holds.
 		c := new(T)
 		*c = *p
@@ -388,6 +397,9 @@ func (t *Table[T, K]) insert(tx *Tx, row T, fill func(row *T), skip bool) (T, bo
 	if t.info.auto {
 		tx.seqAdvance(t.info, seqNext)
 	}
+	if tx.deferFK {
+		tx.noteDeferred(t.info, p)
+	}
 	return *p, true, nil
 }
 
@@ -416,6 +428,9 @@ func (t *Table[T, K]) Update(tx *Tx, row T) (T, error) {
 	}
 	if err := tx.put(t.info, old, p); err != nil {
 		return zero, err
+	}
+	if tx.deferFK {
+		tx.noteDeferred(t.info, p)
 	}
 	return *p, nil
 }

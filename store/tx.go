@@ -27,7 +27,9 @@ type Tx struct {
 	journal  []undo
 	depth    int // open savepoints
 	onCommit []func(*Tx) error
-	scratch  []byte // reused by memWrite for the values it computes ahead
+	deferFK  bool                               // foreign keys are checked at Commit (DeferForeignKeys)
+	deferred map[*TableInfo]map[string]struct{} // rows written since, by encoded key
+	scratch  []byte                             // reused by memWrite for the values it computes ahead
 
 	// A write transaction answers primary-key lookups of the tables it
 	// wrote from live (the rows it wrote, by encoded key; nil for a row it
@@ -74,8 +76,8 @@ func (tx *Tx) IsWrite() bool { return tx.write }
 func (tx *Tx) DB() *DB { return tx.db }
 
 // Commit makes the transaction's writes visible to transactions that begin
-// afterwards. It first runs the checks deferred to commit (DoNothing
-// relations); if one fails, the whole transaction is discarded and its error
+// afterwards. It first runs the checks deferred to commit (foreign keys
+// written after DeferForeignKeys, DoNothing relations); if one fails, the whole transaction is discarded and its error
 // returned. On a read transaction Commit only closes it. Afterwards, writes,
 // Commit and Check return ErrTxClosed, and reads panic (a read cannot
 // return an error).
@@ -96,6 +98,10 @@ func (tx *Tx) commit() error {
 	if !tx.write {
 		tx.close()
 		return nil
+	}
+	if err := tx.checkDeferred(); err != nil {
+		tx.abort()
+		return err
 	}
 	for _, fn := range tx.onCommit {
 		if err := fn(tx); err != nil {
@@ -137,6 +143,7 @@ func (tx *Tx) close() {
 	tx.journal = nil
 	tx.seq = nil
 	tx.onCommit = nil
+	tx.deferred = nil
 }
 
 // first returns the stored row with the encoded key, or nil.

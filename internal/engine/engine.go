@@ -71,6 +71,12 @@ type Store[Tx, Info, Result, Table, Index, DB any] struct {
 	RowValue      func(t *Info, obj any, withKey bool) any // a stored *Row as a Row value, for errors
 	HooksOf       func(db *DB) Hooks[Tx, Info, Result]     // the hooks db was opened with
 	NewIndex      func(t *Info, name string, fromObject func(dst []byte, obj any) ([]byte, bool)) *Index
+
+	// For fixtures and saved DBs.
+	InsertRaw   func(tx *Tx, t *Info, obj any) (any, error) // Insert of a *Row, every check, no defaults
+	KeyPtr      func(t *Info, obj any) any                  // a *K to the key field of a *Row
+	Sequence    func(tx *Tx, t *Info) int64                 // the last key handed out or seen
+	SetSequence func(tx *Tx, t *Info, n int64) error        // moves a sequence forward
 }
 
 var lent, built any

@@ -109,11 +109,23 @@ func as(role string) func(*Membership) {
 // Run opens a DB with the schema and walks through the domain, writing what
 // happens to w.
 func Run(w io.Writer) error {
-	say := show.New(w)
+	_, err := RunDB(w)
+	return err
+}
+
+// RunDB is Run that also returns the DB, in the state the walk leaves it
+// (for tests that dump or save it).
+func RunDB(w io.Writer) (*memrel.DB, error) {
 	db, err := memrel.Open(Schema)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	return db, run(w, db)
+}
+
+func run(w io.Writer, db *memrel.DB) error {
+	say := show.New(w)
+	var err error
 
 	var ann, bob, cid User
 	var acme, globex Organization

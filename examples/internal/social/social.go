@@ -133,11 +133,23 @@ var (
 // Run opens a DB with the schema and walks through the domain, writing what
 // happens to w.
 func Run(w io.Writer) error {
-	say := show.New(w)
+	_, err := RunDB(w)
+	return err
+}
+
+// RunDB is Run that also returns the DB, in the state the walk leaves it
+// (for tests that dump or save it).
+func RunDB(w io.Writer) (*memrel.DB, error) {
 	db, err := memrel.Open(Schema)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	return db, run(w, db)
+}
+
+func run(w io.Writer, db *memrel.DB) error {
+	say := show.New(w)
+	var err error
 	jan := func(day, hour int) time.Time { return time.Date(2026, 1, day, hour, 0, 0, 0, time.UTC) }
 
 	// Three users, each with a social profile (ann's profile is 1, bob's 2,

@@ -101,11 +101,23 @@ func by(user User) func(*ArticleTag) {
 // Run opens a DB with the schema and walks through the domain, writing what
 // happens to w.
 func Run(w io.Writer) error {
-	say := show.New(w)
+	_, err := RunDB(w)
+	return err
+}
+
+// RunDB is Run that also returns the DB, in the state the walk leaves it
+// (for tests that dump or save it).
+func RunDB(w io.Writer) (*memrel.DB, error) {
 	db, err := memrel.Open(Schema)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	return db, run(w, db)
+}
+
+func run(w io.Writer, db *memrel.DB) error {
+	say := show.New(w)
+	var err error
 
 	var ann, bob User
 	var goTag, dbTag, djangoTag, testTag Tag
