@@ -64,7 +64,9 @@
 // checks to its Commit, which reports every dangling key at once (rows can
 // then be written in any order, cycles included);
 // [store.Tx.ForeignKeysDeferred] tells whether it was called.
-// [store.DB.Snapshot] forks the whole DB in O(1): the pattern for a test
+// [store.Tx.AfterCommit] runs a function once the transaction is committed,
+// with its change set ([store.Tx.Changes]; read per table with
+// [store.Table.Changes]). [store.DB.Snapshot] forks the whole DB in O(1): the pattern for a test
 // that gives each case its own copy of a fixture. [store.DB.Check] and
 // [store.Tx.Check] verify every invariant.
 //

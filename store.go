@@ -32,6 +32,12 @@ type (
 	AnyIndex = store.AnyIndex
 	// TableOption is an option of NewTable, such as Default.
 	TableOption = store.TableOption
+	// ChangeSet is what a write transaction changed; see store.ChangeSet.
+	ChangeSet = store.ChangeSet
+	// RowChange is a row a transaction changed; see store.RowChange.
+	RowChange[T any] = store.RowChange[T]
+	// ChangeKind says what a transaction did to a row.
+	ChangeKind = store.ChangeKind
 	// DeleteResult reports what a delete removed and updated, per table.
 	DeleteResult = store.DeleteResult
 
@@ -96,6 +102,13 @@ const (
 	SetDefault = relations.SetDefault
 	Set        = relations.Set
 	DoNothing  = relations.DoNothing
+)
+
+// What a transaction did to a row; see store.ChangeKind.
+const (
+	Inserted = store.Inserted
+	Updated  = store.Updated
+	Deleted  = store.Deleted
 )
 
 // The sentinel errors; see package store for when each is returned. They are

@@ -144,9 +144,9 @@ func (tx *Tx) noteLive(t *TableInfo, existing, obj any) {
 	m := tx.live[t]
 	if m == nil {
 		if tx.live == nil {
-			tx.live = map[*TableInfo]map[string]any{}
+			tx.live = map[*TableInfo]map[string]liveRow{}
 		}
-		m = map[string]any{}
+		m = map[string]liveRow{}
 		tx.live[t] = m
 	}
 	row := obj
@@ -154,5 +154,16 @@ func (tx *Tx) noteLive(t *TableInfo, existing, obj any) {
 		row = existing
 	}
 	tx.keyBuf = t.keyBytes(tx.keyBuf[:0], row)
-	m[string(tx.keyBuf)] = obj
+	if lr, ok := m[string(tx.keyBuf)]; ok {
+		lr.cur = obj
+		m[string(tx.keyBuf)] = lr
+	} else {
+		m[string(tx.keyBuf)] = liveRow{orig: existing, cur: obj}
+	}
+}
+
+// liveRow is a row a write transaction wrote: as it was before (nil: there
+// was none) and as it is now (nil: deleted).
+type liveRow struct {
+	orig, cur any
 }

@@ -61,7 +61,7 @@ func (r DeleteResult) String() string {
 // journaled so that RollbackTo can undo it.
 func (tx *Tx) savepoint() engine.Savepoint {
 	tx.depth++
-	return engine.Savepoint{N: len(tx.journal), Depth: tx.depth}
+	return engine.Savepoint{N: len(tx.journal), Depth: tx.depth, After: len(tx.after)}
 }
 
 // Release ends sp and keeps its writes.
@@ -92,6 +92,7 @@ func (tx *Tx) rollbackTo(sp engine.Savepoint) {
 		}
 	}
 	tx.journal = tx.journal[:sp.N]
+	tx.after = tx.after[:sp.After]
 	tx.end(sp)
 }
 

@@ -76,14 +76,15 @@ func (tx *Tx) scanValue(t *TableInfo, index string, value []byte) engine.RowIter
 
 // overlayOf returns the overlay of index pos of t, built from the rows the
 // transaction wrote if it has none yet.
-func (tx *Tx) overlayOf(t *TableInfo, pos int, live map[string]any) overlay {
+func (tx *Tx) overlayOf(t *TableInfo, pos int, live map[string]liveRow) overlay {
 	k := overlayKey{t, pos}
 	if ov, ok := tx.overlays[k]; ok {
 		return ov
 	}
 	ix := tx.db.tables[t].indexes[pos]
 	ov := overlay{}
-	for _, row := range live {
+	for _, lr := range live {
+		row := lr.cur
 		if row == nil {
 			continue
 		}

@@ -38,7 +38,8 @@ type Tx struct {
 	// that drops the index's cache of writable nodes, so that the next
 	// write copies its whole path again: a lookup before each insert (a
 	// caller-chosen key's existence check) doubles the cost of the insert.
-	live     map[*TableInfo]map[string]any
+	live     map[*TableInfo]map[string]liveRow
+	after    []func(*ChangeSet) // AfterCommit
 	base     *memdb.Txn
 	keyBuf   []byte
 	overlays map[overlayKey]overlay // see scanValue
@@ -115,8 +116,15 @@ func (tx *Tx) commit() error {
 			return fmt.Errorf("memrel: internal error: saving sequence of %s: %v", t.name, err)
 		}
 	}
+	var cs *ChangeSet
+	if len(tx.after) > 0 {
+		cs = tx.Changes()
+	}
 	tx.txn.Commit()
 	tx.close()
+	if cs != nil {
+		runAfter(tx.after, cs)
+	}
 	return nil
 }
 
@@ -151,8 +159,8 @@ func (tx *Tx) first(t *TableInfo, key []byte) any {
 	tx.mustRead(t)
 	txn := tx.txn
 	if m, ok := tx.live[t]; ok {
-		if obj, ok := m[string(key)]; ok {
-			return obj
+		if lr, ok := m[string(key)]; ok {
+			return lr.cur
 		}
 		if tx.base == nil {
 			tx.base = tx.db.mem.Txn(false) // no write is visible to it: the state tx began from

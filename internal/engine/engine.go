@@ -13,7 +13,10 @@ type RowIterator interface{ Next() any }
 
 // Savepoint marks a write transaction's state so that RollbackTo can return
 // to it. Savepoints nest; each ends with exactly one RollbackTo or Release.
-type Savepoint struct{ N, Depth int }
+type Savepoint struct {
+	N, Depth int
+	After    int // the AfterCommit functions added before it
+}
 
 // Hooks is the narrow interface through which the relations layer takes
 // part in the store's operations. Tx, Info and Result are store's
