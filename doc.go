@@ -44,6 +44,9 @@
 //   - Table options and methods: [Default] and [DefaultFunc] fill fields a
 //     new row leaves zero; [store.Table.Defaults] runs a function on each new
 //     row; [store.Table.CallerKeys] makes the caller choose every key.
+//   - Hooks, inside the transaction (Django's pre_save and pre_delete):
+//     [store.Table.BeforeInsert], [store.Table.BeforeUpdate] and
+//     [store.Table.BeforeDelete] may change or refuse a write.
 //
 // # Open
 //

@@ -1,6 +1,7 @@
 package relations
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 
@@ -74,6 +75,9 @@ func (rt *runtime) Delete(tx *store.Tx, t *store.TableInfo, rows []any) (res sto
 		}
 	}
 	if err := c.refuse(t, rows); err != nil {
+		return res, err
+	}
+	if err := c.runHooks(); err != nil {
 		return res, err
 	}
 	if err := c.validateUpdates(); err != nil {
@@ -424,6 +428,42 @@ func (c *collector) validateUpdates() error {
 	for _, w := range all {
 		for _, p := range w.rows {
 			if err := c.rt.checkFKs(c.tx, w.t, ref(w.t, p.new), p.old, p.new, c.view); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// runHooks runs the BeforeUpdate functions of the tables whose rows the
+// delete rewrites, then the BeforeDelete functions of those whose rows it
+// removes, in the order it applies them: before the rewrites are judged,
+// so that a function's change to a rewritten row is judged with it.
+func (c *collector) runHooks() error {
+	for _, t := range tablesOf(c.rt, c.upd) {
+		if update, _ := eng.Hooked(t); !update {
+			continue
+		}
+		m := c.upd[t]
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			p := m[k]
+			if err := eng.BeforeUpdate(c.tx, t, p.old, p.new); err != nil {
+				return err
+			}
+			if string(eng.KeyBytes(t, nil, p.new)) != k {
+				return &store.KeyError{Table: t.Name(), Key: eng.KeyOf(t, p.old),
+					Err: fmt.Errorf("%w: a BeforeUpdate function cannot change the primary key", store.ErrInvalidKey)}
+			}
+			p.new = eng.Clone(t, p.new) // the functions were given p.new: store a copy no one holds
+		}
+	}
+	for _, t := range tablesOf(c.rt, c.del) {
+		if _, del := eng.Hooked(t); !del {
+			continue
+		}
+		m := c.del[t]
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			if err := eng.BeforeDelete(c.tx, t, eng.Clone(t, m[k])); err != nil {
 				return err
 			}
 		}

@@ -34,11 +34,16 @@ func init() {
 		Indexes:        (*TableInfo).indexDefs,
 		NewIndex:       newIndexDef,
 		RowValue:       (*TableInfo).rowValue,
-		HooksOf:        func(db *DB) hooks { return db.hooks },
-		InsertRaw:      (*Tx).insertRaw,
-		KeyPtr:         (*TableInfo).keyPtrOf,
-		Sequence:       (*Tx).sequence,
-		SetSequence:    (*Tx).setSequence,
+		BeforeUpdate:   func(tx *Tx, t *TableInfo, old, row any) error { return t.runBeforeUpdate(tx, old, row) },
+		BeforeDelete:   func(tx *Tx, t *TableInfo, row any) error { return t.runBeforeDelete(tx, row) },
+		Hooked: func(t *TableInfo) (bool, bool) {
+			return len(t.beforeUpdate) > 0, len(t.beforeDelete) > 0
+		},
+		HooksOf:     func(db *DB) hooks { return db.hooks },
+		InsertRaw:   (*Tx).insertRaw,
+		KeyPtr:      (*TableInfo).keyPtrOf,
+		Sequence:    (*Tx).sequence,
+		SetSequence: (*Tx).setSequence,
 	})
 }
 

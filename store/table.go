@@ -46,7 +46,11 @@ type TableInfo struct {
 	err       error
 	// fieldsWritten reports whether Fields of the row type was written to.
 	fieldsWritten func() bool
-	frozen        atomic.Bool // a DB was opened with it: Defaults and CallerKeys cannot change it
+	// The BeforeUpdate and BeforeDelete functions, untyped: a delete runs
+	// them on the rows it rewrites and removes.
+	beforeUpdate []func(tx *Tx, old, row any) error
+	beforeDelete []func(tx *Tx, row any) error
+	frozen       atomic.Bool // a DB was opened with it: Defaults and CallerKeys cannot change it
 
 	mu       sync.Mutex
 	attached []any // the relations, constraints and indexes declared on the table, in order
@@ -143,6 +147,8 @@ type Table[T any, K Key] struct {
 	defaults func(*T) // the Default options, then the Defaults function
 	fills    func(*T) // the Default options
 	fn       func(*T) // the Defaults function
+
+	beforeInsert []func(tx *Tx, row *T) error
 }
 
 // key is the row's key field.
@@ -329,6 +335,23 @@ func (t *Table[T, K]) insert(tx *Tx, row T, fill func(row *T), skip, raw bool) (
 	if err := tx.writable(t.info); err != nil {
 		return zero, false, err
 	}
+	if len(t.beforeInsert) > 0 && !raw {
+		var out T
+		var written bool
+		err := tx.hooked(func() error {
+			var err error
+			out, written, err = t.insertChecked(tx, row, fill, skip, raw, true)
+			return err
+		})
+		return out, written, err
+	}
+	return t.insertChecked(tx, row, fill, skip, raw, false)
+}
+
+// insertChecked is insert; with hooks, the BeforeInsert functions run on
+// the row after its defaults.
+func (t *Table[T, K]) insertChecked(tx *Tx, row T, fill func(row *T), skip, raw, hooks bool) (T, bool, error) {
+	var zero T
 	p := new(T)
 	*p = row
 	if t.defaults != nil && !raw {
@@ -337,7 +360,14 @@ func (t *Table[T, K]) insert(tx *Tx, row T, fill func(row *T), skip, raw bool) (
 	if fill != nil {
 		fill(p)
 	}
-	if (t.defaults != nil && !raw) || fill != nil {
+	if hooks {
+		for _, fn := range t.beforeInsert {
+			if err := fn(tx, p); err != nil {
+				return zero, false, err
+			}
+		}
+	}
+	if (t.defaults != nil && !raw) || fill != nil || hooks {
 		// They were given p: store another copy, which no callback holds.
 		c := new(T)
 		*c = *p
@@ -421,6 +451,31 @@ func (t *Table[T, K]) Update(tx *Tx, row T) (T, error) {
 	if old == nil {
 		return zero, &KeyError{Table: t.info.name, Key: *t.key(p), Err: ErrNotFound}
 	}
+	if len(t.info.beforeUpdate) > 0 {
+		var out T
+		err := tx.hooked(func() error {
+			k := *t.key(p)
+			if err := t.info.runBeforeUpdate(tx, old, p); err != nil {
+				return err
+			}
+			if *t.key(p) != k {
+				return &KeyError{Table: t.info.name, Key: k, Err: fmt.Errorf("%w: a BeforeUpdate function cannot change the primary key", ErrInvalidKey)}
+			}
+			c := new(T) // the functions were given p: store a copy no one holds
+			*c = *p
+			var err error
+			out, err = t.updateChecked(tx, old, c)
+			return err
+		})
+		return out, err
+	}
+	return t.updateChecked(tx, old, p)
+}
+
+// updateChecked is Update once the stored row is found (and the BeforeUpdate
+// functions ran).
+func (t *Table[T, K]) updateChecked(tx *Tx, old any, p *T) (T, error) {
+	var zero T
 	if h := tx.db.hooks; h != nil {
 		if err := h.BeforeUpdate(tx, t.info, old, p); err != nil {
 			return zero, err

@@ -80,6 +80,11 @@ type Store[Tx, Info, Result, Table, Index, DB any] struct {
 	KeyPtr      func(t *Info, obj any) any                  // a *K to the key field of a *Row
 	Sequence    func(tx *Tx, t *Info) int64                 // the last key handed out or seen
 	SetSequence func(tx *Tx, t *Info, n int64) error        // moves a sequence forward
+
+	// The table's BeforeUpdate and BeforeDelete functions (see Hooked).
+	BeforeUpdate func(tx *Tx, t *Info, old, row any) error
+	BeforeDelete func(tx *Tx, t *Info, row any) error
+	Hooked       func(t *Info) (update, delete bool)
 }
 
 var lent, built any
