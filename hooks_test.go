@@ -212,3 +212,18 @@ func TestHooksAfterOpenPanic(t *testing.T) {
 		}()
 	}
 }
+
+// A row that InsertOrSkip skips keeps nothing of its BeforeInsert hooks.
+func TestHooksOfASkippedRow(t *testing.T) {
+	fail := ""
+	f := hkOpen(t, &fail)
+	tx := f.db.BeginWrite()
+	defer tx.Abort()
+	before := tx.Dump()
+	if _, inserted, err := f.items.InsertOrSkip(tx, hkItem{ID: 1, ProductID: 2}); inserted || err != nil {
+		t.Fatalf("InsertOrSkip of a taken key: %v, %v", inserted, err)
+	}
+	if tx.Dump() != before {
+		t.Fatal("the skipped row's hook left a write behind")
+	}
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"iter"
 	"math"
@@ -341,12 +342,22 @@ func (t *Table[T, K]) insert(tx *Tx, row T, fill func(row *T), skip, raw bool) (
 		err := tx.hooked(func() error {
 			var err error
 			out, written, err = t.insertChecked(tx, row, fill, skip, raw, true)
+			if err == nil && !written {
+				return errSkipped // the row was skipped: the hooks' writes go too
+			}
 			return err
 		})
+		if err == errSkipped {
+			err = nil
+		}
 		return out, written, err
 	}
 	return t.insertChecked(tx, row, fill, skip, raw, false)
 }
+
+// errSkipped undoes the BeforeInsert functions' writes of a row that
+// InsertOrSkip skipped.
+var errSkipped = errors.New("memrel: internal: skipped")
 
 // insertChecked is insert; with hooks, the BeforeInsert functions run on
 // the row after its defaults.
