@@ -69,7 +69,10 @@
 // [store.Tx.ForeignKeysDeferred] tells whether it was called.
 // [store.Tx.AfterCommit] runs a function once the transaction is committed,
 // with its change set ([store.Tx.Changes]; read per table with
-// [store.Table.Changes]). [store.DB.Snapshot] forks the whole DB in O(1): the pattern for a test
+// [store.Table.Changes]). Every commit gets a revision
+// ([store.Tx.Revision]); a DB that keeps its last change sets
+// ([store.DB.KeepChanges]) gives a consumer what changed since a revision
+// ([store.DB.ChangesSince]). [store.DB.Snapshot] forks the whole DB in O(1): the pattern for a test
 // that gives each case its own copy of a fixture. [store.DB.Check] and
 // [store.Tx.Check] verify every invariant.
 //

@@ -36,6 +36,8 @@ type (
 	ChangeSet = store.ChangeSet
 	// RowChange is a row a transaction changed; see store.RowChange.
 	RowChange[T any] = store.RowChange[T]
+	// Commit is a committed write transaction, in a DB's change feed.
+	Commit = store.Commit
 	// ChangeKind says what a transaction did to a row.
 	ChangeKind = store.ChangeKind
 	// DeleteResult reports what a delete removed and updated, per table.
@@ -127,6 +129,7 @@ var (
 	ErrUnique       = store.ErrUnique
 	ErrCheck        = store.ErrCheck
 	ErrIntegrity    = store.ErrIntegrity
+	ErrChangesGone  = store.ErrChangesGone
 	ErrFormat       = store.ErrFormat
 )
 

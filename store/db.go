@@ -60,6 +60,7 @@ type DB struct {
 	order   []*TableInfo
 	hooks   hooks
 	indexes []*IndexDef
+	feed    *feed // the revision and the kept change sets; a snapshot has its own
 }
 
 type tableState struct {
@@ -95,7 +96,7 @@ func validate(cfg config) error {
 
 // check validates cfg and returns the DB it describes, not built yet.
 func check(cfg config) (*DB, error) {
-	db := &DB{tables: map[*TableInfo]*tableState{}, hooks: cfg.Hooks}
+	db := &DB{tables: map[*TableInfo]*tableState{}, hooks: cfg.Hooks, feed: &feed{}}
 	var errs []error
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("memrel: schema: %s: %w", fmt.Sprintf(format, args...), ErrSchema))
@@ -219,15 +220,20 @@ func (db *DB) Tables() []*TableInfo { return append([]*TableInfo(nil), db.order.
 // give each test its own Snapshot. Only committed data is copied.
 func (db *DB) Snapshot() *DB {
 	c := *db
-	c.mem = db.mem.Snapshot()
+	var rev uint64
+	db.feed.read(func() { c.mem = db.mem.Snapshot() }, &rev)
 	c.writer = make(chan struct{}, 1)
+	c.feed = &feed{}
+	c.feed.rev.Store(rev)
 	return &c
 }
 
 // BeginRead starts a read transaction on the current snapshot. It never
 // blocks. Call Abort (or Commit) when done; both are no-ops afterwards.
 func (db *DB) BeginRead() *Tx {
-	return &Tx{db: db, txn: db.mem.Txn(false)}
+	tx := &Tx{db: db}
+	db.feed.read(func() { tx.txn = db.mem.Txn(false) }, &tx.rev)
+	return tx
 }
 
 // BeginWrite starts a write transaction, waiting while another one is open.
@@ -263,7 +269,8 @@ func (db *DB) BeginWriteContext(ctx context.Context) (*Tx, error) {
 }
 
 func (db *DB) beginWrite() *Tx {
-	return &Tx{db: db, txn: db.mem.Txn(true), write: true}
+	// The writer holds the lock: no commit can come between.
+	return &Tx{db: db, txn: db.mem.Txn(true), write: true, rev: db.feed.rev.Load()}
 }
 
 // View runs fn in a read transaction. The error is fn's. A panic in fn

@@ -40,6 +40,7 @@ type Tx struct {
 	// caller-chosen key's existence check) doubles the cost of the insert.
 	live     map[*TableInfo]map[string]liveRow
 	after    []func(*ChangeSet) // AfterCommit
+	rev      uint64             // the revision of the state it reads (Revision)
 	base     *memdb.Txn
 	keyBuf   []byte
 	overlays map[overlayKey]overlay // see scanValue
@@ -116,11 +117,15 @@ func (tx *Tx) commit() error {
 			return fmt.Errorf("memrel: internal error: saving sequence of %s: %v", t.name, err)
 		}
 	}
+	keep := tx.db.feed.keeping()
 	var cs *ChangeSet
-	if len(tx.after) > 0 {
+	if len(tx.after) > 0 || keep {
 		cs = tx.Changes()
 	}
-	tx.txn.Commit()
+	rev := tx.db.feed.publish(tx.txn.Commit)
+	if keep {
+		tx.db.feed.record(rev, cs)
+	}
 	tx.close()
 	if cs != nil {
 		runAfter(tx.after, cs)
