@@ -86,7 +86,10 @@
 // collides on a unique key is skipped, without an error), [store.Table.Update],
 // [store.Table.Modify] (read, change and write one row) and
 // [store.Table.Delete], which applies the on-delete rules to the whole graph
-// and reports what it did in a [DeleteResult]. Many-to-many links:
+// and reports what it did in a [DeleteResult]; [store.Table.DeletePreview]
+// reports what it would do, in a [DeletePlan], without writing anything
+// (in a read transaction too), as Django admin's confirmation page.
+// Many-to-many links:
 // [relations.M2MSide.Add], [relations.M2MSide.AddWith],
 // [relations.M2MSide.Remove], [relations.M2MSide.Set],
 // [relations.M2MSide.SetWith], [relations.M2MSide.Clear].

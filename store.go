@@ -34,6 +34,10 @@ type (
 	TableOption = store.TableOption
 	// DeleteResult reports what a delete removed and updated, per table.
 	DeleteResult = store.DeleteResult
+	// DeletePlan is what a delete would do; see store.Table.DeletePreview.
+	DeletePlan = store.DeletePlan
+	// PlannedRows are the rows of one table in a DeletePlan.
+	PlannedRows = store.PlannedRows
 
 	// Relation is a foreign key, one-to-one or many-to-many relation.
 	Relation = relations.Relation
