@@ -51,6 +51,14 @@
 // declared on it: nothing declared can be left out. It reports every
 // problem of the schema at once, each wrapping [ErrSchema].
 //
+// # Draw
+//
+// [Mermaid] writes a DB's schema as a Mermaid erDiagram and [DOT] as a
+// Graphviz graph: tables with their keys and fields, relations with their
+// cardinality and on-delete rule, many-to-many relations through their
+// link tables, unique and check constraints by name. The output is
+// deterministic.
+//
 // # Transactions
 //
 // [store.DB.Update] runs a function in a write transaction and commits it

@@ -2,6 +2,7 @@ package memrel
 
 import (
 	"errors"
+	"io"
 	"iter"
 	"slices"
 
@@ -276,3 +277,10 @@ func None[V any]() Null[V] { return store.None[V]() }
 func CheckNullable[T any, K Key, V any](table *Table[T, K], name string, field func(row *T) Null[V], ok func(v V) bool) *CheckConstraint[T] {
 	return relations.CheckNullable(table, name, field, ok)
 }
+
+// Mermaid writes the schema of db as a Mermaid erDiagram; see
+// relations.Mermaid.
+func Mermaid(w io.Writer, db *DB) error { return relations.Mermaid(w, db) }
+
+// DOT writes the schema of db as a Graphviz DOT graph; see relations.DOT.
+func DOT(w io.Writer, db *DB) error { return relations.DOT(w, db) }
