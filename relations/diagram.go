@@ -73,7 +73,7 @@ func schemaOf(db *store.DB) (*diagram, error) {
 					}
 				}
 				for _, u := range tr.uniques {
-					if u.fk == nil && len(u.fields) == 1 && u.fields[0] == fieldref.SchemaName(f.Name) {
+					if u.fk == nil && !u.partial && len(u.fields) == 1 && u.fields[0] == fieldref.SchemaName(f.Name) {
 						c.uk = u.name
 						break
 					}
@@ -139,6 +139,28 @@ func typeName(t reflect.Type) (name string, null bool) {
 	return strings.ToLower(t.Kind().String()), false
 }
 
+// uniqueNote lists a unique constraint's fields, when declared on fields,
+// and says whether it is partial (declared with Where).
+func uniqueNote(u *uniqueDef) string {
+	note := strings.Join(u.fields, ", ")
+	if u.partial {
+		if note != "" {
+			note += "; "
+		}
+		note += "partial"
+	}
+	return note
+}
+
+// m2mNote names a many-to-many relation and its link table.
+func m2mNote(m *m2mDef) string {
+	note := m.field + " via " + m.link.Name()
+	if m.symmetrical {
+		note += ", symmetrical"
+	}
+	return note
+}
+
 // rule is how a diagram names an on-delete rule: as Django spells it.
 func rule(f *fkDef) string {
 	switch f.action {
@@ -181,7 +203,7 @@ func mermaidText(s string) string { return strings.ReplaceAll(s, `"`, "'") }
 // Mermaid writes the schema of db as a Mermaid erDiagram (which GitHub
 // renders in a mermaid code block): each table with its fields (the key
 // marked PK, a foreign key's field FK, a field with a unique constraint of
-// its own UK; readable types: int, float, string, bool, time, ...;
+// its own (not partial) or a one-to-one key UK; readable types: int, float, string, bool, time, ...;
 // nullable fields say "null"), then its unique and check constraints by
 // name as rows of kind "unique" and "check"; each foreign key as a
 // relationship from the parent to the child, named after the relation
@@ -230,8 +252,8 @@ func Mermaid(w io.Writer, db *store.DB) error {
 		}
 		for _, u := range t.uniques {
 			fmt.Fprintf(&b, "        unique %s", mermaidIdent(u.name))
-			if len(u.fields) > 0 {
-				fmt.Fprintf(&b, ` "%s"`, mermaidText(strings.Join(u.fields, ", ")))
+			if note := uniqueNote(u); note != "" {
+				fmt.Fprintf(&b, ` "%s"`, mermaidText(note))
 			}
 			b.WriteByte('\n')
 		}
@@ -256,8 +278,8 @@ func Mermaid(w io.Writer, db *store.DB) error {
 		if m.from == nil || m.to == nil || m.from.parent == nil || m.to.parent == nil || m.link == nil {
 			continue
 		}
-		fmt.Fprintf(&b, "    %s }o..o{ %s : \"%s via %s\"\n", mermaidIdent(m.from.parent.Name()),
-			mermaidIdent(m.to.parent.Name()), mermaidText(m.field), mermaidText(m.link.Name()))
+		fmt.Fprintf(&b, "    %s }o..o{ %s : \"%s\"\n", mermaidIdent(m.from.parent.Name()),
+			mermaidIdent(m.to.parent.Name()), mermaidText(m2mNote(m)))
 	}
 	_, err = io.WriteString(w, b.String())
 	return err
@@ -319,8 +341,8 @@ func DOT(w io.Writer, db *store.DB) error {
 		}
 		for _, u := range t.uniques {
 			text := "unique " + u.name
-			if len(u.fields) > 0 {
-				text += " (" + strings.Join(u.fields, ", ") + ")"
+			if note := uniqueNote(u); note != "" {
+				text += " (" + note + ")"
 			}
 			fmt.Fprintf(&b, "        <tr><td align=\"left\"><i>%s</i></td></tr>\n", dotText(text))
 		}
@@ -346,7 +368,7 @@ func DOT(w io.Writer, db *store.DB) error {
 			continue
 		}
 		fmt.Fprintf(&b, "    %s -> %s [label=%s, taillabel=\"*\", headlabel=\"*\", dir=both, style=dotted];\n",
-			dotID(m.from.parent.Name()), dotID(m.to.parent.Name()), dotID(m.field+" via "+m.link.Name()))
+			dotID(m.from.parent.Name()), dotID(m.to.parent.Name()), dotID(m2mNote(m)))
 	}
 	b.WriteString("}\n")
 	_, err = io.WriteString(w, b.String())

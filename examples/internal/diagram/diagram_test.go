@@ -12,8 +12,11 @@ import (
 
 	"github.com/memrel-go/memrel"
 	"github.com/memrel-go/memrel/examples/internal/blog"
+	"github.com/memrel-go/memrel/examples/internal/multitenant"
 	"github.com/memrel-go/memrel/examples/internal/profiles"
 	"github.com/memrel-go/memrel/examples/internal/shop"
+	"github.com/memrel-go/memrel/examples/internal/social"
+	"github.com/memrel-go/memrel/examples/internal/subscriptions"
 	"github.com/memrel-go/memrel/examples/internal/tagging"
 )
 
@@ -25,6 +28,7 @@ var updateDiagrams = flag.Bool("update-diagrams", false, "rewrite testdata from 
 func TestDiagramGolden(t *testing.T) {
 	for name, schema := range map[string]memrel.Schema{
 		"blog": blog.Schema, "shop": shop.Schema, "tagging": tagging.Schema, "profiles": profiles.Schema,
+		"subscriptions": subscriptions.Schema, "social": social.Schema, "multitenant": multitenant.Schema,
 	} {
 		db, err := memrel.Open(schema)
 		if err != nil {
