@@ -54,6 +54,14 @@
 // declared on it: nothing declared can be left out. It reports every
 // problem of the schema at once, each wrapping [ErrSchema].
 //
+// # Draw
+//
+// [Mermaid] writes a DB's schema as a Mermaid erDiagram and [DOT] as a
+// Graphviz graph: tables with their keys and fields, relations with their
+// cardinality and on-delete rule, many-to-many relations through their
+// link tables, unique and check constraints by name. The output is
+// deterministic.
+//
 // # Transactions
 //
 // [store.DB.Update] runs a function in a write transaction and commits it
@@ -94,7 +102,10 @@
 // collides on a unique key is skipped, without an error), [store.Table.Update],
 // [store.Table.Modify] (read, change and write one row) and
 // [store.Table.Delete], which applies the on-delete rules to the whole graph
-// and reports what it did in a [DeleteResult]. Many-to-many links:
+// and reports what it did in a [DeleteResult]; [store.Table.DeletePreview]
+// reports what it would do, in a [DeletePlan], without writing anything
+// (in a read transaction too), as Django admin's confirmation page.
+// Many-to-many links:
 // [relations.M2MSide.Add], [relations.M2MSide.AddWith],
 // [relations.M2MSide.Remove], [relations.M2MSide.Set],
 // [relations.M2MSide.SetWith], [relations.M2MSide.Clear].

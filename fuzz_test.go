@@ -676,6 +676,7 @@ func (h *fzHarness) deleteParents(keys []int64) error {
 	h.set = fzSetEffects{}
 	defer func() { h.deleting = nil }()
 	pre := h.referencing(keys)
+	preview := h.previewParents(keys)
 	before := h.tx.Dump()
 	var res memrel.DeleteResult
 	err := h.step(fmt.Sprintf("delete parents %v", keys), func() error {
@@ -683,6 +684,7 @@ func (h *fzHarness) deleteParents(keys []int64) error {
 		res, err = h.parents.Delete(h.tx, keys...)
 		return err
 	})
+	h.checkPreview(keys, preview, before, res, err)
 	if err != nil {
 		return err
 	}
@@ -1090,6 +1092,7 @@ func TestFuzzCorpusReachesEveryRule(t *testing.T) {
 		"refused unique constraint violation", "refused check constraint violation",
 		"refused not found", "refused key already exists", "refused boom", "refused panicked",
 		"commit", "commit refused by DoNothing", "abort",
+		"preview matched", "preview refused", "preview read-only refused",
 		"m2m Add", "m2m AddWith", "m2m Remove", "m2m Set", "m2m SetWith clear", "m2m Clear",
 	}
 	for _, m := range fzSetModeNames {

@@ -2,6 +2,7 @@ package memrel
 
 import (
 	"errors"
+	"io"
 	"iter"
 	"slices"
 
@@ -42,6 +43,10 @@ type (
 	ChangeKind = store.ChangeKind
 	// DeleteResult reports what a delete removed and updated, per table.
 	DeleteResult = store.DeleteResult
+	// DeletePlan is what a delete would do; see store.Table.DeletePreview.
+	DeletePlan = store.DeletePlan
+	// PlannedRows are the rows of one table in a DeletePlan.
+	PlannedRows = store.PlannedRows
 
 	// Relation is a foreign key, one-to-one or many-to-many relation.
 	Relation = relations.Relation
@@ -288,3 +293,10 @@ func None[V any]() Null[V] { return store.None[V]() }
 func CheckNullable[T any, K Key, V any](table *Table[T, K], name string, field func(row *T) Null[V], ok func(v V) bool) *CheckConstraint[T] {
 	return relations.CheckNullable(table, name, field, ok)
 }
+
+// Mermaid writes the schema of db as a Mermaid erDiagram; see
+// relations.Mermaid.
+func Mermaid(w io.Writer, db *DB) error { return relations.Mermaid(w, db) }
+
+// DOT writes the schema of db as a Graphviz DOT graph; see relations.DOT.
+func DOT(w io.Writer, db *DB) error { return relations.DOT(w, db) }

@@ -49,30 +49,9 @@ func (rt *runtime) Delete(tx *store.Tx, t *store.TableInfo, rows []any) (res sto
 			return res, err
 		}
 	}
-	values := map[*fkDef]func(any){} // what each Set rule writes, once per delete
-	var c *collector
-	for {
-		c = &collector{tx: tx, rt: rt, values: values,
-			del: map[*store.TableInfo]map[string]any{},
-			upd: map[*store.TableInfo]map[string]*pending{}}
-		if err := c.collect(t, rows); err != nil {
-			return res, err
-		}
-		if len(c.needed) == 0 {
-			break
-		}
-		for _, d := range c.needed {
-			apply, err := d.prepare(tx)
-			if err != nil {
-				return res, err
-			}
-			values[d] = apply
-		}
-		// The functions may have written anything: read the rows to delete
-		// again and collect anew.
-		if rows, err = reread(tx, t, rows); err != nil {
-			return res, err
-		}
+	c, rows, err := rt.collectAll(tx, t, rows, true)
+	if err != nil {
+		return res, err
 	}
 	if err := c.refuse(t, rows); err != nil {
 		return res, err
@@ -91,6 +70,92 @@ func (rt *runtime) Delete(tx *store.Tx, t *store.TableInfo, rows []any) (res sto
 	eng.Release(tx, sp)
 	done = true
 	return res, nil
+}
+
+// collectAll collects the delete of rows (of t) until no Set function is
+// left to run (see Delete), and returns the collector and the current
+// version of rows. Unless setFuncs, a needed Set function is not run: the
+// error then wraps ErrReadOnly.
+func (rt *runtime) collectAll(tx *store.Tx, t *store.TableInfo, rows []any, setFuncs bool) (*collector, []any, error) {
+	values := map[*fkDef]func(any){} // what each Set rule writes, once per delete
+	for {
+		c := &collector{tx: tx, rt: rt, values: values,
+			del: map[*store.TableInfo]map[string]any{},
+			upd: map[*store.TableInfo]map[string]*pending{}}
+		if err := c.collect(t, rows); err != nil {
+			return nil, nil, err
+		}
+		if len(c.needed) == 0 {
+			return c, rows, nil
+		}
+		if !setFuncs {
+			return nil, nil, fmt.Errorf("memrel: delete preview of %s: the delete needs the Set function of relation %s, which may write: preview it in a write transaction: %w",
+				t.Name(), c.needed[0].name(), store.ErrReadOnly)
+		}
+		for _, d := range c.needed {
+			apply, err := d.prepare(tx)
+			if err != nil {
+				return nil, nil, err
+			}
+			values[d] = apply
+		}
+		// The functions may have written anything: read the rows to delete
+		// again and collect anew.
+		var err error
+		if rows, err = reread(tx, t, rows); err != nil {
+			return nil, nil, err
+		}
+	}
+}
+
+// PreviewDelete is Delete without its writes (see store.Table.DeletePreview):
+// the same collection, the same refusals and the same judgment of the
+// updates, reported as a plan. In a write transaction it runs inside a
+// savepoint that is always rolled back, so the Set functions the delete
+// needs run and leave nothing behind; in a read transaction a needed Set
+// function is an error wrapping ErrReadOnly.
+func (rt *runtime) PreviewDelete(tx *store.Tx, t *store.TableInfo, rows []any) (plan store.DeletePlan, err error) {
+	write := tx.IsWrite()
+	if write {
+		sp := eng.Savepoint(tx)
+		defer eng.RollbackTo(tx, sp) // always: a preview writes nothing
+	}
+	c, rows, err := rt.collectAll(tx, t, rows, write)
+	if err != nil {
+		return plan, err
+	}
+	if plan.Refused = c.refuse(t, rows); plan.Refused == nil {
+		plan.Refused = c.validateUpdates()
+	} else {
+		c.dropMoot()
+	}
+	plan.Updated = planned(c, c.upd)
+	plan.Deleted = planned(c, c.del)
+	return plan, nil
+}
+
+// planned lists the rows of m (c.del or c.upd) as the delete applies them:
+// tables in deletion order, keys in order.
+func planned[V any](c *collector, m map[*store.TableInfo]map[string]V) []store.PlannedRows {
+	var out []store.PlannedRows
+	for _, t := range tablesOf(c.rt, m) {
+		if len(m[t]) == 0 {
+			continue
+		}
+		p := store.PlannedRows{Table: t.Name()}
+		for _, k := range slices.Sorted(maps.Keys(m[t])) {
+			var row any
+			switch v := any(m[t][k]).(type) {
+			case *pending:
+				row = v.old
+			default:
+				row = v
+			}
+			p.Keys = append(p.Keys, eng.KeyOf(t, row))
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // reread returns the current version of each of rows, or a KeyError
@@ -369,6 +434,17 @@ func tablesOf[V any](rt *runtime, m map[*store.TableInfo]V) []*store.TableInfo {
 	return ts
 }
 
+// dropMoot drops the updates of rows that are deleted.
+func (c *collector) dropMoot() {
+	for t, m := range c.upd {
+		for k := range m {
+			if _, gone := c.del[t][k]; gone {
+				delete(m, k) // the row is deleted: its update is moot
+			}
+		}
+	}
+}
+
 // validateUpdates judges the rows that SetNull, SetDefault and Set rules
 // rewrite on the final state of the delete, kind by kind as an insert is
 // judged: every check constraint of every rewritten row first, then every
@@ -381,13 +457,9 @@ func (c *collector) validateUpdates() error {
 		rows []*pending
 	}
 	var all []rewrite
+	c.dropMoot()
 	for _, t := range tablesOf(c.rt, c.upd) {
 		m := c.upd[t]
-		for k := range m {
-			if _, gone := c.del[t][k]; gone {
-				delete(m, k) // the row is deleted: its update is moot
-			}
-		}
 		w := rewrite{t: t}
 		for _, k := range slices.Sorted(maps.Keys(m)) {
 			w.rows = append(w.rows, m[k])

@@ -24,11 +24,12 @@ type uniqueDef struct {
 	index string
 	// key appends the constrained value of a row; false when the row takes
 	// no part (an empty value, or outside the condition).
-	key    func(dst []byte, obj any) ([]byte, bool)
-	value  func(obj any) any
-	err    error
-	fk     *fkDef   // set for one-to-one relations: the FK index serves
-	fields []string // the constrained fields, when declared on fields
+	key     func(dst []byte, obj any) ([]byte, bool)
+	value   func(obj any) any
+	err     error
+	fk      *fkDef   // set for one-to-one relations: the FK index serves
+	fields  []string // the constrained fields, when declared on fields
+	partial bool     // Where gave a condition (for diagrams)
 
 	frozen atomic.Bool // a schema was opened with it: Where cannot change it
 }
@@ -111,6 +112,7 @@ func (u *UniqueConstraint[T, V]) Where(cond func(row *T) bool) *UniqueConstraint
 		panic(fmt.Sprintf("memrel: unique constraint %s: Where called after a DB was opened with it; a declaration cannot change once it is in force (declare it whole before Open)", u.d.name))
 	}
 	u.cond = cond
+	u.d.partial = cond != nil
 	return u
 }
 

@@ -35,6 +35,7 @@ type parts struct {
 // in the closures, so no operation needs reflection.
 type fkDef struct {
 	field    string           // "author"
+	column   string           // the child row's key field, "AuthorID" (for diagrams)
 	missing  string           // what a broken declaration lacks, if anything
 	owner    *store.TableInfo // the child table of a broken declaration, for its error
 	child    *store.TableInfo
@@ -175,7 +176,12 @@ func ForeignKey[C any, CK store.Key, P any, K store.Key, F KeyField[C, K]](child
 			}
 		}
 	}
-	return fk.init(infoOf(child), name, onDelete, nullable, false)
+	fk.init(infoOf(child), name, onDelete, nullable, false)
+	fk.d.column = fieldref.GoName(reflect.TypeFor[C](), reflect.TypeFor[K](), off)
+	if nullable {
+		fk.d.column = fieldref.GoName(reflect.TypeFor[C](), reflect.TypeFor[store.Null[K]](), off)
+	}
+	return fk
 }
 
 // keyFieldOffset resolves a KeyField: the field's offset in C, whether it

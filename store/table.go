@@ -542,6 +542,27 @@ func (t *Table[T, K]) Delete(tx *Tx, keys ...K) (DeleteResult, error) {
 	if len(keys) == 0 {
 		return DeleteResult{}, nil
 	}
+	rows, err := t.stored(tx, keys)
+	if err != nil {
+		return DeleteResult{}, err
+	}
+	if h := tx.db.hooks; h != nil {
+		return h.Delete(tx, t.info, rows)
+	}
+	sp := tx.savepoint()
+	for _, obj := range rows {
+		if err := tx.put(t.info, obj, nil); err != nil {
+			tx.rollbackTo(sp)
+			return DeleteResult{}, err
+		}
+	}
+	tx.release(sp)
+	return DeleteResult{Deleted: map[string]int{t.info.name: len(rows)}}, nil
+}
+
+// stored returns the stored rows with the given keys, each once, or a
+// *KeyError listing every missing key.
+func (t *Table[T, K]) stored(tx *Tx, keys []K) ([]any, error) {
 	rows := make([]any, 0, len(keys))
 	var missing []any
 	var seen map[K]struct{} // only a list of keys can hold one twice
@@ -563,20 +584,9 @@ func (t *Table[T, K]) Delete(tx *Tx, keys ...K) (DeleteResult, error) {
 		rows = append(rows, obj)
 	}
 	if len(missing) > 0 {
-		return DeleteResult{}, &KeyError{Table: t.info.name, Key: missing[0], Keys: missing, Err: ErrNotFound}
+		return nil, &KeyError{Table: t.info.name, Key: missing[0], Keys: missing, Err: ErrNotFound}
 	}
-	if h := tx.db.hooks; h != nil {
-		return h.Delete(tx, t.info, rows)
-	}
-	sp := tx.savepoint()
-	for _, obj := range rows {
-		if err := tx.put(t.info, obj, nil); err != nil {
-			tx.rollbackTo(sp)
-			return DeleteResult{}, err
-		}
-	}
-	tx.release(sp)
-	return DeleteResult{Deleted: map[string]int{t.info.name: len(rows)}}, nil
+	return rows, nil
 }
 
 // Get returns a copy of the row with key k (comma-ok).

@@ -65,3 +65,24 @@ func TestTour(t *testing.T) {
 		t.Errorf("%d integrity checks passed, want one per domain (%d)", got, len(titles))
 	}
 }
+
+// The tour's -mermaid output has one diagram per domain, each in a mermaid
+// code block under the domain's title.
+func TestTourDiagrams(t *testing.T) {
+	var buf bytes.Buffer
+	if err := diagrams(&buf); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if n := strings.Count(out, "```mermaid\nerDiagram\n"); n != len(titles) {
+		t.Errorf("%d diagrams, want %d:\n%s", n, len(titles), out)
+	}
+	for _, title := range titles {
+		if !strings.Contains(out, "## "+title+"\n\n```mermaid\n") {
+			t.Errorf("no diagram under %q", title)
+		}
+	}
+	if !strings.Contains(out, "    articles }o..o{ tags : \"tags via article_tags\"\n") {
+		t.Errorf("the tagging diagram lacks its many-to-many relation:\n%s", out)
+	}
+}

@@ -306,6 +306,23 @@ func run(w io.Writer, db *memrel.DB) error {
 	say.Line("  %v", res)
 
 	say.Line("")
+	say.Line("What deleting user %s would do, previewed in a read transaction (Users.DeletePreview", ann.Username)
+	say.Line("runs the delete's collector and writes nothing, as Django admin's confirmation page):")
+	err = db.View(func(tx *memrel.Tx) error {
+		plan, err := Users.DeletePreview(tx, ann.ID)
+		if err != nil {
+			return err
+		}
+		for line := range strings.Lines(plan.String()) {
+			say.Line("  %s", strings.TrimSuffix(line, "\n"))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	say.Line("")
 	say.Line("Deleting user %s deletes her posts (posts.author is Cascade) and their comments,", ann.Username)
 	say.Line("and empties the author of her comments on other posts (comments.author is SetNull):")
 	err = db.Update(func(tx *memrel.Tx) error {

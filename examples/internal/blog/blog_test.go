@@ -28,6 +28,9 @@ func TestRun(t *testing.T) {
 		"still users 2, comments 5",
 		// Deleting the draft: its one comment goes with it.
 		"deleted comments 1, posts 1\n",
+		// The preview of ann's delete, in a read transaction: the rows, in
+		// the delete's order; the delete then does just that.
+		"confirmation page):\n  delete comments 1, 2, 5\n  delete posts 1, 3\n  delete users 1\n  update comments 4\n\n",
 		// Deleting ann: her two other posts and their three comments; her
 		// comment on bob's post is kept with no author.
 		"deleted comments 3, posts 2, users 1; updated comments 1",

@@ -316,6 +316,23 @@ func run(w io.Writer, db *memrel.DB) error {
 	say.Line("  the protecting rows (ProtectedError.Rows): %s", rowList(pe.Rows))
 
 	say.Line("")
+	say.Line("What deleting carol would do, previewed in a read transaction (Users.DeletePreview")
+	say.Line("writes nothing): what the delete collects, and the refusal it would give:")
+	err = db.View(func(tx *memrel.Tx) error {
+		plan, err := Users.DeletePreview(tx, carol.ID)
+		if err != nil {
+			return err
+		}
+		for line := range strings.Lines(plan.String()) {
+			say.Line("  %s", strings.TrimSuffix(line, "\n"))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	say.Line("")
 	say.Line("Deleting carol is refused while she has orders (orders.customer is Protect):")
 	err = db.Update(func(tx *memrel.Tx) error {
 		_, err := Users.Delete(tx, carol.ID)

@@ -23,6 +23,8 @@ func TestRun(t *testing.T) {
 		"memrel: check constraint quantity_gte_1 on order_items:",
 		"memrel: cannot delete products 1: protected by order_items.product (order_items 1, 3)",
 		"(ProtectedError.Rows): order_items 1, order_items 3",
+		// The preview of carol's delete names the same blockers as the delete.
+		"would give:\n  delete users 1\n  refused: memrel: cannot delete users 1: protected by orders.customer (orders 1, 2, 3)\n\n",
 		"memrel: cannot delete users 1: protected by orders.customer (orders 1, 2, 3)",
 		"(ProtectedError.Rows): orders 1, orders 2, orders 3",
 		"deletes its items (order_items.order is Cascade):\n  deleted order_items 2, orders 1",
