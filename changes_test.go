@@ -24,10 +24,12 @@ type chPost struct {
 }
 
 type chFixture struct {
-	db    *memrel.DB
-	users *memrel.Table[chUser, int64]
-	posts *memrel.Table[chPost, int64]
-	tags  *memrel.M2M[chPost, int64, chUser, int64, memrel.Link[int64, int64], int64]
+	db     *memrel.DB
+	users  *memrel.Table[chUser, int64]
+	posts  *memrel.Table[chPost, int64]
+	tags   *memrel.M2M[chPost, int64, chUser, int64, memrel.Link[int64, int64], int64]
+	author *memrel.FK[chPost, chUser, int64]
+	titles *memrel.Index[chPost, int64, string]
 }
 
 func chOpen(t *testing.T) chFixture {
@@ -35,7 +37,8 @@ func chOpen(t *testing.T) chFixture {
 	users := memrel.NewTable("users", func(u *chUser) *int64 { return &u.ID })
 	posts := memrel.NewTable("posts", func(p *chPost) *int64 { return &p.ID })
 	p := memrel.Fields[chPost]()
-	memrel.ForeignKey(posts, &p.AuthorID, users, memrel.Cascade)
+	author := memrel.ForeignKey(posts, &p.AuthorID, users, memrel.Cascade)
+	titles := memrel.NewIndex(posts, "title", &p.Title)
 	memrel.ForeignKey(posts, &p.EditorID, users, memrel.SetNull).Related("edited")
 	memrel.Unique(users, "uniq_name", &memrel.Fields[chUser]().Name)
 	fans := memrel.ManyToMany(posts, "fans", users).Related("liked")
@@ -43,7 +46,7 @@ func chOpen(t *testing.T) chFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return chFixture{db, users, posts, fans}
+	return chFixture{db, users, posts, fans, author, titles}
 }
 
 // AfterCommit runs once the transaction is visible, with its change set:

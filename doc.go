@@ -80,7 +80,10 @@
 // [store.Table.Changes]). Every commit gets a revision
 // ([store.Tx.Revision]); a DB that keeps its last change sets
 // ([store.DB.KeepChanges]) gives a consumer what changed since a revision
-// ([store.DB.ChangesSince]). [store.DB.Snapshot] forks the whole DB in O(1): the pattern for a test
+// ([store.DB.ChangesSince]). A read can watch what it read, and [Wait] for
+// its next change: [store.Table.Watch], [store.Table.WatchKey],
+// [store.Index.WatchRange], [relations.FK.WatchChildren].
+// [store.DB.Snapshot] forks the whole DB in O(1): the pattern for a test
 // that gives each case its own copy of a fixture. [store.DB.Check] and
 // [store.Tx.Check] verify every invariant.
 //

@@ -1,6 +1,7 @@
 package memrel
 
 import (
+	"context"
 	"errors"
 	"io"
 	"iter"
@@ -226,6 +227,10 @@ func NewGroupedIndex[T any, K Key, G any, V any](table *Table[T, K], name string
 func NewGroupedIndexFunc[T any, K Key, G any, V any](table *Table[T, K], name string, group func(*T) G, value func(*T) V) *GroupedIndex[T, K, G, V] {
 	return store.NewGroupedIndexFunc(table, name, group, value)
 }
+
+// Wait blocks until one of chs (watch channels) is closed, or ctx ends; see
+// store.Wait.
+func Wait(ctx context.Context, chs ...<-chan struct{}) error { return store.Wait(ctx, chs...) }
 
 // Take returns at most n values of seq.
 func Take[T any](seq iter.Seq[T], n int) []T { return store.Take(seq, n) }

@@ -397,6 +397,21 @@ func (fk *FK[C, P, K]) Parent(tx *store.Tx, child C) (P, bool) {
 	return fk.parent.Get(tx, k)
 }
 
+// WatchChildren returns a channel that is closed once a commit changes a
+// row that references the parent with key k through the relation, before or
+// after the change (a child added, removed, re-pointed or changed): read
+// the children, then wait for their next change. See store.Table.Watch.
+func (fk *FK[C, P, K]) WatchChildren(tx *store.Tx, k K) <-chan struct{} {
+	refers := func(obj any) bool {
+		if obj == nil {
+			return false
+		}
+		pk, ok := fk.get(obj.(*C))
+		return ok && pk == k
+	}
+	return eng.Watch(tx, fk.d.child, func(old, new any) bool { return refers(old) || refers(new) })
+}
+
 // Children follows the relation backward: the rows that reference the
 // parent with key k, in their key order. Like every iterator in memrel it
 // reads the snapshot of the moment iteration begins.

@@ -60,7 +60,8 @@ type DB struct {
 	order   []*TableInfo
 	hooks   hooks
 	indexes []*IndexDef
-	feed    *feed // the revision and the kept change sets; a snapshot has its own
+	feed    *feed    // the revision and the kept change sets; a snapshot has its own
+	watch   *watches // the watches waiting for a commit; a snapshot has its own
 }
 
 type tableState struct {
@@ -96,7 +97,7 @@ func validate(cfg config) error {
 
 // check validates cfg and returns the DB it describes, not built yet.
 func check(cfg config) (*DB, error) {
-	db := &DB{tables: map[*TableInfo]*tableState{}, hooks: cfg.Hooks, feed: &feed{}}
+	db := &DB{tables: map[*TableInfo]*tableState{}, hooks: cfg.Hooks, feed: &feed{}, watch: &watches{}}
 	var errs []error
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("memrel: schema: %s: %w", fmt.Sprintf(format, args...), ErrSchema))
@@ -225,6 +226,7 @@ func (db *DB) Snapshot() *DB {
 	c.writer = make(chan struct{}, 1)
 	c.feed = &feed{}
 	c.feed.rev.Store(rev)
+	c.watch = &watches{}
 	return &c
 }
 

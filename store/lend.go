@@ -39,6 +39,7 @@ func init() {
 		Hooked: func(t *TableInfo) (bool, bool) {
 			return len(t.beforeUpdate) > 0, len(t.beforeDelete) > 0
 		},
+		Watch:       (*Tx).watch,
 		HooksOf:     func(db *DB) hooks { return db.hooks },
 		InsertRaw:   (*Tx).insertRaw,
 		KeyPtr:      (*TableInfo).keyPtrOf,

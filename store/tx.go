@@ -126,6 +126,14 @@ func (tx *Tx) commit() error {
 	if keep {
 		tx.db.feed.record(rev, cs)
 	}
+	// Asked after the revision moved: a watch registered before it is in
+	// the list, one registered after it sees the new revision and closes.
+	if tx.db.watch.active() {
+		if cs == nil {
+			cs = tx.Changes()
+		}
+		tx.db.watch.fire(cs)
+	}
 	tx.close()
 	if cs != nil {
 		runAfter(tx.after, cs)

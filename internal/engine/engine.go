@@ -85,6 +85,8 @@ type Store[Tx, Info, Result, Table, Index, DB any] struct {
 	BeforeUpdate func(tx *Tx, t *Info, old, row any) error
 	BeforeDelete func(tx *Tx, t *Info, row any) error
 	Hooked       func(t *Info) (update, delete bool)
+	// Watch registers a watch of t's rows that match (see store's watches).
+	Watch func(tx *Tx, t *Info, match func(old, new any) bool) <-chan struct{}
 }
 
 var lent, built any
