@@ -96,12 +96,14 @@ func (t *Table[T, K]) Watch(tx *Tx) <-chan struct{} {
 // its next change.
 func (t *Table[T, K]) WatchKey(tx *Tx, k K) <-chan struct{} {
 	key := t.encodeKey(k)
+	var buf []byte // commits match one at a time (under the watches' lock)
 	return tx.watch(t.info, func(old, new any) bool {
 		row := old
 		if row == nil {
 			row = new
 		}
-		return bytes.Equal(t.info.keyBytes(nil, row), key)
+		buf = t.info.keyBytes(buf[:0], row)
+		return bytes.Equal(buf, key)
 	})
 }
 
@@ -109,13 +111,14 @@ func (t *Table[T, K]) WatchKey(tx *Tx, k K) <-chan struct{} {
 // whose value in the index is in [from, to), before or after the change.
 func (ix *Index[T, K, V]) WatchRange(tx *Tx, from, to V) <-chan struct{} {
 	lo, hi := ix.key(from), ix.key(to)
+	var buf []byte // commits match one at a time (under the watches' lock)
 	in := func(obj any) bool {
 		if obj == nil {
 			return false
 		}
 		c := *obj.(*T) // the value function gets a copy
-		v := ix.key(ix.get(&c))
-		return bytes.Compare(v, lo) >= 0 && bytes.Compare(v, hi) < 0
+		buf, _ = ix.enc.Append(buf[:0], ix.get(&c))
+		return bytes.Compare(buf, lo) >= 0 && bytes.Compare(buf, hi) < 0
 	}
 	return tx.watch(ix.def.table, func(old, new any) bool { return in(old) || in(new) })
 }
