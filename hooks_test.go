@@ -227,3 +227,28 @@ func TestHooksOfASkippedRow(t *testing.T) {
 		t.Fatal("the skipped row's hook left a write behind")
 	}
 }
+
+// Hooks run in the order they were added, each kind on its operation only.
+func TestHooksRunInDeclarationOrder(t *testing.T) {
+	var calls []string
+	rows := memrel.NewTable("ordered", func(p *hkProduct) *int64 { return &p.ID })
+	for _, n := range []string{"1", "2", "3"} {
+		rows.BeforeInsert(func(*memrel.Tx, *hkProduct) error { calls = append(calls, "insert"+n); return nil })
+		rows.BeforeUpdate(func(*memrel.Tx, hkProduct, *hkProduct) error { calls = append(calls, "update"+n); return nil })
+		rows.BeforeDelete(func(*memrel.Tx, hkProduct) error { calls = append(calls, "delete"+n); return nil })
+	}
+	db, err := memrel.Open(memrel.Schema{Tables: []memrel.AnyTable{rows}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *memrel.Tx) error {
+		rows.Insert(tx, hkProduct{})
+		rows.Modify(tx, 1, func(*hkProduct) error { return nil })
+		_, err := rows.Delete(tx, 1)
+		return err
+	})
+	want := []string{"insert1", "insert2", "insert3", "update1", "update2", "update3", "delete1", "delete2", "delete3"}
+	if !slices.Equal(calls, want) {
+		t.Errorf("calls %v, want %v", calls, want)
+	}
+}
