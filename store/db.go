@@ -60,8 +60,7 @@ type DB struct {
 	order   []*TableInfo
 	hooks   hooks
 	indexes []*IndexDef
-	feed    *feed    // the revision and the kept change sets; a snapshot has its own
-	watch   *watches // the watches waiting for a commit; a snapshot has its own
+	feed    feed // the revision, the kept change sets and the watches; a snapshot has its own
 }
 
 type tableState struct {
@@ -97,7 +96,7 @@ func validate(cfg config) error {
 
 // check validates cfg and returns the DB it describes, not built yet.
 func check(cfg config) (*DB, error) {
-	db := &DB{tables: map[*TableInfo]*tableState{}, hooks: cfg.Hooks, feed: &feed{}, watch: &watches{}}
+	db := &DB{tables: map[*TableInfo]*tableState{}, hooks: cfg.Hooks}
 	var errs []error
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("memrel: schema: %s: %w", fmt.Sprintf(format, args...), ErrSchema))
@@ -220,14 +219,14 @@ func (db *DB) Tables() []*TableInfo { return append([]*TableInfo(nil), db.order.
 // never seen by the other. Use it for per-test fixtures: load once, then
 // give each test its own Snapshot. Only committed data is copied.
 func (db *DB) Snapshot() *DB {
-	c := *db
+	// Every field but the writer and the feed is shared (a field added to DB
+	// must be added here).
+	c := &DB{writer: make(chan struct{}, 1), ahead: db.ahead, tables: db.tables, order: db.order,
+		hooks: db.hooks, indexes: db.indexes}
 	var rev uint64
 	db.feed.read(func() { c.mem = db.mem.Snapshot() }, &rev)
-	c.writer = make(chan struct{}, 1)
-	c.feed = &feed{}
 	c.feed.rev.Store(rev)
-	c.watch = &watches{}
-	return &c
+	return c
 }
 
 // BeginRead starts a read transaction on the current snapshot. It never

@@ -28,6 +28,8 @@ type feed struct {
 	// its revision together without a lock (a sequence lock).
 	rev, seq atomic.Uint64
 
+	watch watches // the watches waiting for a commit
+
 	mu    sync.Mutex
 	keep  int      // how many commits to keep; 0: none
 	since uint64   // the revision from which the kept commits follow
@@ -41,7 +43,7 @@ type feed struct {
 // costs the change set of every commit (the rows it wrote, in memory until
 // n more commits have come). n = 0 (the default) keeps none, at no cost.
 func (db *DB) KeepChanges(n int) {
-	f := db.feed
+	f := &db.feed
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if n <= 0 {
@@ -65,7 +67,7 @@ func (db *DB) KeepChanges(n int) {
 // keeps none, see KeepChanges), it returns an error wrapping ErrChangesGone
 // instead, never a partial list.
 func (db *DB) ChangesSince(rev uint64) ([]Commit, error) {
-	f := db.feed
+	f := &db.feed
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.keep == 0 || rev < f.since {

@@ -128,11 +128,11 @@ func (tx *Tx) commit() error {
 	}
 	// Asked after the revision moved: a watch registered before it is in
 	// the list, one registered after it sees the new revision and closes.
-	if tx.db.watch.active() {
+	if tx.db.feed.watch.active() {
 		if cs == nil {
 			cs = tx.Changes()
 		}
-		tx.db.watch.fire(cs)
+		tx.db.feed.watch.fire(cs)
 	}
 	tx.close()
 	if cs != nil {
