@@ -308,16 +308,7 @@ func run(w io.Writer, db *memrel.DB) error {
 	say.Line("")
 	say.Line("What deleting user %s would do, previewed in a read transaction (Users.DeletePreview", ann.Username)
 	say.Line("runs the delete's collector and writes nothing, as Django admin's confirmation page):")
-	err = db.View(func(tx *memrel.Tx) error {
-		plan, err := Users.DeletePreview(tx, ann.ID)
-		if err != nil {
-			return err
-		}
-		for line := range strings.Lines(plan.String()) {
-			say.Line("  %s", strings.TrimSuffix(line, "\n"))
-		}
-		return nil
-	})
+	err = say.Preview(db, func(tx *memrel.Tx) (memrel.DeletePlan, error) { return Users.DeletePreview(tx, ann.ID) })
 	if err != nil {
 		return err
 	}

@@ -318,16 +318,7 @@ func run(w io.Writer, db *memrel.DB) error {
 	say.Line("")
 	say.Line("What deleting carol would do, previewed in a read transaction (Users.DeletePreview")
 	say.Line("writes nothing): what the delete collects, and the refusal it would give:")
-	err = db.View(func(tx *memrel.Tx) error {
-		plan, err := Users.DeletePreview(tx, carol.ID)
-		if err != nil {
-			return err
-		}
-		for line := range strings.Lines(plan.String()) {
-			say.Line("  %s", strings.TrimSuffix(line, "\n"))
-		}
-		return nil
-	})
+	err = say.Preview(db, func(tx *memrel.Tx) (memrel.DeletePlan, error) { return Users.DeletePreview(tx, carol.ID) })
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ package show
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/memrel-go/memrel"
@@ -44,4 +45,19 @@ func (p *Printer) Finish(db *memrel.DB) error {
 	}
 	p.Line("Integrity check (db.Check): ok")
 	return p.Err()
+}
+
+// Preview prints, indented, the plan of a delete that preview returns,
+// computed in a read transaction of db: it writes nothing.
+func (p *Printer) Preview(db *memrel.DB, preview func(tx *memrel.Tx) (memrel.DeletePlan, error)) error {
+	return db.View(func(tx *memrel.Tx) error {
+		plan, err := preview(tx)
+		if err != nil {
+			return err
+		}
+		for line := range strings.Lines(plan.String()) {
+			p.Line("  %s", strings.TrimSuffix(line, "\n"))
+		}
+		return nil
+	})
 }
