@@ -5,7 +5,6 @@ import (
 	"reflect"
 
 	"github.com/memrel-go/memrel/internal/fieldref"
-	"github.com/memrel-go/memrel/internal/offset"
 	"github.com/memrel-go/memrel/internal/quote"
 	"github.com/memrel-go/memrel/store"
 )
@@ -22,12 +21,12 @@ func (p Pair[A, B]) parts() []any { return []any{p.A, p.B} }
 // field resolves a field reference into a row of type T: a function that
 // reads it, its schema name, and false when f is not into store.Fields[T]().
 func field[T, V any](f *V) (func(*T) V, string, bool) {
-	off, ok := fieldref.Offset[T](f)
+	get, off, ok := fieldref.Getter[T](f)
 	if !ok {
-		return nil, "", false
+		return get, "", false
 	}
 	name := fieldref.SchemaName(fieldref.GoName(reflect.TypeFor[T](), reflect.TypeFor[V](), off))
-	return func(r *T) V { return *offset.At[V](r, off) }, name, name != ""
+	return get, name, name != ""
 }
 
 // notAField records, on a constraint declared with a pointer that is not a
@@ -49,9 +48,6 @@ func (u *UniqueConstraint[T, V]) notAField() {
 // over one, see UniqueFunc; over two fields, UniqueTogether.
 func Unique[T any, K store.Key, V any](table *store.Table[T, K], name string, f *V) *UniqueConstraint[T, V] {
 	get, fname, ok := field[T](f)
-	if !ok {
-		get = func(*T) V { var zero V; return zero }
-	}
 	u := UniqueFunc(table, name, get)
 	if !ok {
 		u.notAField()
@@ -70,11 +66,7 @@ func Unique[T any, K store.Key, V any](table *store.Table[T, K], name string, f 
 func UniqueTogether[T any, K store.Key, A, B any](table *store.Table[T, K], name string, a *A, b *B) *UniqueConstraint[T, Pair[A, B]] {
 	ga, na, aok := field[T](a)
 	gb, nb, bok := field[T](b)
-	get := func(*T) Pair[A, B] { return Pair[A, B]{} }
-	if aok && bok {
-		get = func(r *T) Pair[A, B] { return Pair[A, B]{ga(r), gb(r)} }
-	}
-	u := UniqueFunc(table, name, get)
+	u := UniqueFunc(table, name, func(r *T) Pair[A, B] { return Pair[A, B]{ga(r), gb(r)} })
 	if !aok || !bok {
 		u.notAField()
 	}

@@ -1,9 +1,9 @@
 package store
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // ChangeKind says what a transaction did to a row.
@@ -121,7 +121,7 @@ func (tx *Tx) Changes() *ChangeSet {
 		if len(rows) == 0 {
 			continue
 		}
-		slices.SortFunc(rows, func(a, b keyed) int { return bytes.Compare([]byte(a.key), []byte(b.key)) })
+		slices.SortFunc(rows, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
 		tc := tableChanges{t: t, rows: make([]change, len(rows))}
 		for i, r := range rows {
 			tc.rows[i] = r.c

@@ -4,19 +4,8 @@ import (
 	"fmt"
 
 	"github.com/memrel-go/memrel/internal/fieldref"
-	"github.com/memrel-go/memrel/internal/offset"
 	"github.com/memrel-go/memrel/internal/quote"
 )
-
-// fieldGetter reads the field that the field reference f names in a row of
-// type T; false when f is not into Fields[T]().
-func fieldGetter[T, V any](f *V) (func(*T) V, bool) {
-	off, ok := fieldref.Offset[T](f)
-	if !ok {
-		return func(*T) V { var zero V; return zero }, false
-	}
-	return func(r *T) V { return *offset.At[V](r, off) }, true
-}
 
 // notAFieldErr is the error of a declaration given a pointer that is not a
 // field reference into the table's row.
@@ -30,7 +19,7 @@ func notAFieldErr[T any](what, name string) error {
 // Django's db_index=True: NewIndex(Posts, "published_at",
 // &post.PublishedAt). If V cannot be ordered, Open reports it.
 func NewIndex[T any, K Key, V any](table *Table[T, K], name string, field *V) *Index[T, K, V] {
-	get, ok := fieldGetter[T](field)
+	get, _, ok := fieldref.Getter[T](field)
 	ix := NewIndexFunc(table, name, get)
 	if !ok && ix.def.err == nil {
 		ix.def.err = notAFieldErr[T]("index", name)
@@ -43,8 +32,8 @@ func NewIndex[T any, K Key, V any](table *Table[T, K], name string, field *V) *I
 // references (Django's Meta.indexes = [Index(fields=["author",
 // "published_at"])]). If G or V cannot be ordered, Open reports it.
 func NewGroupedIndex[T any, K Key, G any, V any](table *Table[T, K], name string, group *G, value *V) *GroupedIndex[T, K, G, V] {
-	g, gok := fieldGetter[T](group)
-	v, vok := fieldGetter[T](value)
+	g, _, gok := fieldref.Getter[T](group)
+	v, _, vok := fieldref.Getter[T](value)
 	ix := NewGroupedIndexFunc(table, name, g, v)
 	if (!gok || !vok) && ix.def.err == nil {
 		ix.def.err = notAFieldErr[T]("index", name)

@@ -62,17 +62,15 @@ func (t *Table[T, K]) applyOptions(opts []TableOption) {
 		fn  func(unsafe.Pointer)
 	}
 	var fills []fill
-	base := uintptr(unsafe.Pointer(Fields[T]()))
-	var row T
 	for _, o := range opts {
-		at := uintptr(o.ptr)
-		if o.ptr == nil || o.fill == nil || at < base || at+o.size > base+unsafe.Sizeof(row) {
+		off, ok := fieldref.OffsetOf[T](o.ptr, o.size)
+		if !ok || o.fill == nil {
 			if t.info.err == nil {
 				t.info.err = fmt.Errorf("table %s: %s: the field must be a field reference into the table's row type, like &store.Fields[%s]().Field", t.info.name, o.what, t.info.typ)
 			}
 			continue
 		}
-		fills = append(fills, fill{at - base, o.fill})
+		fills = append(fills, fill{off, o.fill})
 	}
 	if len(fills) == 0 {
 		return

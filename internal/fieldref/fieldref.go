@@ -28,15 +28,32 @@ func Proto[T any]() *T {
 // Offset returns the offset within T of the field that f points at, and
 // false when f does not point into Proto[T]().
 func Offset[T, F any](f *F) (uintptr, bool) {
-	if f == nil {
+	var zero F
+	return OffsetOf[T](unsafe.Pointer(f), unsafe.Sizeof(zero))
+}
+
+// OffsetOf is Offset for a pointer p to a field of size bytes.
+func OffsetOf[T any](p unsafe.Pointer, size uintptr) (uintptr, bool) {
+	if p == nil {
 		return 0, false
 	}
-	base, at := uintptr(unsafe.Pointer(Proto[T]())), uintptr(unsafe.Pointer(f))
+	base, at := uintptr(unsafe.Pointer(Proto[T]())), uintptr(p)
 	var row T
-	if at < base || at+unsafe.Sizeof(*f) > base+unsafe.Sizeof(row) {
+	if at < base || at+size > base+unsafe.Sizeof(row) {
 		return 0, false
 	}
 	return at - base, true
+}
+
+// Getter returns a function that reads the field f points at in a row of
+// type T, f's offset, and false when f is not into Proto[T]() (the
+// function then reads the zero value).
+func Getter[T, V any](f *V) (func(*T) V, uintptr, bool) {
+	off, ok := Offset[T](f)
+	if !ok {
+		return func(*T) V { var zero V; return zero }, 0, false
+	}
+	return func(r *T) V { return *(*V)(unsafe.Add(unsafe.Pointer(r), off)) }, off, true
 }
 
 // GoName is the path of the field of typ at off whose type is ft, such as
