@@ -96,7 +96,8 @@ func (a *ahead) remove(obj any) {
 // under the same key, or nil), or remove existing when obj is nil. Every
 // value is computed first; a panic there leaves everything as it was.
 func (tx *Tx) memWrite(t *TableInfo, existing, obj any) error {
-	indexes := tx.db.tables[t].indexes
+	st := tx.db.tables[t]
+	indexes := st.indexes
 	var old, new *rowValues
 	if existing != nil {
 		old, tx.scratch = valuesOf(t, indexes, existing, tx.scratch)
@@ -130,6 +131,16 @@ func (tx *Tx) memWrite(t *TableInfo, existing, obj any) error {
 		err = tx.txn.Delete(t.name, existing)
 	}
 	if err == nil {
+		if existing == nil || obj == nil {
+			if tx.rows == nil {
+				tx.rows = make([]int, len(tx.db.order))
+			}
+			if existing == nil {
+				tx.rows[st.pos]++
+			} else {
+				tx.rows[st.pos]--
+			}
+		}
 		tx.noteLive(t, existing, obj)
 		if len(tx.overlays) > 0 {
 			tx.noteOverlays(t, existing, obj, old, new)

@@ -11,7 +11,8 @@ import (
 // primary key, every secondary index holds exactly one entry, at the right
 // value, for each row it should index and nothing else, the sequence of
 // every table numbered from one is past its largest key (Insert takes a key
-// fresh from the sequence to be free, without a lookup), and then the
+// fresh from the sequence to be free, without a lookup), every table's count
+// of rows (Len's) is its number of rows, and then the
 // relations layer's invariants (every foreign key points at an existing row,
 // unique constraints hold). It returns nil, or every problem found joined,
 // each wrapping ErrIntegrity.
@@ -32,12 +33,17 @@ func (tx *Tx) Check() error {
 		}
 	}
 	for _, t := range tx.db.order {
+		rows := 0
 		it := tx.iter(t, idIndex, nil)
 		for obj := it.Next(); obj != nil; obj = it.Next() {
+			rows++
 			key := t.keyBytes(nil, obj)
 			if got := tx.first(t, key); got != obj {
 				bad("%s %v: not found under its own key", t.name, t.keyValue(obj))
 			}
+		}
+		if n := tx.rowCount(t); n != rows {
+			bad("table %s: its count of rows is %d, it holds %d (Len would be wrong)", t.name, n, rows)
 		}
 		if t.auto && !t.chosen {
 			// Keys are in order: the last is the largest.

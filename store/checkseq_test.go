@@ -63,7 +63,7 @@ func TestCheckSequenceBehindKeys(t *testing.T) {
 
 	// The stored sequence set back to 2, behind keys 10 and 11.
 	tx := db.BeginWrite()
-	if err := tx.txn.Insert(seqTable, &seqRow{table: auto.Name(), last: 2}); err != nil {
+	if err := tx.txn.Insert(seqTable, &seqRow{table: auto.Name(), last: 2, rows: tx.seqRow(auto.info).rows}); err != nil {
 		t.Fatalf("writing the sequence: %v", err)
 	}
 	wantSeqError(t, tx.Check(), "seq_rows", "2", "11")
@@ -105,7 +105,7 @@ func TestCheckSequenceAheadIsSound(t *testing.T) {
 	tx := db.BeginWrite()
 	defer tx.Abort()
 	// Its sequence is never used to number seq_chosen.
-	if err := tx.txn.Insert(seqTable, &seqRow{table: chosen.Name(), last: 0}); err != nil {
+	if err := tx.txn.Insert(seqTable, &seqRow{table: chosen.Name(), last: 0, rows: tx.seqRow(chosen.info).rows}); err != nil {
 		t.Fatalf("writing the sequence: %v", err)
 	}
 	if err := tx.Check(); err != nil {

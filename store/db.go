@@ -65,6 +65,7 @@ type DB struct {
 
 type tableState struct {
 	indexes []*IndexDef
+	pos     int // the table's place in order
 }
 
 // Open validates cfg and returns an empty DB. Every problem found is
@@ -126,7 +127,7 @@ func check(cfg config) (*DB, error) {
 			continue
 		}
 		names[info.name] = info
-		db.tables[info] = &tableState{}
+		db.tables[info] = &tableState{pos: len(db.order)}
 		db.order = append(db.order, info)
 	}
 	// The indexes given, then those declared on the tables (each once).
@@ -388,9 +389,14 @@ func rawArg(args []any) ([]byte, error) {
 	return b, nil
 }
 
+// seqRow is a table's entry in the sequences table: the last key its
+// sequence handed out, and its number of rows (what Len returns without
+// walking them). Both are written at Commit, so every snapshot holds its
+// own.
 type seqRow struct {
 	table string
 	last  int64
+	rows  int
 }
 
 type seqIndexer struct{}

@@ -621,12 +621,10 @@ func (t *Table[T, K]) All(tx *Tx) iter.Seq[T] {
 	}
 }
 
-// Len returns the number of rows, without copying any.
+// Len returns the number of rows, in constant time: every snapshot keeps
+// each table's count, and a write transaction adds its own inserts and
+// deletes.
 func (t *Table[T, K]) Len(tx *Tx) int {
-	n := 0
-	it := tx.iter(t.info, idIndex, nil)
-	for obj := it.Next(); obj != nil; obj = it.Next() {
-		n++
-	}
-	return n
+	tx.mustRead(t.info)
+	return tx.rowCount(t.info)
 }

@@ -24,6 +24,7 @@ type Tx struct {
 	managed bool // run by View or Update: Commit is theirs
 
 	seq      map[*TableInfo]int64 // last key handed out, per table, this transaction
+	rows     []int                // rows inserted less rows deleted, per table (by its place in db.order)
 	journal  []undo
 	depth    int // open savepoints
 	onCommit []func(*Tx) error
@@ -111,8 +112,22 @@ func (tx *Tx) commit() error {
 			return err
 		}
 	}
-	for t, last := range tx.seq {
-		if err := tx.txn.Insert(seqTable, &seqRow{table: t.name, last: last}); err != nil {
+	for i, t := range tx.db.order {
+		last, moved := tx.seq[t]
+		if !moved && (tx.rows == nil || tx.rows[i] == 0) {
+			continue
+		}
+		row := seqRow{table: t.name}
+		if stored := tx.seqRow(t); stored != nil {
+			row = *stored
+		}
+		if moved {
+			row.last = last
+		}
+		if tx.rows != nil {
+			row.rows += tx.rows[i]
+		}
+		if err := tx.txn.Insert(seqTable, &row); err != nil {
 			tx.abort()
 			return fmt.Errorf("memrel: internal error: saving sequence of %s: %v", t.name, err)
 		}
@@ -163,6 +178,7 @@ func (tx *Tx) close() {
 	tx.closed = true
 	tx.journal = nil
 	tx.seq = nil
+	tx.rows = nil
 	tx.onCommit = nil
 	tx.deferred = nil
 }
@@ -249,11 +265,34 @@ func (tx *Tx) seqLast(t *TableInfo) (last int64, ok bool) {
 }
 
 func (tx *Tx) seqLoad(t *TableInfo) int64 {
+	if row := tx.seqRow(t); row != nil {
+		return row.last
+	}
+	return 0
+}
+
+// seqRow returns the table's committed entry in the sequences table, or
+// nil. The sequences table is written only at Commit, so a write
+// transaction reads it without the cost of reading a tree it modified.
+func (tx *Tx) seqRow(t *TableInfo) *seqRow {
 	obj, err := tx.txn.First(seqTable, idIndex, []byte(t.name))
 	if err != nil || obj == nil {
-		return 0
+		return nil
 	}
-	return obj.(*seqRow).last
+	return obj.(*seqRow)
+}
+
+// rowCount is the number of rows of t the transaction sees: the committed
+// count, plus its own inserts, less its own deletes.
+func (tx *Tx) rowCount(t *TableInfo) int {
+	n := 0
+	if row := tx.seqRow(t); row != nil {
+		n = row.rows
+	}
+	if tx.rows != nil {
+		n += tx.rows[tx.db.tables[t].pos]
+	}
+	return n
 }
 
 // seqAdvance records that key n is used, so the sequence never hands it out.

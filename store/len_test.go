@@ -1,0 +1,140 @@
+package store
+
+// An internal test: Len reads each table's count of rows, kept beside its
+// sequence; the corruption Check must report is written directly.
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// Len follows inserts, deletes and updates in a write transaction, undoes
+// with a rolled-back savepoint, commits, stays put in a read transaction
+// that began before a commit and in a snapshot, and is zero for a table
+// never written.
+func TestLenCountsWithoutWalking(t *testing.T) {
+	db, auto, chosen := openSeqTest(t) // auto: 4 rows, chosen: 1
+	before := db.BeginRead()
+	defer before.Abort()
+	snap := db.Snapshot()
+
+	tx := db.BeginWrite()
+	if got := auto.Len(tx); got != 4 {
+		t.Fatalf("Len = %d at the start, want 4", got)
+	}
+	if _, err := auto.Insert(tx, seqTestRow{V: "d"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := auto.Delete(tx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := auto.Update(tx, seqTestRow{ID: 2, V: "b2"}); err != nil {
+		t.Fatal(err)
+	}
+	// A refused insert (its key is taken) counts nothing.
+	if _, err := chosen.Insert(tx, seqTestRow{ID: 7}); !errors.Is(err, ErrExists) {
+		t.Fatalf("Insert of a taken key = %v, want ErrExists", err)
+	}
+	if got := auto.Len(tx); got != 4 {
+		t.Errorf("Len = %d after an insert, a delete and an update, want 4", got)
+	}
+	sp := tx.savepoint()
+	for i := 0; i < 3; i++ {
+		if _, err := auto.Insert(tx, seqTestRow{V: "tmp"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := chosen.Delete(tx, 7); err != nil {
+		t.Fatal(err)
+	}
+	if a, c := auto.Len(tx), chosen.Len(tx); a != 7 || c != 0 {
+		t.Errorf("Len = %d, %d inside the savepoint, want 7, 0", a, c)
+	}
+	tx.rollbackTo(sp)
+	if a, c := auto.Len(tx), chosen.Len(tx); a != 4 || c != 1 {
+		t.Errorf("Len = %d, %d after the rollback, want 4, 1", a, c)
+	}
+	// A refused delete (no such key) counts nothing either.
+	if _, err := auto.Delete(tx, 3); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Delete of a missing key = %v, want ErrNotFound", err)
+	}
+	if err := tx.Check(); err != nil {
+		t.Errorf("Check in the write transaction: %v", err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+
+	r := db.BeginRead()
+	defer r.Abort()
+	if got := auto.Len(r); got != 4 {
+		t.Errorf("Len = %d after Commit, want 4", got)
+	}
+	if got := auto.Len(before); got != 4 {
+		t.Errorf("Len = %d in a read transaction begun before the commit, want 4", got)
+	}
+	if err := snap.View(func(tx *Tx) error {
+		if got := auto.Len(tx); got != 4 {
+			t.Errorf("Len = %d in a snapshot taken before, want 4", got)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Empty the table: the count goes to zero, not below.
+	if err := db.Update(func(tx *Tx) error {
+		for _, k := range []int64{2, 10, 11, 12} {
+			if _, err := auto.Delete(tx, k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.View(func(tx *Tx) error {
+		if got := auto.Len(tx); got != 0 {
+			t.Errorf("Len = %d after deleting every row, want 0", got)
+		}
+		return tx.Check()
+	}); err != nil {
+		t.Errorf("Check: %v", err)
+	}
+	// A table never written counts zero.
+	other := NewTable("seq_other", func(r *seqTestRow) *int64 { return &r.ID })
+	db2, err := Open(Config{Tables: []AnyTable{other}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db2.View(func(tx *Tx) error {
+		if got := other.Len(tx); got != 0 {
+			t.Errorf("Len of a new table = %d, want 0", got)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Check reports a count of rows that does not match the rows (what a
+// corruption would leave), naming the table and both numbers.
+func TestCheckReportsWrongRowCount(t *testing.T) {
+	db, auto, _ := openSeqTest(t)
+	tx := db.BeginWrite()
+	defer tx.Abort()
+	stored := *tx.seqRow(auto.info)
+	stored.rows = 9
+	if err := tx.txn.Insert(seqTable, &stored); err != nil {
+		t.Fatal(err)
+	}
+	err := tx.Check()
+	if !errors.Is(err, ErrIntegrity) {
+		t.Fatalf("Check = %v, want ErrIntegrity", err)
+	}
+	for _, p := range []string{"seq_rows", "count of rows is 9", "holds 4"} {
+		if !strings.Contains(err.Error(), p) {
+			t.Errorf("Check error %q does not mention %q", err, p)
+		}
+	}
+}
