@@ -106,18 +106,35 @@ func (d *fkDef) prefix(dst, parentKey []byte) []byte {
 
 // FK is a foreign key from the rows of a child table C to the rows of a
 // parent table P whose primary key is K: a many-to-one relation. Declare it
-// once with ForeignKey or NullableForeignKey, list it in the schema, and use
-// its methods to follow it in either direction.
+// once with ForeignKey (a store.Null key field makes it nullable), list it
+// in the schema, and use its methods to follow it in either direction.
 type FK[C, P any, K store.Key] struct {
-	d       *fkDef
-	parent  *store.Table[P, K]
-	get     func(*C) (K, bool)
-	set     func(*C, K)
-	clear   func(*C)
-	enc     store.Encoder[K]
-	def     K
-	setTo   K
-	setFunc func(tx *store.Tx) (K, error)
+	d        *fkDef
+	parent   *store.Table[P, K]
+	off      uintptr // the key field's offset in C
+	nullable bool    // the key field is a store.Null[K]
+	found    bool    // off is set: the declaration named a field of C
+	set      func(*C, K)
+	clear    func(*C)
+	enc      store.Encoder[K]
+	def      K
+	setTo    K
+	setFunc  func(tx *store.Tx) (K, error)
+}
+
+// get returns the key c holds (false when its nullable key is empty). A
+// method, not a function value, so that c does not escape: LoadedParent
+// and the collector call it on rows of their own.
+func (fk *FK[C, P, K]) get(c *C) (K, bool) {
+	if !fk.found { // a refused declaration: Open reports it
+		var zero K
+		return zero, false
+	}
+	if fk.nullable {
+		n := offset.At[store.Null[K]](c, fk.off)
+		return n.V, n.Valid
+	}
+	return *offset.At[K](c, fk.off), true
 }
 
 // KeyField is how a declaration names a row's key field: a field reference
@@ -158,13 +175,12 @@ func ForeignKey[C any, CK store.Key, P any, K store.Key, F KeyField[C, K]](child
 	if !ok || name == "" {
 		return fk.notAField(infoOf(child))
 	}
+	fk.off, fk.nullable, fk.found = off, nullable, true
 	if nullable {
 		at := func(c *C) *store.Null[K] { return offset.At[store.Null[K]](c, off) }
-		fk.get = func(c *C) (K, bool) { n := at(c); return n.V, n.Valid }
 		fk.set = func(c *C, k K) { *at(c) = store.Some(k) }
 		fk.clear = func(c *C) { *at(c) = store.Null[K]{} }
 	} else {
-		fk.get = func(c *C) (K, bool) { return *offset.At[K](c, off), true }
 		fk.set = func(c *C, k K) { *offset.At[K](c, off) = k }
 		if child != nil {
 			// A key that is also the foreign key (a one-to-one sharing the

@@ -175,40 +175,69 @@ func (p *fkPath[C, P, K]) name() string {
 }
 
 func (p *fkPath[C, P, K]) run(tx *store.Tx, l *Loaded, rows []any) error {
-	var next []any // the rows reached, each once, for the nested paths
-	seen := map[K]bool{}
+	// The rows reached, each once, are gathered only for nested paths.
+	nested := len(p.nested) > 0
+	var next []any
 	var key, prefix []byte
 	if p.reverse {
-		d := dataOf(l, loadKey{p.fk.d, loadReverse}, func() *reverseData[C, K] { return &reverseData[C, K]{children: map[K][]*C{}} })
+		d := dataOf(l, loadKey{p.fk.d, loadReverse}, func() *reverseData[C, K] {
+			return &reverseData[C, K]{children: make(map[K][]*C, len(rows))}
+		})
+		// Each parent's children are a capped window of one backing slice:
+		// a few allocations for the whole load, not a few per parent.
+		var all []*C
+		var seen map[K]struct{}
+		if nested {
+			seen = make(map[K]struct{}, len(rows))
+		}
 		for _, r := range rows {
 			k := p.fk.parent.Key(*r.(*P))
-			if seen[k] {
-				continue
+			if nested {
+				if _, dup := seen[k]; dup {
+					continue
+				}
+				seen[k] = struct{}{}
 			}
-			seen[k] = true
 			kids, done := d.children[k]
 			if !done {
 				key, _ = p.fk.enc.Append(key[:0], k)
 				prefix = p.fk.d.prefix(prefix[:0], key)
+				start := len(all)
 				it := eng.Scan(tx, p.fk.d.child, p.fk.d.index, prefix)
 				for obj := it.Next(); obj != nil; obj = it.Next() {
-					kids = append(kids, obj.(*C))
+					all = append(all, obj.(*C))
+				}
+				if len(all) > start {
+					kids = all[start:len(all):len(all)]
 				}
 				d.children[k] = kids
 			}
 			for _, c := range kids {
-				next = append(next, c)
+				if nested {
+					next = append(next, c)
+				}
 			}
 		}
 		return runNested(tx, l, reflect.TypeFor[C](), p.name(), p.nested, next)
 	}
-	d := dataOf(l, loadKey{p.fk.d, loadForward}, func() *forwardData[P, K] { return &forwardData[P, K]{parents: map[K]*P{}} })
+	d := dataOf(l, loadKey{p.fk.d, loadForward}, func() *forwardData[P, K] {
+		return &forwardData[P, K]{parents: make(map[K]*P, len(rows))}
+	})
+	var seen map[K]struct{}
+	if nested {
+		seen = make(map[K]struct{}, len(rows))
+	}
 	for _, r := range rows {
 		k, ok := p.fk.get(r.(*C))
-		if !ok || seen[k] {
+		if !ok {
 			continue
 		}
-		seen[k] = true
+		if nested {
+			if _, dup := seen[k]; dup {
+				continue
+			}
+			seen[k] = struct{}{}
+		}
 		parent, done := d.parents[k]
 		if !done {
 			key, _ = p.fk.enc.Append(key[:0], k)
@@ -217,7 +246,7 @@ func (p *fkPath[C, P, K]) run(tx *store.Tx, l *Loaded, rows []any) error {
 			}
 			d.parents[k] = parent // nil: a dangling DoNothing key, reported as absent
 		}
-		if parent != nil {
+		if parent != nil && nested {
 			next = append(next, parent)
 		}
 	}

@@ -1154,3 +1154,51 @@ func TestLdLoadedConcurrentReads(t *testing.T) {
 		}
 	}
 }
+
+// Reading a Load allocates nothing per parent and the load itself a few
+// allocations per parent at most: each parent's children share one backing
+// array, and a key is read from a row without the row escaping to the heap.
+func TestLdLoadAllocations(t *testing.T) {
+	db := ldOpen(t)
+	ldUpdate(t, db, func(tx *store.Tx) error {
+		ldMust[ldUser](t)(ldUsers.Insert(tx, ldUser{Name: "ann"}))
+		for p := range 200 {
+			ldMust[ldPost](t)(ldPosts.Insert(tx, ldPost{AuthorID: 1}))
+			for range 8 {
+				ldMust[ldComment](t)(ldComments.Insert(tx, ldComment{PostID: int64(p + 1), AuthorID: store.Some[int64](1)}))
+			}
+		}
+		return nil
+	})
+	tx := db.BeginRead()
+	defer tx.Abort()
+	posts := slices.Collect(ldPosts.All(tx))
+	l, err := relations.Load(tx, posts, ldCommentPost.Reverse(ldCommentAuthor.Forward()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kids := ldCommentPost.LoadedChildren(l, 7)
+	if len(kids) != 8 {
+		t.Fatalf("LoadedChildren = %d comments, want 8", len(kids))
+	}
+	sink := 0
+	parent := testing.AllocsPerRun(50, func() {
+		if u, ok := ldCommentAuthor.LoadedParent(l, kids[3]); ok {
+			sink += len(u.Name)
+		}
+	})
+	if parent != 0 {
+		t.Errorf("LoadedParent allocates %v times, want 0", parent)
+	}
+	load := testing.AllocsPerRun(10, func() {
+		l, _ := relations.Load(tx, posts, ldCommentPost.Reverse(ldCommentAuthor.Forward()))
+		sink += len(ldCommentPost.LoadedChildren(l, 1))
+	})
+	// An index scan costs go-memdb a few allocations (as much as Count
+	// makes); Load must add at most two per post of its own.
+	scan := testing.AllocsPerRun(50, func() { sink += ldCommentPost.Count(tx, 7) })
+	t.Logf("Load of 200 posts, 1600 comments and their author: %v allocations; one index scan: %v", load, scan)
+	if load > 200*(scan+2) {
+		t.Errorf("Load of 200 posts allocates %v times: more than %v per post (%v for the scan)", load, scan+2, scan)
+	}
+}
