@@ -382,11 +382,13 @@ func rawArg(args []any) ([]byte, error) {
 	if len(args) != 1 {
 		return nil, fmt.Errorf("memrel: internal error: index lookup takes one encoded key, got %d", len(args))
 	}
-	b, ok := args[0].([]byte)
-	if !ok {
-		return nil, fmt.Errorf("memrel: internal error: index lookup takes []byte, got %T", args[0])
+	switch b := args[0].(type) {
+	case []byte:
+		return b, nil
+	case *[]byte: // see Tx.first
+		return *b, nil
 	}
-	return b, nil
+	return nil, fmt.Errorf("memrel: internal error: index lookup takes []byte, got %T", args[0])
 }
 
 // seqRow is a table's entry in the sequences table: the last key its

@@ -140,11 +140,11 @@ func (tx *Tx) scanFrom(t *TableInfo, index string, from []byte, reverse bool) en
 	case !reverse && from == nil:
 		it, err = tx.txn.Get(t.name, index)
 	case !reverse:
-		it, err = tx.txn.LowerBound(t.name, index, from)
+		it, err = tx.txn.LowerBound(t.name, index, tx.argsOf(from)...)
 	case from == nil:
 		it, err = tx.txn.GetReverse(t.name, index)
 	default:
-		it, err = tx.txn.ReverseLowerBound(t.name, index, from)
+		it, err = tx.txn.ReverseLowerBound(t.name, index, tx.argsOf(from)...)
 	}
 	if err != nil {
 		panic(fmt.Sprintf("memrel: index %s.%s is not in this DB's schema: %v", t.name, index, err))

@@ -138,3 +138,34 @@ func TestCheckReportsWrongRowCount(t *testing.T) {
 		}
 	}
 }
+
+// A lookup by key hands go-memdb its argument without allocating: in a
+// read transaction the one allocation left is go-memdb's own (its index
+// transaction), in a write transaction answering from its own writes none.
+func TestGetAllocations(t *testing.T) {
+	db, auto, _ := openSeqTest(t)
+	tx := db.BeginRead()
+	defer tx.Abort()
+	sink := 0
+	read := testing.AllocsPerRun(100, func() {
+		if r, ok := auto.Get(tx, 10); ok {
+			sink += len(r.V)
+		}
+	})
+	if read > 1 {
+		t.Errorf("Get in a read transaction: %v allocations, want at most 1 (go-memdb's)", read)
+	}
+	w := db.BeginWrite()
+	defer w.Abort()
+	if _, err := auto.Insert(w, seqTestRow{V: "mine"}); err != nil {
+		t.Fatal(err)
+	}
+	mine := testing.AllocsPerRun(100, func() {
+		if r, ok := auto.Get(w, 12); ok {
+			sink += len(r.V)
+		}
+	})
+	if mine != 0 {
+		t.Errorf("Get of a row the write transaction wrote: %v allocations, want 0", mine)
+	}
+}

@@ -16,7 +16,43 @@ import (
 
 // overlay holds, for one index, the rows the transaction wrote that are in
 // it, by exact index value (their current versions).
-type overlay map[string][]any
+type overlay map[string]ovRows
+
+// ovRows are the rows of an overlay at one value: most often one (a unique
+// value, a fresh link), held inline.
+type ovRows struct {
+	one  any
+	more []any
+}
+
+func (r ovRows) add(obj any) ovRows {
+	if r.one == nil {
+		r.one = obj
+	} else {
+		r.more = append(r.more, obj)
+	}
+	return r
+}
+
+// remove returns r without obj, and whether any row is left.
+func (r ovRows) remove(obj any) (ovRows, bool) {
+	if r.one == obj {
+		if len(r.more) == 0 {
+			return ovRows{}, false
+		}
+		r.one, r.more = r.more[len(r.more)-1], r.more[:len(r.more)-1]
+		return r, true
+	}
+	r.more = slices.DeleteFunc(r.more, func(o any) bool { return o == obj })
+	return r, true
+}
+
+func (r ovRows) appendTo(rows []any) []any {
+	if r.one == nil {
+		return rows
+	}
+	return append(append(rows, r.one), r.more...)
+}
 
 type overlayKey struct {
 	t   *TableInfo
@@ -39,23 +75,24 @@ func (tx *Tx) scanValue(t *TableInfo, index string, value []byte) engine.RowIter
 	if tx.base == nil {
 		tx.base = tx.db.mem.Txn(false)
 	}
-	it, err := tx.base.Get(t.name, index, value)
+	it, err := tx.base.Get(t.name, index, tx.argsOf(value)...)
 	if err != nil {
 		panic("memrel: internal error: " + err.Error())
 	}
 	// The rows are read now, so that the iterator sees the state of this
 	// moment whatever the transaction writes while it is used, as go-memdb's
-	// iterators do.
-	var rows []any
-	var kb []byte
+	// iterators do. A lookup of a unique value finds at most one: the
+	// iterator holds it inline.
+	si := &sliceIter{}
+	rows := si.inline[:0]
 	for obj := it.Next(); obj != nil; obj = it.Next() {
-		kb = t.keyBytes(kb[:0], obj)
-		if _, written := live[string(kb)]; !written {
+		tx.keyBuf = t.keyBytes(tx.keyBuf[:0], obj)
+		if _, written := live[string(tx.keyBuf)]; !written {
 			rows = append(rows, obj)
 		}
 	}
-	if mine := ov[string(value)]; len(mine) > 0 {
-		rows = append(rows, mine...)
+	if mine, ok := ov[string(value)]; ok {
+		rows = mine.appendTo(rows)
 		if len(rows) > 1 {
 			type keyed struct {
 				key []byte
@@ -71,7 +108,8 @@ func (tx *Tx) scanValue(t *TableInfo, index string, value []byte) engine.RowIter
 			}
 		}
 	}
-	return &sliceIter{rows: rows}
+	si.rows = rows
+	return si
 }
 
 // overlayOf returns the overlay of index pos of t, built from the rows the
@@ -89,7 +127,7 @@ func (tx *Tx) overlayOf(t *TableInfo, pos int, live map[string]liveRow) overlay 
 			continue
 		}
 		if v, ok := ix.fromObject(nil, row); ok {
-			ov[string(v)] = append(ov[string(v)], row)
+			ov[string(v)] = ov[string(v)].add(row)
 		}
 	}
 	if tx.overlays == nil {
@@ -107,22 +145,25 @@ func (tx *Tx) noteOverlays(t *TableInfo, existing, obj any, old, new *rowValues)
 			continue
 		}
 		if old != nil && old.ok[k.pos] {
-			v := string(old.vals[k.pos])
-			if rows := slices.DeleteFunc(ov[v], func(r any) bool { return r == existing }); len(rows) > 0 {
-				ov[v] = rows
+			v := old.vals[k.pos]
+			if rows, left := ov[string(v)].remove(existing); left {
+				ov[string(v)] = rows
 			} else {
-				delete(ov, v)
+				delete(ov, string(v))
 			}
 		}
 		if new != nil && new.ok[k.pos] {
-			v := string(new.vals[k.pos])
-			ov[v] = append(ov[v], obj)
+			v := new.vals[k.pos]
+			ov[string(v)] = ov[string(v)].add(obj)
 		}
 	}
 }
 
 // sliceIter iterates rows read ahead.
-type sliceIter struct{ rows []any }
+type sliceIter struct {
+	rows   []any
+	inline [1]any
+}
 
 func (s *sliceIter) Next() any {
 	if len(s.rows) == 0 {

@@ -411,7 +411,8 @@ func (t *Table[T, K]) insertChecked(tx *Tx, row T, fill func(row *T), skip, raw,
 	var taken error
 	var takenRow any
 	if !assigned {
-		if takenRow = tx.first(t.info, t.info.keyBytes(make([]byte, 0, 16), p)); takenRow != nil && !skip {
+		tx.keyBuf = t.info.keyBytes(tx.keyBuf[:0], p)
+		if takenRow = tx.first(t.info, tx.keyBuf); takenRow != nil && !skip {
 			taken = &KeyError{Table: t.info.name, Key: *kp, Err: ErrExists}
 		}
 	}

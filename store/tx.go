@@ -44,6 +44,8 @@ type Tx struct {
 	rev      uint64             // the revision of the state it reads (Revision)
 	base     *memdb.Txn
 	keyBuf   []byte
+	arg      []byte                 // the encoded key of a lookup, handed to go-memdb through args
+	args     []any                  // {&arg}, built once: passing it to go-memdb allocates nothing
 	overlays map[overlayKey]overlay // see scanValue
 }
 
@@ -196,11 +198,24 @@ func (tx *Tx) first(t *TableInfo, key []byte) any {
 		}
 		txn = tx.base
 	}
-	obj, err := txn.First(t.name, idIndex, key)
+	obj, err := txn.First(t.name, idIndex, tx.argsOf(key)...)
 	if err != nil {
 		panic(fmt.Sprintf("memrel: table %s is not in this DB's schema", t.name))
 	}
 	return obj
+}
+
+// argsOf returns the arguments of a go-memdb lookup of the encoded value
+// v: a pointer to a buffer of tx's holding a copy of v, in a list built
+// once. Boxing the slice itself, and a fresh variadic list, cost two
+// allocations per lookup and made the caller's buffer escape. go-memdb
+// reads the value during the call and keeps nothing of it.
+func (tx *Tx) argsOf(v []byte) []any {
+	tx.arg = append(tx.arg[:0], v...)
+	if tx.args == nil {
+		tx.args = []any{&tx.arg}
+	}
+	return tx.args
 }
 
 // mustRead panics if t cannot be read: the transaction is closed, or t is
@@ -223,7 +238,7 @@ func (tx *Tx) iter(t *TableInfo, index string, prefix []byte) memdb.ResultIterat
 	if prefix == nil {
 		it, err = tx.txn.Get(t.name, index)
 	} else {
-		it, err = tx.txn.Get(t.name, index, prefix)
+		it, err = tx.txn.Get(t.name, index, tx.argsOf(prefix)...)
 	}
 	if err != nil {
 		panic(fmt.Sprintf("memrel: index %s.%s is not in this DB's schema: %v", t.name, index, err))
