@@ -72,6 +72,8 @@ func (f *fsm) advance(index uint64) {
 func (f *fsm) halt(err error) error {
 	if f.halted == nil {
 		f.halted = fmt.Errorf("%w: %w", ErrHalted, err)
+		close(f.moved) // waiters (ViewAt) learn it
+		f.moved = make(chan struct{})
 	}
 	return f.halted
 }
@@ -88,10 +90,14 @@ func (f *fsm) Apply(l *raft.Log) any {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	defer f.advance(l.Index)
 	if f.halted != nil {
-		return applyResult{err: f.halted}
+		return applyResult{err: f.halted} // applied stays where the FSM stopped
 	}
+	defer func() {
+		if f.halted == nil {
+			f.advance(l.Index)
+		}
+	}()
 	e, err := decodeEntry(l.Data)
 	if err != nil {
 		return applyResult{err: err}
@@ -99,7 +105,7 @@ func (f *fsm) Apply(l *raft.Log) any {
 	switch e.kind {
 	case kindSchema:
 		if e.fingerprint != f.fp {
-			return applyResult{err: f.halt(fmt.Errorf("entry %d comes from a node of another schema (fingerprint %s, this node's %s): %w",
+			return applyResult{err: f.halt(fmt.Errorf("log entry %d comes from a node of another schema (fingerprint %s, this node's %s): %w",
 				l.Index, e.fingerprint, f.fp, memrel.ErrSchema))}
 		}
 		return applyResult{index: l.Index}
@@ -114,7 +120,7 @@ func (f *fsm) Apply(l *raft.Log) any {
 			return memrel.ApplyChanges(tx, e.changes)
 		})
 		if errors.Is(err, memrel.ErrSchema) {
-			return applyResult{err: f.halt(fmt.Errorf("entry %d: %w", l.Index, err))}
+			return applyResult{err: f.halt(fmt.Errorf("log entry %d: %w", l.Index, err))}
 		}
 		if err != nil {
 			return applyResult{err: fmt.Errorf("replicate: entry %d refused: %w", l.Index, err)}
@@ -167,8 +173,10 @@ func (f *fsm) Restore(rc io.ReadCloser) error {
 		return bad("truncated")
 	}
 	if string(fp) != f.fp {
-		return fmt.Errorf("replicate: restore: the snapshot comes from a node of another schema (fingerprint %s, this node's %s): %w",
-			fp, f.fp, memrel.ErrSchema)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.halt(fmt.Errorf("restore: the snapshot comes from a node of another schema (fingerprint %s, this node's %s): %w",
+			fp, f.fp, memrel.ErrSchema))
 	}
 	lastData, err1 := binary.ReadUvarint(br)
 	applied, err2 := binary.ReadUvarint(br)
