@@ -76,7 +76,7 @@ type member struct {
 }
 
 type cluster struct {
-	t       *testing.T
+	t       testing.TB
 	members []*member
 	open    func(testing.TB) *memrel.DB // the DB a (re)started node opens
 	tune    func(*raft.Config)
@@ -84,7 +84,7 @@ type cluster struct {
 
 // newCluster starts n nodes on in-memory transports, bootstraps them as a
 // cluster and waits for a leader.
-func newCluster(t *testing.T, n int, tune func(*raft.Config)) *cluster {
+func newCluster(t testing.TB, n int, tune func(*raft.Config)) *cluster {
 	t.Helper()
 	c := &cluster{t: t, open: openDB, tune: tune}
 	var servers []raft.Server
