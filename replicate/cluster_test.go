@@ -80,6 +80,7 @@ type cluster struct {
 	members []*member
 	open    func(testing.TB) *memrel.DB // the DB a (re)started node opens
 	tune    func(*raft.Config)
+	retries int // Config.Retries of the nodes started from now on
 }
 
 // newCluster starts n nodes on in-memory transports, bootstraps them as a
@@ -126,7 +127,7 @@ func (c *cluster) start(m *member) {
 		}
 	}
 	node, err := replicate.New(c.open(c.t), replicate.Config{Raft: cfg, Transport: m.trans,
-		LogStore: m.store, StableStore: m.store, Snapshots: m.snaps})
+		LogStore: m.store, StableStore: m.store, Snapshots: m.snaps, Retries: c.retries})
 	if err != nil {
 		c.t.Fatal(err)
 	}

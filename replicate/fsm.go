@@ -84,35 +84,49 @@ func (f *fsm) halt(err error) error {
 // memrel's error: both leave the state as it was, and both are decided by
 // the entry and the state alone, so every node decides alike. An entry of
 // another schema halts the FSM (that is this node's fault, not the log's).
+//
+// Raft calls Apply, Snapshot and Restore from one goroutine, one at a time:
+// they read the FSM's fields without the lock, and take it to change them
+// (for the readers: Node's reads, waits and writes). The lock is not held
+// while the entry is applied, which waits for the DB's writer.
 func (f *fsm) Apply(l *raft.Log) any {
 	if l.Type != raft.LogCommand {
 		return nil
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	if f.halted != nil {
 		return applyResult{err: f.halted} // applied stays where the FSM stopped
 	}
-	defer func() {
-		if f.halted == nil {
-			f.advance(l.Index)
-		}
-	}()
+	res, lastData, lastRev, halt := f.apply(l)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if halt != nil {
+		return applyResult{err: f.halt(halt)}
+	}
+	f.lastData, f.lastRev = lastData, lastRev
+	f.advance(l.Index)
+	return res
+}
+
+// apply decides what an entry does, and does it to the DB: it returns the
+// result for the leader, the FSM's new position, and the reason to halt,
+// if any.
+func (f *fsm) apply(l *raft.Log) (res applyResult, lastData, lastRev uint64, halt error) {
+	lastData, lastRev = f.lastData, f.lastRev
 	e, err := decodeEntry(l.Data)
 	if err != nil {
-		return applyResult{err: err}
+		return applyResult{err: err}, lastData, lastRev, nil
 	}
 	switch e.kind {
 	case kindSchema:
 		if e.fingerprint != f.fp {
-			return applyResult{err: f.halt(fmt.Errorf("log entry %d comes from a node of another schema (fingerprint %s, this node's %s): %w",
-				l.Index, e.fingerprint, f.fp, memrel.ErrSchema))}
+			return res, lastData, lastRev, fmt.Errorf("log entry %d comes from a node of another schema (fingerprint %s, this node's %s): %w",
+				l.Index, e.fingerprint, f.fp, memrel.ErrSchema)
 		}
-		return applyResult{index: l.Index}
+		return applyResult{index: l.Index}, lastData, lastRev, nil
 	case kindWrite:
-		if e.base != f.lastData {
+		if e.base != lastData {
 			return applyResult{err: fmt.Errorf("replicate: entry %d was computed after entry %d, but entry %d came first: %w",
-				l.Index, e.base, f.lastData, ErrConflict)}
+				l.Index, e.base, lastData, ErrConflict)}, lastData, lastRev, nil
 		}
 		var rev uint64
 		err := f.db.Load().Update(func(tx *memrel.Tx) error {
@@ -120,15 +134,14 @@ func (f *fsm) Apply(l *raft.Log) any {
 			return memrel.ApplyChanges(tx, e.changes)
 		})
 		if errors.Is(err, memrel.ErrSchema) {
-			return applyResult{err: f.halt(fmt.Errorf("log entry %d: %w", l.Index, err))}
+			return res, lastData, lastRev, fmt.Errorf("log entry %d: %w", l.Index, err)
 		}
 		if err != nil {
-			return applyResult{err: fmt.Errorf("replicate: entry %d refused: %w", l.Index, err)}
+			return applyResult{err: fmt.Errorf("replicate: entry %d refused: %w", l.Index, err)}, lastData, lastRev, nil
 		}
-		f.lastData, f.lastRev = l.Index, rev
-		return applyResult{index: l.Index}
+		return applyResult{index: l.Index}, l.Index, rev, nil
 	}
-	return nil
+	return applyResult{}, lastData, lastRev, nil // decodeEntry knows every kind
 }
 
 // snapshotVersion is the first byte of a Node's snapshot. Version 1, after

@@ -2,6 +2,7 @@ package replicate_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync"
@@ -293,8 +294,9 @@ func TestCatchUpByLog(t *testing.T) {
 		t.Fatal("the isolated node applied writes")
 	}
 	c.heal(lagging)
-	leader = c.leader()
 	c.converged(index)
+	// And it follows the writes after.
+	c.converged(insertUser(t, c.leader().node, "after"))
 }
 
 // A node down while the log is compacted catches up from a snapshot, then
@@ -305,9 +307,8 @@ func TestCatchUpBySnapshot(t *testing.T) {
 	down := c.followers(leader)[0]
 	insertUser(t, leader.node, "before")
 	c.stop(down)
-	var index uint64
 	for i := range 30 {
-		index = insertUser(t, leader.node, fmt.Sprintf("u%d", i))
+		insertUser(t, leader.node, fmt.Sprintf("u%d", i))
 	}
 	if err := leader.node.Raft().Snapshot().Error(); err != nil {
 		t.Fatal(err)
@@ -321,7 +322,7 @@ func TestCatchUpBySnapshot(t *testing.T) {
 		t.Fatalf("the leader's log starts at %d, the stopped node's ends at %d: not compacted", first, last)
 	}
 	c.start(down)
-	index = insertUser(t, leader.node, "after")
+	index := insertUser(t, leader.node, "after")
 	c.converged(index)
 	snaps, err := down.snaps.List()
 	if err != nil || len(snaps) == 0 {
@@ -399,4 +400,74 @@ func TestConflictingEntryRefusedEverywhere(t *testing.T) {
 			t.Errorf("%s halted: %v", m.id, err)
 		}
 	}
+}
+
+// An entry that reaches the log between the state a write was computed
+// against and the write itself makes every node refuse the write; Update
+// runs the function again, against the new state.
+func TestUpdateRetriesAfterAConflict(t *testing.T) {
+	c := newCluster(t, 3, nil)
+	leader := c.leader()
+	calls, index, err := conflictingUpdate(t, leader.node)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 2 {
+		t.Errorf("fn ran %d times, want 2", calls)
+	}
+	c.converged(index)
+	have := userNames(t, leader.node)
+	if !have["first"] || !have["mine2"] || have["mine1"] || len(have) != 3 {
+		t.Errorf("users %v, want ann, first, mine2", have)
+	}
+}
+
+func TestUpdateWithoutRetries(t *testing.T) {
+	c := &cluster{t: t, open: openDB, retries: -1}
+	m := &member{id: "solo", store: raft.NewInmemStore(), snaps: raft.NewDiscardSnapshotStore()}
+	c.members = []*member{m}
+	c.start(m)
+	t.Cleanup(func() { _ = m.node.Shutdown() })
+	if err := m.node.Bootstrap(raft.Server{ID: m.id, Address: raft.ServerAddress(m.id)}); err != nil {
+		t.Fatal(err)
+	}
+	c.leader()
+	calls, _, err := conflictingUpdate(t, m.node)
+	if !errors.Is(err, replicate.ErrConflict) || calls != 1 {
+		t.Errorf("Update: %v after %d calls, want ErrConflict after 1", err, calls)
+	}
+	if userNames(t, m.node)["mine1"] {
+		t.Error("the refused write was applied")
+	}
+}
+
+// conflictingUpdate writes ann, then a write during which another write,
+// computed against the same state, enters the log first (as an older
+// leader's entry would).
+func conflictingUpdate(t *testing.T, n *replicate.Node) (calls int, index uint64, err error) {
+	base := insertUser(t, n, "ann")
+	var injected raft.ApplyFuture
+	index, err = n.Update(ctxT(t), func(tx *memrel.Tx) error {
+		calls++
+		if calls == 1 {
+			p, err := memrel.Propose(ctxT(t), n.DB().Snapshot(), func(tx *memrel.Tx) error {
+				_, err := Users.Insert(tx, User{Name: "first"})
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			data, err := p.Encode(binary.AppendUvarint([]byte{1, 'c'}, base))
+			if err != nil {
+				return err
+			}
+			injected = n.Raft().Apply(data, 0)
+		}
+		_, err := Users.Insert(tx, User{Name: fmt.Sprint("mine", calls)})
+		return err
+	})
+	if ierr := injected.Error(); ierr != nil {
+		t.Fatal(ierr)
+	}
+	return calls, index, err
 }
