@@ -113,6 +113,22 @@ func TestChangeSetSequences(t *testing.T) {
 	if got := p.Changes().Sequences(); len(got) != 1 || got["users"] != 1 {
 		t.Errorf("Sequences() = %v, want map[users:1]", got)
 	}
+	// A sequence moved inside a block that rolled back did not move.
+	undone, err := memrel.Propose(context.Background(), db, func(tx *memrel.Tx) error {
+		_ = tx.Atomic(func(tx *memrel.Tx) error {
+			if _, err := Users.Insert(tx, User{Username: "undone"}); err != nil {
+				return err
+			}
+			return errors.New("roll back")
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := undone.Changes().Sequences(); len(got) != 0 {
+		t.Errorf("Sequences() after a rolled-back block = %v, want none", got)
+	}
 	data, err := p.Encode(nil)
 	if err != nil {
 		t.Fatal(err)
