@@ -53,8 +53,10 @@ func durableNode(dir string) (*replicate.Node, *raftboltdb.BoltStore, error) {
 	if err != nil && !errors.Is(err, raft.ErrCantBootstrap) {
 		return nil, nil, err
 	}
-	for !node.IsLeader() {
-		time.Sleep(10 * time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); !node.IsLeader(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return nil, nil, errors.New("no leader after 10s")
+		}
 	}
 	return node, store, nil
 }
