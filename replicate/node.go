@@ -70,8 +70,13 @@ type Node struct {
 // Err). The node does nothing until it is part of a cluster: see
 // Bootstrap, and AddVoter on the leader for the nodes that join it.
 //
-// Possible errors: a DB that is not empty, an incomplete Config, raft's
-// (raft.NewRaft's: a snapshot this node cannot restore, of another schema).
+// Rows travel as JSON: a row type with a field that encoding/json leaves
+// out (unexported, or tagged `json:"-"`) is refused, since its value would
+// never reach any node (the leader too applies what the log holds).
+//
+// Possible errors: a DB that is not empty, a row field JSON leaves out
+// (wrapping memrel.ErrSchema), an incomplete Config, raft's (raft.NewRaft's:
+// a snapshot this node cannot restore, of another schema).
 func New(db *memrel.DB, cfg Config) (*Node, error) {
 	switch {
 	case db == nil:
@@ -84,6 +89,9 @@ func New(db *memrel.DB, cfg Config) (*Node, error) {
 	tx.Abort()
 	if rev != 0 {
 		return nil, fmt.Errorf("replicate: new node: the DB has %d commits; a node starts from an empty DB that only the log fills", rev)
+	}
+	if err := jsonComplete(db); err != nil {
+		return nil, err
 	}
 	n := &Node{fsm: newFSM(db), id: cfg.Raft.LocalID, retries: cfg.Retries, writer: make(chan struct{}, 1),
 		changes: make(chan raft.Observation, 16), done: make(chan struct{})}
@@ -111,6 +119,22 @@ func New(db *memrel.DB, cfg Config) (*Node, error) {
 	n.stopped.Add(1)
 	go n.watchLeadership()
 	return n, nil
+}
+
+// jsonComplete reports the first field of a row type that encoding/json
+// leaves out: an unexported field (not embedded), or one tagged "-".
+func jsonComplete(db *memrel.DB) error {
+	for _, t := range db.Tables() {
+		typ := t.RowType()
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			if (!f.IsExported() && !f.Anonymous) || f.Tag.Get("json") == "-" {
+				return fmt.Errorf("replicate: new node: table %s: field %s is left out by encoding/json (unexported or tagged \"-\"), so it would not be replicated: %w",
+					t.Name(), f.Name, memrel.ErrSchema)
+			}
+		}
+	}
+	return nil
 }
 
 func (n *Node) watchLeadership() {

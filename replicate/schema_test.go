@@ -92,6 +92,31 @@ func TestNewNeedsAnEmptyDB(t *testing.T) {
 	if _, err := replicate.New(nil, cfg); err == nil {
 		t.Error("New accepted no DB")
 	}
+	type secret struct {
+		ID     int64
+		Name   string
+		hidden string //lint:ignore U1000 the field under test: JSON leaves it out
+	}
+	type skipped struct {
+		ID   int64
+		Name string `json:"-"`
+	}
+	for _, open := range []func() (*memrel.DB, error){
+		func() (*memrel.DB, error) {
+			return memrel.Open(memrel.Schema{Tables: []memrel.AnyTable{memrel.NewTable("secrets", func(s *secret) *int64 { return &s.ID })}})
+		},
+		func() (*memrel.DB, error) {
+			return memrel.Open(memrel.Schema{Tables: []memrel.AnyTable{memrel.NewTable("skipped", func(s *skipped) *int64 { return &s.ID })}})
+		},
+	} {
+		db, err := open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := replicate.New(db, cfg); !errors.Is(err, memrel.ErrSchema) || !strings.Contains(err.Error(), "encoding/json") {
+			t.Errorf("a field JSON leaves out: %v, want ErrSchema naming it", err)
+		}
+	}
 	bad := cfg
 	bad.Raft = testRaftConfig("")
 	if _, err := replicate.New(openDB(t), bad); err == nil {
