@@ -448,3 +448,61 @@ func TestEncodeChangesNaN(t *testing.T) {
 }
 
 var zero float64
+
+// FuzzApplyChanges feeds ApplyChanges change sets whose body is arbitrary
+// (the checksum recomputed, so that the parser is reached): it never
+// panics, and either applies them to a state that passes Check or refuses
+// them leaving the DB as it was.
+func FuzzApplyChanges(f *testing.F) {
+	base := openShop()
+	if err := base.Update(func(tx *memrel.Tx) error {
+		for _, name := range []string{"ann", "bob", "cid"} {
+			u, err := Users.Insert(tx, User{Username: name})
+			if err != nil {
+				return err
+			}
+			if _, err := Posts.Insert(tx, Post{AuthorID: u.ID, Title: "by " + name}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		f.Fatal(err)
+	}
+	for _, fn := range []func(tx *memrel.Tx) error{shopWrite,
+		func(tx *memrel.Tx) error { _, err := Users.Delete(tx, 1); return err },
+		func(tx *memrel.Tx) error { _, err := Products.Insert(tx, Product{Name: "p", SKU: "s", PriceCents: 1}); return err },
+	} {
+		p, err := memrel.Propose(context.Background(), base, fn)
+		if err != nil {
+			f.Fatal(err)
+		}
+		data, err := p.Encode(nil)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data[:len(data)-4])
+	}
+	crc := crc32.MakeTable(crc32.Castagnoli)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		data := binary.BigEndian.AppendUint32(bytes.Clone(body), crc32.Checksum(body, crc))
+		db := base.Snapshot()
+		before := saveBytes(t, db)
+		var applyErr error
+		if err := db.Update(func(tx *memrel.Tx) error {
+			applyErr = memrel.ApplyChanges(tx, data)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if applyErr != nil {
+			if !bytes.Equal(before, saveBytes(t, db)) {
+				t.Fatalf("refused (%v), but the DB changed", applyErr)
+			}
+			return
+		}
+		if err := db.Check(); err != nil {
+			t.Fatalf("applied, but: %v", err)
+		}
+	})
+}
