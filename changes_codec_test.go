@@ -471,7 +471,10 @@ func FuzzApplyChanges(f *testing.F) {
 	}
 	for _, fn := range []func(tx *memrel.Tx) error{shopWrite,
 		func(tx *memrel.Tx) error { _, err := Users.Delete(tx, 1); return err },
-		func(tx *memrel.Tx) error { _, err := Products.Insert(tx, Product{Name: "p", SKU: "s", PriceCents: 1}); return err },
+		func(tx *memrel.Tx) error {
+			_, err := Products.Insert(tx, Product{Name: "p", SKU: "s", PriceCents: 1})
+			return err
+		},
 	} {
 		p, err := memrel.Propose(context.Background(), base, fn)
 		if err != nil {
