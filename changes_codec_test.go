@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"hash/crc32"
 	"strings"
@@ -508,4 +509,96 @@ func FuzzApplyChanges(f *testing.F) {
 			t.Fatalf("applied, but: %v", err)
 		}
 	})
+}
+
+// changeSet builds an encoded change set by hand, as the format's
+// documentation (changes_codec.go) describes it.
+type changeSet struct {
+	db       *memrel.DB
+	sections [][]byte
+}
+
+type hand struct {
+	op       byte
+	key, row string
+}
+
+func (c *changeSet) table(name string, seq int64, hasSeq byte, rows ...hand) *changeSet {
+	s := binary.AppendUvarint(nil, uint64(len(name)))
+	s = append(s, name...)
+	s = append(s, hasSeq)
+	if hasSeq == 1 {
+		s = binary.AppendVarint(s, seq)
+	}
+	s = binary.AppendUvarint(s, uint64(len(rows)))
+	for _, r := range rows {
+		s = append(s, r.op)
+		s = binary.AppendUvarint(s, uint64(len(r.key)))
+		s = append(s, r.key...)
+		if r.op != 'd' {
+			s = binary.AppendUvarint(s, uint64(len(r.row)))
+			s = append(s, r.row...)
+		}
+	}
+	c.sections = append(c.sections, s)
+	return c
+}
+
+func (c *changeSet) bytes(trailer ...byte) []byte {
+	fp, err := hex.DecodeString(memrel.SchemaFingerprint(c.db))
+	if err != nil {
+		panic(err)
+	}
+	b := append([]byte{1}, fp[:16]...)
+	b = binary.AppendUvarint(b, uint64(len(c.sections)))
+	for _, s := range c.sections {
+		b = append(b, s...)
+	}
+	b = append(b, trailer...)
+	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli)))
+}
+
+// Change sets written by hand from the format's documentation: a good one
+// applies; each malformed or rule-breaking one is refused, naming why.
+func TestApplyChangesByHand(t *testing.T) {
+	db := openShop()
+	cs := func() *changeSet { return &changeSet{db: db} }
+	good := cs().table("users", 2, 1,
+		hand{'i', "1", `{"ID":1,"Username":"ann"}`},
+		hand{'i', "2", `{"ID":2,"Username":"bob"}`}).
+		table("products", 1, 1, hand{'i', "1", `{"ID":1,"Name":"pen","SKU":"p1","PriceCents":100}`}).bytes()
+	if err := apply(db, good); err != nil {
+		t.Fatal(err)
+	}
+	if u, ok := getUser(db, 2); !ok || u.Username != "bob" {
+		t.Errorf("user 2: %+v", u)
+	}
+	var ce *memrel.CheckError
+	if err := refused(t, db, cs().table("products", 0, 0, hand{'u', "1", `{"ID":1,"Name":"pen","SKU":"p1","PriceCents":-1}`}).bytes(),
+		memrel.ErrIntegrity); !errors.As(err, &ce) || ce.Constraint != "price_cents_gte_0" {
+		t.Errorf("a negative price: %v, want the CheckError of price_cents_gte_0", err)
+	}
+	var te *memrel.TableError
+	if err := refused(t, db, cs().table("nope", 0, 0).bytes(), memrel.ErrUnknownTable); !errors.As(err, &te) || te.Table != "nope" {
+		t.Errorf("an unknown table: %v", err)
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+		says string
+	}{
+		{"unknown operation", cs().table("users", 0, 0, hand{'x', "3", `{}`}).bytes(), "unknown operation"},
+		{"keys out of order", cs().table("users", 4, 1, hand{'i', "4", `{"Username":"d"}`}, hand{'i', "3", `{"Username":"c"}`}).bytes(), "out of order"},
+		{"a key twice", cs().table("users", 3, 1, hand{'i', "3", `{"Username":"c"}`}, hand{'u', "3", `{"Username":"c"}`}).bytes(), "out of order or twice"},
+		{"a table twice", cs().table("users", 0, 0).table("users", 0, 0).bytes(), "twice"},
+		{"sequence flag", cs().table("users", 0, 7).bytes(), "sequence flag"},
+		{"bad row JSON", cs().table("users", 3, 1, hand{'i', "3", `{"Username":`}).bytes(), "users 3"},
+		{"bad key JSON", cs().table("users", 3, 1, hand{'i', `"x"`, `{"Username":"c"}`}).bytes(), "key"},
+		{"bytes after the end", cs().table("users", 0, 0).bytes(0), "after the last section"},
+		{"sequence behind its rows", cs().table("users", 2, 1, hand{'i', "3", `{"Username":"c"}`}).bytes(), "sequence"},
+	} {
+		if err := refused(t, db, c.data, memrel.ErrFormat); err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%s: %v, want an error saying %q", c.name, err, c.says)
+		}
+	}
 }
