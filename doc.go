@@ -144,6 +144,19 @@
 // memreltest builds on them: a base DB seeded once per test package, a
 // fork per test, Check when the test ends, one-line assertions.
 //
+// # Replicate
+//
+// Package replicate (a module of its own, on hashicorp/raft) runs a DB on
+// several machines. What it ships is built here: [Propose] runs a write
+// transaction and Commit's checks, then discards it and returns its effect
+// as a [Proposal] ([Proposal.Changes], [Proposal.Revision],
+// [Proposal.AfterCommit]); [EncodeChanges] (or [Proposal.Encode]) turns a
+// change set, its moved sequences included ([store.ChangeSet.Sequences]),
+// into versioned, checksummed bytes; [ApplyChanges] applies them to a write
+// transaction of another DB exactly, verifies the result and refuses a
+// corrupt or foreign change set whole; [SchemaFingerprint] tells whether
+// two DBs have the same schema.
+//
 // # Errors
 //
 // Every error wraps one of the sentinel errors ([ErrNotFound], [ErrExists],

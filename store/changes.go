@@ -33,9 +33,43 @@ func (k ChangeKind) String() string {
 // reported once, from its state before the transaction to its state after;
 // a row inserted then deleted, or changed and changed back by a rolled-back
 // savepoint, not at all. Tables come in the schema's order, rows in key
-// order. Read it with Table.Changes.
+// order. Read it with Table.Changes; Sequences tells where the tables'
+// sequences moved.
 type ChangeSet struct {
 	tables []tableChanges
+	seqs   []seqChange // in the schema's order
+}
+
+// seqChange is a table's sequence after a transaction that moved it.
+type seqChange struct {
+	t    *TableInfo
+	last int64
+}
+
+// Sequences returns, by table name, the last key of each table whose
+// sequence the transaction moved (an insert that drew a key, or a
+// caller-chosen integer key beyond it), even if the rows themselves were
+// deleted again: a replica that applies the change set must move its
+// sequences too, or it would hand out other keys.
+func (cs *ChangeSet) Sequences() map[string]int64 {
+	m := make(map[string]int64, len(cs.seqs))
+	for _, s := range cs.seqs {
+		m[s.t.name] = s.last
+	}
+	return m
+}
+
+// walk calls row for every changed row (stored *Row values, nil for none)
+// and then seq for every moved sequence, in the change set's order.
+func (cs *ChangeSet) walk(row func(t *TableInfo, old, new any), seq func(t *TableInfo, last int64)) {
+	for _, tc := range cs.tables {
+		for _, c := range tc.rows {
+			row(tc.t, c.old, c.new)
+		}
+	}
+	for _, s := range cs.seqs {
+		seq(s.t, s.last)
+	}
 }
 
 type tableChanges struct {
@@ -103,6 +137,11 @@ func (t *Table[T, K]) Changes(cs *ChangeSet) []RowChange[T] {
 func (tx *Tx) Changes() *ChangeSet {
 	cs := &ChangeSet{}
 	for _, t := range tx.db.order {
+		// A sequence is in tx.seq only once the transaction moved it
+		// forward (a rolled-back savepoint takes it out again).
+		if last, ok := tx.seq[t]; ok {
+			cs.seqs = append(cs.seqs, seqChange{t, last})
+		}
 		live := tx.live[t]
 		if len(live) == 0 {
 			continue

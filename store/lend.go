@@ -45,6 +45,9 @@ func init() {
 		KeyPtr:      (*TableInfo).keyPtrOf,
 		Sequence:    (*Tx).sequence,
 		SetSequence: (*Tx).setSequence,
+		Prepare:     (*Tx).prepare,
+		WalkChanges: walkChanges,
+		RunAfter:    runAfterOf,
 	})
 }
 

@@ -81,6 +81,11 @@ type Store[Tx, Info, Result, Table, Index, DB any] struct {
 	Sequence    func(tx *Tx, t *Info) int64                 // the last key handed out or seen
 	SetSequence func(tx *Tx, t *Info, n int64) error        // moves a sequence forward
 
+	// For replication (the root package's change codec and Propose).
+	Prepare     func(tx *Tx) error // the checks Commit runs, without committing
+	WalkChanges func(cs any, row func(t *Info, old, new any), seq func(t *Info, last int64))
+	RunAfter    func(tx *Tx, cs any) // the AfterCommit functions of a closed tx, with cs
+
 	// The table's BeforeUpdate and BeforeDelete functions (see Hooked).
 	BeforeUpdate func(tx *Tx, t *Info, old, row any) error
 	BeforeDelete func(tx *Tx, t *Info, row any) error

@@ -1,0 +1,125 @@
+package replicate_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/memrel-go/memrel"
+	"github.com/memrel-go/memrel/replicate"
+)
+
+// UserV2 is the users row of another version of the program: one field
+// more.
+type UserV2 struct {
+	ID    int64
+	Name  string
+	Email string
+}
+
+func openOtherDB(t testing.TB) *memrel.DB {
+	t.Helper()
+	users := memrel.NewTable("users", func(u *UserV2) *int64 { return &u.ID })
+	posts := memrel.NewTable("posts", func(p *Post) *int64 { return &p.ID })
+	db, err := memrel.Open(memrel.Schema{
+		Tables:    []memrel.AnyTable{users, posts},
+		Relations: []memrel.Relation{memrel.ForeignKey(posts, &memrel.Fields[Post]().AuthorID, users, memrel.Cascade)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// A node of another schema that joins stops at the first entry it sees,
+// names why, and serves no write; the cluster goes on without it.
+func TestSchemaMismatchHaltsTheNode(t *testing.T) {
+	c := newCluster(t, 3, nil)
+	leader := c.leader()
+	insertUser(t, leader.node, "ann")
+
+	c.open = openOtherDB
+	stranger := &member{id: "stranger", store: raft.NewInmemStore(), snaps: raft.NewInmemSnapshotStore()}
+	c.members = append(c.members, stranger)
+	c.start(stranger)
+	c.open = openDB
+	if err := leader.node.AddVoter(ctxT(t), stranger.id, raft.ServerAddress(stranger.id)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for stranger.node.Err() == nil && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	err := stranger.node.Err()
+	if !errors.Is(err, replicate.ErrHalted) || !errors.Is(err, memrel.ErrSchema) {
+		t.Fatalf("the stranger: %v, want ErrHalted and ErrSchema", err)
+	}
+	t.Log(err)
+	if strings.Contains(dump(t, stranger.node), "ann") {
+		t.Error("the stranger applied rows of another schema")
+	}
+	if _, err := stranger.node.Update(ctxT(t), func(*memrel.Tx) error { return nil }); !errors.Is(err, replicate.ErrHalted) {
+		t.Errorf("the stranger's Update: %v, want ErrHalted", err)
+	}
+	if err := stranger.node.ViewAt(ctxT(t), leader.node.AppliedIndex(), func(*memrel.Tx) error { return nil }); !errors.Is(err, replicate.ErrHalted) {
+		t.Errorf("the stranger's ViewAt: %v, want ErrHalted", err)
+	}
+	if err := leader.node.RemoveServer(ctxT(t), stranger.id); err != nil {
+		t.Fatal(err)
+	}
+	c.stop(stranger)
+	c.converged(insertUser(t, leader.node, "bob"))
+}
+
+// A node whose DB is not empty is refused: only the log fills it.
+func TestNewNeedsAnEmptyDB(t *testing.T) {
+	db := openDB(t)
+	if err := db.Update(func(tx *memrel.Tx) error { _, err := Users.Insert(tx, User{Name: "x"}); return err }); err != nil {
+		t.Fatal(err)
+	}
+	_, trans := raft.NewInmemTransport("a")
+	store := raft.NewInmemStore()
+	cfg := replicate.Config{Raft: testRaftConfig("a"), Transport: trans, LogStore: store, StableStore: store, Snapshots: raft.NewDiscardSnapshotStore()}
+	if _, err := replicate.New(db, cfg); err == nil {
+		t.Error("New accepted a DB with rows")
+	}
+	if _, err := replicate.New(openDB(t), replicate.Config{}); err == nil {
+		t.Error("New accepted an empty Config")
+	}
+	if _, err := replicate.New(nil, cfg); err == nil {
+		t.Error("New accepted no DB")
+	}
+	type secret struct {
+		ID     int64
+		Name   string
+		hidden string //lint:ignore U1000 the field under test: JSON leaves it out
+	}
+	type skipped struct {
+		ID   int64
+		Name string `json:"-"`
+	}
+	for _, open := range []func() (*memrel.DB, error){
+		func() (*memrel.DB, error) {
+			return memrel.Open(memrel.Schema{Tables: []memrel.AnyTable{memrel.NewTable("secrets", func(s *secret) *int64 { return &s.ID })}})
+		},
+		func() (*memrel.DB, error) {
+			return memrel.Open(memrel.Schema{Tables: []memrel.AnyTable{memrel.NewTable("skipped", func(s *skipped) *int64 { return &s.ID })}})
+		},
+	} {
+		db, err := open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := replicate.New(db, cfg); !errors.Is(err, memrel.ErrSchema) || !strings.Contains(err.Error(), "encoding/json") {
+			t.Errorf("a field JSON leaves out: %v, want ErrSchema naming it", err)
+		}
+	}
+	bad := cfg
+	bad.Raft = testRaftConfig("")
+	if _, err := replicate.New(openDB(t), bad); err == nil {
+		t.Error("New accepted a raft config without LocalID")
+	}
+}
