@@ -81,6 +81,10 @@ type Store[Tx, Info, Result, Table, Index, DB any] struct {
 	Sequence    func(tx *Tx, t *Info) int64                 // the last key handed out or seen
 	SetSequence func(tx *Tx, t *Info, n int64) error        // moves a sequence forward
 
+	// Assigned tells whether Insert draws t's keys from its sequence (an
+	// integer key, not CallerKeys): what SQL calls an identity column.
+	Assigned func(t *Info) bool
+
 	// The table's BeforeUpdate and BeforeDelete functions (see Hooked).
 	BeforeUpdate func(tx *Tx, t *Info, old, row any) error
 	BeforeDelete func(tx *Tx, t *Info, row any) error
