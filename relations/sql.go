@@ -368,9 +368,9 @@ func onDelete(f *fkDef) (rule, def, note string, ok bool) {
 	case Cascade:
 		return "CASCADE", "", "", true
 	case Protect:
-		return "RESTRICT", "", "memrel Protect (refused even when the row is deleted through another path; SQL checks row by row)", true
+		return "RESTRICT", "", "memrel Protect: refused at once, row by row (memrel refuses even when the row goes by another cascade)", true
 	case Restrict:
-		return "RESTRICT", "", "memrel Restrict (judged after the whole delete is collected; SQL checks row by row)", true
+		return "NO ACTION", "", "memrel Restrict: checked at the end of the statement, after its cascades (PostgreSQL may check it before a cascade that removes the row)", true
 	case SetNull:
 		return "SET NULL", "", "", true
 	case SetDefault:
@@ -430,9 +430,14 @@ func fkIndexName(f *fkDef) string { return f.child.Name() + "_" + f.field + "_id
 //     sequence);
 //   - each foreign key with its on-delete rule: Cascade, SetNull and
 //     SetDefault as CASCADE, SET NULL and SET DEFAULT (with the column's
-//     DEFAULT); Protect and Restrict as RESTRICT; Set(value) as SET DEFAULT
-//     with the value as the column's DEFAULT; DoNothing as NO ACTION
-//     DEFERRABLE INITIALLY DEFERRED (checked at commit, as memrel does).
+//     DEFAULT); Protect as RESTRICT (refused as soon as the parent row is
+//     deleted); Restrict as NO ACTION (checked at the end of the
+//     statement, after its cascades, as Django judges RESTRICT after
+//     collecting the whole delete: SQLite then agrees with memrel, while
+//     PostgreSQL may run the check before a cascade that removes the
+//     restricting row, and refuse); Set(value) as SET DEFAULT with the
+//     value as the column's DEFAULT; DoNothing as NO ACTION DEFERRABLE
+//     INITIALLY DEFERRED (checked at commit, as memrel does).
 //     In PostgreSQL every other foreign key is DEFERRABLE INITIALLY
 //     IMMEDIATE, so that WriteSQLData's rows load in any order. A key that
 //     references a table created later (a cycle) is added by ALTER TABLE
