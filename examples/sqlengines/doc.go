@@ -9,7 +9,7 @@
 // It is a module of its own, so that the database drivers never enter the
 // library's go.mod. The PostgreSQL tests need a server: set
 // MEMREL_POSTGRES_URL (for example postgres://postgres@/postgres?host=/tmp/pg)
-// or run bash .ci/with-postgres go test ./... from this directory, which
+// or run bash ../../.ci/with-postgres go test ./... in this directory, which
 // starts a throwaway cluster (bash .ci/run does it too). Without one they
 // skip, except under CI (CI set), where a skip fails.
 package sqlengines

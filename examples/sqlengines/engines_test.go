@@ -69,7 +69,7 @@ func postgresEngine(t *testing.T) engine {
 	base := os.Getenv("MEMREL_POSTGRES_URL")
 	if base == "" {
 		msg := "PostgreSQL: no server (set MEMREL_POSTGRES_URL=postgres://user@host/db, or run " +
-			"`bash .ci/with-postgres go test ./...` here, which starts a throwaway cluster; `bash .ci/run` does it too)"
+			"`bash ../../.ci/with-postgres go test ./...` in examples/sqlengines, which starts a throwaway cluster; `bash .ci/run` does it too)"
 		if os.Getenv("CI") != "" {
 			t.Fatal(msg + ": CI must run the PostgreSQL tests")
 		}
