@@ -53,7 +53,7 @@ type dCol struct {
 func schemaOf(db *store.DB) (*diagram, error) {
 	rt, ok := eng.HooksOf(db).(*runtime)
 	if !ok {
-		return nil, fmt.Errorf("memrel: diagram: the DB was not opened with memrel.Open: %w", store.ErrSchema)
+		return nil, fmt.Errorf("memrel: the DB was not opened with memrel.Open (it has no relations layer): %w", store.ErrSchema)
 	}
 	d := &diagram{m2ms: rt.m2ms}
 	for _, f := range rt.fkList {
