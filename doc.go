@@ -62,6 +62,16 @@
 // link tables, unique and check constraints by name. The output is
 // deterministic.
 //
+// # Leave for SQL
+//
+// [WriteSQLSchema] writes a DB's schema as SQL DDL for [SQLite] or
+// [PostgreSQL] (a [SQLDialect]), and returns every [SQLGap]: what the SQL
+// lacks, such as a check written in Go with no SQL form. Give a check its
+// SQL with [relations.CheckConstraint.SQL], a partial unique constraint's
+// condition with [relations.UniqueConstraint.WhereSQL]. [WriteSQLData]
+// writes a transaction's rows as INSERT statements that load into the
+// database the DDL made and satisfy every constraint.
+//
 // # Transactions
 //
 // [store.DB.Update] runs a function in a write transaction and commits it

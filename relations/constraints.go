@@ -2,6 +2,7 @@ package relations
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"sync/atomic"
 
@@ -30,6 +31,11 @@ type uniqueDef struct {
 	fk      *fkDef   // set for one-to-one relations: the FK index serves
 	fields  []string // the constrained fields, when declared on fields
 	partial bool     // Where gave a condition (for diagrams)
+	// The constrained fields' offsets and types in the row, when declared
+	// on fields, and the SQL form of the Where condition (for SQL).
+	offs     []uintptr
+	ftypes   []reflect.Type
+	whereSQL string
 
 	frozen atomic.Bool // a schema was opened with it: Where cannot change it
 }
@@ -40,6 +46,9 @@ type checkDef struct {
 	table *store.TableInfo
 	pred  func(obj any) bool
 	err   error
+	sql   string // the SQL form of pred, if given (CheckConstraint.SQL)
+
+	frozen atomic.Bool // a schema was opened with it: SQL cannot change it
 }
 
 // UniqueConstraint is a named unique constraint on the rows of a table: no

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/memrel-go/memrel/internal/fieldref"
 	"github.com/memrel-go/memrel/store"
 )
 
@@ -27,9 +26,11 @@ type diagram struct {
 
 type dTable struct {
 	name    string
+	info    *store.TableInfo
 	cols    []dCol
 	uniques []*uniqueDef // declared constraints, one-to-one relations excluded
 	checks  []*checkDef
+	hidden  []string // unexported fields: no column (the SQL export reports them)
 }
 
 type dCol struct {
@@ -38,14 +39,21 @@ type dCol struct {
 	pk        bool
 	fk        *fkDef // the relation whose key field it is, if any
 	uk        string // the unique constraint on this field alone, if any
+
+	goType reflect.Type // the field's type
+	index  []int        // the field's index path in the row type
+	off    uintptr      // the field's offset in the row
 }
 
 // schemaOf returns the drawable schema of db, or an error wrapping
-// ErrSchema if db was not opened with the relations layer.
+// ErrSchema if db was not opened with the relations layer. A table's
+// columns are its row type's exported fields, those of embedded structs
+// included (an embedded time.Time, store.Null or non-struct type is a
+// field of its own).
 func schemaOf(db *store.DB) (*diagram, error) {
 	rt, ok := eng.HooksOf(db).(*runtime)
 	if !ok {
-		return nil, fmt.Errorf("memrel: diagram: the DB was not opened with memrel.Open: %w", store.ErrSchema)
+		return nil, fmt.Errorf("memrel: the DB was not opened with memrel.Open (it has no relations layer): %w", store.ErrSchema)
 	}
 	d := &diagram{m2ms: rt.m2ms}
 	for _, f := range rt.fkList {
@@ -55,25 +63,32 @@ func schemaOf(db *store.DB) (*diagram, error) {
 	}
 	for _, t := range db.Tables() {
 		tr := rt.tables[t]
-		dt := dTable{name: t.Name()}
+		dt := dTable{name: t.Name(), info: t}
 		typ := t.RowType()
 		row := reflect.New(typ)
-		keyOff := reflect.ValueOf(eng.KeyPtr(t, row.Interface())).Pointer() - row.Pointer()
+		keyPtr := reflect.ValueOf(eng.KeyPtr(t, row.Interface()))
+		keyOff, keyType := keyPtr.Pointer()-row.Pointer(), keyPtr.Type().Elem()
 		for _, f := range reflect.VisibleFields(typ) {
-			if !f.IsExported() || f.Anonymous {
+			off, inField := fieldOffset(typ, f.Index)
+			if inField || embeds(f) {
+				continue // a part of a field, or an embedded struct whose fields follow
+			}
+			if !f.IsExported() {
+				dt.hidden = append(dt.hidden, f.Name)
 				continue
 			}
-			c := dCol{name: f.Name, pk: len(f.Index) == 1 && f.Offset == keyOff}
+			c := dCol{name: f.Name, pk: off == keyOff && f.Type == keyType, goType: f.Type, index: f.Index, off: off}
 			c.typ, c.null = typeName(f.Type)
 			if tr != nil {
 				for _, r := range tr.out {
-					if r.column == f.Name {
+					if r.off == off && r.ftype == f.Type {
 						c.fk = r
 						break
 					}
 				}
 				for _, u := range tr.uniques {
-					if u.fk == nil && !u.partial && len(u.fields) == 1 && u.fields[0] == fieldref.SchemaName(f.Name) {
+					if u.fk == nil && !u.partial && len(u.fields) == 1 && len(u.offs) == 1 &&
+						u.offs[0] == off && u.ftypes[0] == f.Type {
 						c.uk = u.name
 						break
 					}
@@ -94,13 +109,39 @@ func schemaOf(db *store.DB) (*diagram, error) {
 	return d, nil
 }
 
+// embeds tells whether f is an embedded struct whose fields are promoted
+// to columns (not a time.Time or a store.Null, which are values).
+func embeds(f reflect.StructField) bool {
+	return f.Anonymous && f.Type.Kind() == reflect.Struct && f.Type != timeType && !isNull(f.Type)
+}
+
+// fieldOffset returns the offset in typ of the field at index, and true
+// when the field is part of another field (inside a field that is not an
+// embedded struct, such as the fields of an embedded pointer).
+func fieldOffset(typ reflect.Type, index []int) (off uintptr, inField bool) {
+	for i, x := range index {
+		f := typ.Field(x)
+		off += f.Offset
+		if i < len(index)-1 && !embeds(f) {
+			return off, true
+		}
+		typ = f.Type
+	}
+	return off, false
+}
+
+// isNull tells whether t is a store.Null type.
+func isNull(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && t.PkgPath() == reflect.TypeFor[store.Null[int]]().PkgPath() &&
+		strings.HasPrefix(t.Name(), "Null[")
+}
+
 var timeType = reflect.TypeFor[time.Time]()
 
 // typeName maps a field's Go type to a readable type name, and tells
 // whether the field is nullable (a store.Null or a pointer).
 func typeName(t reflect.Type) (name string, null bool) {
-	if t.Kind() == reflect.Struct && t.PkgPath() == reflect.TypeFor[store.Null[int]]().PkgPath() &&
-		strings.HasPrefix(t.Name(), "Null[") {
+	if isNull(t) {
 		name, _ = typeName(t.Field(0).Type)
 		return name, true
 	}

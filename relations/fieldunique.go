@@ -20,13 +20,13 @@ func (p Pair[A, B]) parts() []any { return []any{p.A, p.B} }
 
 // field resolves a field reference into a row of type T: a function that
 // reads it, its schema name, and false when f is not into store.Fields[T]().
-func field[T, V any](f *V) (func(*T) V, string, bool) {
+func field[T, V any](f *V) (func(*T) V, string, uintptr, bool) {
 	get, off, ok := fieldref.Getter[T](f)
 	if !ok {
-		return get, "", false
+		return get, "", 0, false
 	}
 	name := fieldref.SchemaName(fieldref.GoName(reflect.TypeFor[T](), reflect.TypeFor[V](), off))
-	return get, name, name != ""
+	return get, name, off, name != ""
 }
 
 // notAField records, on a constraint declared with a pointer that is not a
@@ -47,12 +47,13 @@ func (u *UniqueConstraint[T, V]) notAField() {
 // Its errors name the field. For a computed value, or a partial constraint
 // over one, see UniqueFunc; over two fields, UniqueTogether.
 func Unique[T any, K store.Key, V any](table *store.Table[T, K], name string, f *V) *UniqueConstraint[T, V] {
-	get, fname, ok := field[T](f)
+	get, fname, off, ok := field[T](f)
 	u := UniqueFunc(table, name, get)
 	if !ok {
 		u.notAField()
 	}
 	u.d.fields = []string{fname}
+	u.d.offs, u.d.ftypes = []uintptr{off}, []reflect.Type{reflect.TypeFor[V]()}
 	return u
 }
 
@@ -64,12 +65,13 @@ func Unique[T any, K store.Key, V any](table *store.Table[T, K], name string, f 
 //
 //	relations.UniqueTogether(Follows, "uniq_follow_pair", &follow.FollowerID, &follow.FollowedID)
 func UniqueTogether[T any, K store.Key, A, B any](table *store.Table[T, K], name string, a *A, b *B) *UniqueConstraint[T, Pair[A, B]] {
-	ga, na, aok := field[T](a)
-	gb, nb, bok := field[T](b)
+	ga, na, aoff, aok := field[T](a)
+	gb, nb, boff, bok := field[T](b)
 	u := UniqueFunc(table, name, func(r *T) Pair[A, B] { return Pair[A, B]{ga(r), gb(r)} })
 	if !aok || !bok {
 		u.notAField()
 	}
 	u.d.fields = []string{na, nb}
+	u.d.offs, u.d.ftypes = []uintptr{aoff, boff}, []reflect.Type{reflect.TypeFor[A](), reflect.TypeFor[B]()}
 	return u
 }

@@ -36,6 +36,8 @@ type parts struct {
 type fkDef struct {
 	field    string           // "author"
 	column   string           // the child row's key field, "AuthorID" (for diagrams)
+	off      uintptr          // the key field's offset in the child row (for SQL)
+	ftype    reflect.Type     // the key field's type, K or store.Null[K] (for SQL)
 	missing  string           // what a broken declaration lacks, if anything
 	owner    *store.TableInfo // the child table of a broken declaration, for its error
 	child    *store.TableInfo
@@ -54,6 +56,8 @@ type fkDef struct {
 	setFunc     bool // the Set value comes from a function (user code that may write)
 	setNull     bool // Set empties the key (SetToNull, Django's SET(None))
 	unchecked   bool // NoConstraint: the parent's existence is never checked
+	defValue    any  // the Default value, for SQL's column DEFAULT
+	setValue    any  // the SetTo value, for SQL's column DEFAULT
 
 	// ref appends the encoded parent key of a child row; false when empty.
 	ref func(dst []byte, obj any) ([]byte, bool)
@@ -194,8 +198,10 @@ func ForeignKey[C any, CK store.Key, P any, K store.Key, F KeyField[C, K]](child
 	}
 	fk.init(infoOf(child), name, onDelete, nullable, false)
 	fk.d.column = fieldref.GoName(reflect.TypeFor[C](), reflect.TypeFor[K](), off)
+	fk.d.off, fk.d.ftype = off, reflect.TypeFor[K]()
 	if nullable {
 		fk.d.column = fieldref.GoName(reflect.TypeFor[C](), reflect.TypeFor[store.Null[K]](), off)
+		fk.d.ftype = reflect.TypeFor[store.Null[K]]()
 	}
 	return fk
 }
@@ -350,7 +356,7 @@ func (fk *FK[C, P, K]) Related(name string) *FK[C, P, K] {
 // Default sets the value SetDefault writes.
 func (fk *FK[C, P, K]) Default(v K) *FK[C, P, K] {
 	fk.d.mustBeOpen("Default")
-	fk.def, fk.d.hasDefault, fk.d.defaultNull = v, true, false
+	fk.def, fk.d.hasDefault, fk.d.defaultNull, fk.d.defValue = v, true, false, v
 	return fk
 }
 
@@ -365,7 +371,7 @@ func (fk *FK[C, P, K]) DefaultNull() *FK[C, P, K] {
 // SetTo sets the value the Set rule writes.
 func (fk *FK[C, P, K]) SetTo(v K) *FK[C, P, K] {
 	fk.d.mustBeOpen("SetTo")
-	fk.setTo, fk.setFunc, fk.d.hasSet, fk.d.setFunc, fk.d.setNull = v, nil, true, false, false
+	fk.setTo, fk.setFunc, fk.d.hasSet, fk.d.setFunc, fk.d.setNull, fk.d.setValue = v, nil, true, false, false, v
 	return fk
 }
 

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"iter"
+	"reflect"
 	"slices"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/memrel-go/memrel/internal/quote"
 	"github.com/memrel-go/memrel/store"
@@ -107,6 +109,9 @@ func ManyToMany[A any, AK store.Key, B any, BK store.Key](from *store.Table[A, A
 		To   BK
 	}
 	uniq := UniqueFunc(link, name+"_pair", func(l *Link[AK, BK]) pair { return pair{l.From, l.To} })
+	var l Link[AK, BK] // the pair's fields, for SQL
+	uniq.d.offs = []uintptr{unsafe.Offsetof(l.From), unsafe.Offsetof(l.To)}
+	uniq.d.ftypes = []reflect.Type{reflect.TypeFor[AK](), reflect.TypeFor[BK]()}
 	m := newM2M(link, field, fk1, fk2, d)
 	m.auto = &autoLink[AK, BK]{table: link, pair: uniq}
 	m.M2MSide.pair, m.rev.pair = uniq.d, uniq.d

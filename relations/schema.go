@@ -34,8 +34,10 @@ func (rt *runtime) Opened() {
 		m.frozen.Store(true)
 	}
 	for _, c := range rt.cons {
-		if u, _ := c.constraint(); u != nil {
+		if u, ch := c.constraint(); u != nil {
 			u.frozen.Store(true)
+		} else if ch != nil {
+			ch.frozen.Store(true)
 		}
 	}
 }

@@ -43,6 +43,7 @@ func init() {
 		HooksOf:     func(db *DB) hooks { return db.hooks },
 		InsertRaw:   (*Tx).insertRaw,
 		KeyPtr:      (*TableInfo).keyPtrOf,
+		Assigned:    func(t *TableInfo) bool { return t.auto && !t.chosen },
 		Sequence:    (*Tx).sequence,
 		SetSequence: (*Tx).setSequence,
 		Prepare:     (*Tx).prepare,

@@ -86,6 +86,10 @@ type Store[Tx, Info, Result, Table, Index, DB any] struct {
 	WalkChanges func(cs any, row func(t *Info, old, new any), seq func(t *Info, last int64))
 	RunAfter    func(tx *Tx, cs any) // the AfterCommit functions of a closed tx, with cs
 
+	// Assigned tells whether Insert draws t's keys from its sequence (an
+	// integer key, not CallerKeys): what SQL calls an identity column.
+	Assigned func(t *Info) bool
+
 	// The table's BeforeUpdate and BeforeDelete functions (see Hooked).
 	BeforeUpdate func(tx *Tx, t *Info, old, row any) error
 	BeforeDelete func(tx *Tx, t *Info, row any) error

@@ -82,9 +82,10 @@ var (
 	ItemOrder     = memrel.ForeignKey(OrderItems, &itemF.OrderID, Orders, memrel.Cascade).Related("items")
 	ItemProduct   = memrel.ForeignKey(OrderItems, &itemF.ProductID, Products, memrel.Protect)
 
-	UniqueSKU        = memrel.Unique(Products, "uniq_product_sku", &productF.SKU)
-	PriceNonNegative = memrel.Check(Products, "price_cents_gte_0", func(p *Product) bool { return p.PriceCents >= 0 })
-	QuantityPositive = memrel.Check(OrderItems, "quantity_gte_1", func(i *OrderItem) bool { return i.Quantity >= 1 })
+	UniqueSKU = memrel.Unique(Products, "uniq_product_sku", &productF.SKU)
+	// SQL gives each check its SQL form, for memrel.WriteSQLSchema.
+	PriceNonNegative = memrel.Check(Products, "price_cents_gte_0", func(p *Product) bool { return p.PriceCents >= 0 }).SQL("price_cents >= 0")
+	QuantityPositive = memrel.Check(OrderItems, "quantity_gte_1", func(i *OrderItem) bool { return i.Quantity >= 1 }).SQL("quantity >= 1")
 
 	// OrdersByCreated orders orders by creation time, for date ranges
 	// (Django's created_at = DateTimeField(db_index=True)).

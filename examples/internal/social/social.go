@@ -119,9 +119,9 @@ var (
 	Friends = memrel.ManyToMany(SocialProfiles, "friends", SocialProfiles).Symmetrical()
 
 	BioMax160 = memrel.Check(SocialProfiles, "bio_max_160",
-		func(p *SocialProfile) bool { return utf8.RuneCountInString(p.Bio) <= 160 })
+		func(p *SocialProfile) bool { return utf8.RuneCountInString(p.Bio) <= 160 }).SQL("length(bio) <= 160")
 	UniqueFollowPair  = memrel.UniqueTogether(Follows, "uniq_follow_pair", &followF.FollowerID, &followF.FollowedID)
-	PreventSelfFollow = memrel.Check(Follows, "prevent_self_follow", func(f *Follow) bool { return f.FollowerID != f.FollowedID })
+	PreventSelfFollow = memrel.Check(Follows, "prevent_self_follow", func(f *Follow) bool { return f.FollowerID != f.FollowedID }).SQL("follower_id <> followed_id")
 	UniquePostLike    = memrel.UniqueTogether(PostLikes, "uniq_post_like", &likeF.UserID, &likeF.PostID)
 
 	// PostsByPostedAt orders posts by time, for the feed.

@@ -70,9 +70,11 @@ var (
 	SubscriptionPlan = memrel.ForeignKey(Subscriptions, &subF.PlanID, Plans, memrel.Protect)
 
 	PlanInterval = memrel.Check(Plans, "plan_interval_month_or_year",
-		func(p *Plan) bool { return p.Interval == "month" || p.Interval == "year" })
+		func(p *Plan) bool { return p.Interval == "month" || p.Interval == "year" }).
+		SQL(`"interval" IN ('month', 'year')`) // its SQL form, for memrel.WriteSQLSchema (interval is an SQL keyword)
 	OneActivePerUser = memrel.Unique(Subscriptions, "one_active_subscription_per_user", &subF.UserID).
-				Where(func(s *Subscription) bool { return s.Active() })
+				Where(func(s *Subscription) bool { return s.Active() }).
+				WhereSQL("ended_at IS NULL") // the condition's SQL form: a partial unique index
 
 	Schema = memrel.Schema{Tables: []memrel.AnyTable{Users, Plans, Subscriptions}}
 )
