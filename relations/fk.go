@@ -5,6 +5,7 @@ import (
 	"iter"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -50,6 +51,9 @@ type fkDef struct {
 	err      error
 	frozen   atomic.Bool // a schema was opened with it: its rules cannot change
 
+	nameOnce   sync.Once
+	frozenName string // name, once frozen
+
 	hasDefault  bool
 	defaultNull bool
 	hasSet      bool
@@ -69,6 +73,16 @@ type fkDef struct {
 }
 
 func (d *fkDef) name() string {
+	if !d.frozen.Load() { // Named may still change it
+		return d.makeName()
+	}
+	// Frozen, it never changes: built once (a refused delete names its
+	// relations, and building the string cost two allocations each time).
+	d.nameOnce.Do(func() { d.frozenName = d.makeName() })
+	return d.frozenName
+}
+
+func (d *fkDef) makeName() string {
 	if d.child == nil {
 		return quote.Name(d.field)
 	}

@@ -44,8 +44,10 @@ type Tx struct {
 	rev      uint64             // the revision of the state it reads (Revision)
 	base     *memdb.Txn
 	keyBuf   []byte
-	arg      []byte                 // the encoded key of a lookup, handed to go-memdb through args
-	args     []any                  // {&arg}, built once: passing it to go-memdb allocates nothing
+	arg      []byte // the encoded key of a lookup, handed to go-memdb through args
+	args     []any  // {&arg}, built once: passing it to go-memdb allocates nothing
+	argsArr  [1]any
+	argBuf   [24]byte
 	overlays map[overlayKey]overlay // see scanValue
 }
 
@@ -211,10 +213,12 @@ func (tx *Tx) first(t *TableInfo, key []byte) any {
 // allocations per lookup and made the caller's buffer escape. go-memdb
 // reads the value during the call and keeps nothing of it.
 func (tx *Tx) argsOf(v []byte) []any {
-	tx.arg = append(tx.arg[:0], v...)
-	if tx.args == nil {
-		tx.args = []any{&tx.arg}
+	if tx.args == nil { // inside tx: no allocation for a transaction's first lookup
+		tx.arg = tx.argBuf[:0]
+		tx.argsArr[0] = &tx.arg
+		tx.args = tx.argsArr[:]
 	}
+	tx.arg = append(tx.arg[:0], v...)
 	return tx.args
 }
 
