@@ -11,13 +11,7 @@ import (
 	"testing"
 
 	"github.com/memrel-go/memrel"
-	"github.com/memrel-go/memrel/examples/internal/blog"
-	"github.com/memrel-go/memrel/examples/internal/multitenant"
-	"github.com/memrel-go/memrel/examples/internal/profiles"
-	"github.com/memrel-go/memrel/examples/internal/shop"
-	"github.com/memrel-go/memrel/examples/internal/social"
-	"github.com/memrel-go/memrel/examples/internal/subscriptions"
-	"github.com/memrel-go/memrel/examples/internal/tagging"
+	"github.com/memrel-go/memrel/examples/internal/domains"
 )
 
 var updateDiagrams = flag.Bool("update-diagrams", false, "rewrite testdata from the current output")
@@ -26,11 +20,9 @@ var updateDiagrams = flag.Bool("update-diagrams", false, "rewrite testdata from 
 // (go test -run Diagram -update-diagrams rewrites them), and the same on
 // every call.
 func TestDiagramGolden(t *testing.T) {
-	for name, schema := range map[string]memrel.Schema{
-		"blog": blog.Schema, "shop": shop.Schema, "tagging": tagging.Schema, "profiles": profiles.Schema,
-		"subscriptions": subscriptions.Schema, "social": social.Schema, "multitenant": multitenant.Schema,
-	} {
-		db, err := memrel.Open(schema)
+	for _, d := range domains.All {
+		name := d.Name
+		db, err := memrel.Open(d.Schema)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +62,7 @@ var errWrite = errors.New("write failed")
 func (failingWriter) Write([]byte) (int, error) { return 0, errWrite }
 
 func TestDiagramWriteError(t *testing.T) {
-	db, err := memrel.Open(blog.Schema)
+	db, err := memrel.Open(domains.All[0].Schema) // blog
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,30 +12,8 @@ import (
 	"testing"
 
 	"github.com/memrel-go/memrel"
-	"github.com/memrel-go/memrel/examples/internal/blog"
-	"github.com/memrel-go/memrel/examples/internal/multitenant"
-	"github.com/memrel-go/memrel/examples/internal/profiles"
-	"github.com/memrel-go/memrel/examples/internal/shop"
-	"github.com/memrel-go/memrel/examples/internal/social"
-	"github.com/memrel-go/memrel/examples/internal/subscriptions"
-	"github.com/memrel-go/memrel/examples/internal/tagging"
+	"github.com/memrel-go/memrel/examples/internal/domains"
 )
-
-// domains are the seven example domains: the schema and the walk that
-// fills a DB of it.
-var domains = []struct {
-	name   string
-	schema memrel.Schema
-	run    func(io.Writer) (*memrel.DB, error)
-}{
-	{"blog", blog.Schema, blog.RunDB},
-	{"shop", shop.Schema, shop.RunDB},
-	{"tagging", tagging.Schema, tagging.RunDB},
-	{"profiles", profiles.Schema, profiles.RunDB},
-	{"subscriptions", subscriptions.Schema, subscriptions.RunDB},
-	{"social", social.Schema, social.RunDB},
-	{"multitenant", multitenant.Schema, multitenant.RunDB},
-}
 
 func dump(db *memrel.DB) string {
 	tx := db.BeginRead()
@@ -72,9 +50,9 @@ func dumpFixture(t *testing.T, db *memrel.DB, format memrel.FixtureFormat) strin
 // Dump then load into an empty DB gives the same rows, and the reloaded
 // DB dumps to the same bytes, in both formats, for every domain.
 func TestFixtureRoundTripEveryDomain(t *testing.T) {
-	for _, d := range domains {
-		t.Run(d.name, func(t *testing.T) {
-			db, err := d.run(io.Discard)
+	for _, d := range domains.All {
+		t.Run(d.Name, func(t *testing.T) {
+			db, err := d.RunDB(io.Discard)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,7 +69,7 @@ func TestFixtureRoundTripEveryDomain(t *testing.T) {
 				if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 					t.Fatal(err)
 				}
-				db2, err := memrel.Open(d.schema)
+				db2, err := memrel.Open(d.Schema)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -115,9 +93,9 @@ func TestFixtureRoundTripEveryDomain(t *testing.T) {
 // Save then Restore into an empty DB gives the same Dump, sequences
 // included, for every domain.
 func TestSaveRestoreEveryDomain(t *testing.T) {
-	for _, d := range domains {
-		t.Run(d.name, func(t *testing.T) {
-			db, err := d.run(io.Discard)
+	for _, d := range domains.All {
+		t.Run(d.Name, func(t *testing.T) {
+			db, err := d.RunDB(io.Discard)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -125,7 +103,7 @@ func TestSaveRestoreEveryDomain(t *testing.T) {
 			if err := db.View(func(tx *memrel.Tx) error { return memrel.Save(tx, &b) }); err != nil {
 				t.Fatal(err)
 			}
-			db2, err := memrel.Open(d.schema)
+			db2, err := memrel.Open(d.Schema)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,13 +10,7 @@ import (
 	"testing"
 
 	"github.com/memrel-go/memrel"
-	"github.com/memrel-go/memrel/examples/internal/blog"
-	"github.com/memrel-go/memrel/examples/internal/multitenant"
-	"github.com/memrel-go/memrel/examples/internal/profiles"
-	"github.com/memrel-go/memrel/examples/internal/shop"
-	"github.com/memrel-go/memrel/examples/internal/social"
-	"github.com/memrel-go/memrel/examples/internal/subscriptions"
-	"github.com/memrel-go/memrel/examples/internal/tagging"
+	"github.com/memrel-go/memrel/examples/internal/domains"
 )
 
 var update = flag.Bool("update-sql", false, "rewrite testdata from the current output")
@@ -24,11 +18,9 @@ var update = flag.Bool("update-sql", false, "rewrite testdata from the current o
 // The DDL of the example domains is that in testdata (go test -run SQL
 // -update-sql rewrites it), with no gap, and the same on every call.
 func TestSQLSchemaGolden(t *testing.T) {
-	for name, schema := range map[string]memrel.Schema{
-		"blog": blog.Schema, "shop": shop.Schema, "tagging": tagging.Schema, "profiles": profiles.Schema,
-		"subscriptions": subscriptions.Schema, "social": social.Schema, "multitenant": multitenant.Schema,
-	} {
-		db, err := memrel.Open(schema)
+	for _, d := range domains.All {
+		name := d.Name
+		db, err := memrel.Open(d.Schema)
 		if err != nil {
 			t.Fatal(err)
 		}
