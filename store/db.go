@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/memrel-go/memrel/internal/engine"
 	"slices"
+	"sync"
 
 	"github.com/hashicorp/go-memdb"
 
@@ -53,14 +54,32 @@ type config = engine.Config[AnyTable, IndexDef, hooks]
 // consistent snapshot that existed when its transaction began. A DB is safe
 // for concurrent use by multiple goroutines; a Tx is not.
 type DB struct {
-	mem     *memdb.MemDB
-	writer  chan struct{} // holds a token while a write transaction is open
-	ahead   *ahead        // the values of rows being written (see memWrite)
+	*shape // the schema, shared with the DB's snapshots
+	mem    *memdb.MemDB
+	feed   feed // the revision, the kept change sets and the watches; a snapshot has its own
+
+	// writer holds a token while a write transaction is open. It is made
+	// by the first writer: a snapshot that is only read (a fixture forked
+	// for a test that reads) never pays for it.
+	writerOnce sync.Once
+	writerCh   chan struct{}
+}
+
+// shape is what a DB and its snapshots share: the schema, built by Open and
+// never changed after.
+type shape struct {
+	ahead   *ahead // the values of rows being written (see memWrite)
 	tables  map[*TableInfo]*tableState
 	order   []*TableInfo
 	hooks   hooks
 	indexes []*IndexDef
-	feed    feed // the revision, the kept change sets and the watches; a snapshot has its own
+}
+
+// writer returns the channel that holds a token while a write transaction
+// is open.
+func (db *DB) writer() chan struct{} {
+	db.writerOnce.Do(func() { db.writerCh = make(chan struct{}, 1) })
+	return db.writerCh
 }
 
 type tableState struct {
@@ -97,7 +116,7 @@ func validate(cfg config) error {
 
 // check validates cfg and returns the DB it describes, not built yet.
 func check(cfg config) (*DB, error) {
-	db := &DB{tables: map[*TableInfo]*tableState{}, hooks: cfg.Hooks}
+	db := &DB{shape: &shape{tables: map[*TableInfo]*tableState{}, hooks: cfg.Hooks}}
 	var errs []error
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("memrel: schema: %s: %w", fmt.Sprintf(format, args...), ErrSchema))
@@ -208,7 +227,6 @@ func (db *DB) build() error {
 	// commit (which costs time per write and, for large deletes, a full diff
 	// of every touched index).
 	db.mem = mem.Snapshot()
-	db.writer = make(chan struct{}, 1)
 	return nil
 }
 
@@ -220,10 +238,8 @@ func (db *DB) Tables() []*TableInfo { return append([]*TableInfo(nil), db.order.
 // never seen by the other. Use it for per-test fixtures: load once, then
 // give each test its own Snapshot. Only committed data is copied.
 func (db *DB) Snapshot() *DB {
-	// Every field but the writer and the feed is shared (a field added to DB
-	// must be added here).
-	c := &DB{writer: make(chan struct{}, 1), ahead: db.ahead, tables: db.tables, order: db.order,
-		hooks: db.hooks, indexes: db.indexes}
+	// The shape is shared; the writer and the feed are the copy's own.
+	c := &DB{shape: db.shape}
 	var rev uint64
 	db.feed.read(func() { c.mem = db.mem.Snapshot() }, &rev)
 	c.feed.rev.Store(rev)
@@ -251,7 +267,7 @@ func (db *DB) BeginRead() *Tx {
 // write transaction of the same DB: it waits for itself. BeginWriteContext
 // bounds the wait.
 func (db *DB) BeginWrite() *Tx {
-	db.writer <- struct{}{}
+	db.writer() <- struct{}{}
 	return db.beginWrite()
 }
 
@@ -263,7 +279,7 @@ func (db *DB) BeginWriteContext(ctx context.Context) (*Tx, error) {
 		return nil, fmt.Errorf("memrel: begin write: %w", err)
 	}
 	select {
-	case db.writer <- struct{}{}:
+	case db.writer() <- struct{}{}:
 		return db.beginWrite(), nil
 	case <-ctx.Done():
 		return nil, fmt.Errorf("memrel: begin write: waiting for the writer: %w", ctx.Err())
@@ -306,7 +322,7 @@ func (db *DB) ViewContext(ctx context.Context, fn func(tx *Tx) error) error {
 // Update waits while another write transaction is open; calling it inside
 // fn (on the same DB) waits for ever: use UpdateContext to bound the wait.
 func (db *DB) Update(fn func(tx *Tx) error) error {
-	db.writer <- struct{}{}
+	db.writer() <- struct{}{}
 	return db.runUpdate(db.beginWrite(), fn)
 }
 

@@ -28,12 +28,29 @@ type feed struct {
 	// its revision together without a lock (a sequence lock).
 	rev, seq atomic.Uint64
 
+	// more is made by the first KeepChanges or watch: a DB (or a fork)
+	// that uses neither never pays for it, and a commit sees it is nil
+	// without a lock.
+	more atomic.Pointer[feedMore]
+}
+
+// feedMore is the part of a feed that observers use.
+type feedMore struct {
 	watch watches // the watches waiting for a commit
 
 	mu    sync.Mutex
 	keep  int      // how many commits to keep; 0: none
 	since uint64   // the revision from which the kept commits follow
 	hist  []Commit // the kept commits, oldest first
+}
+
+// extra returns the feed's feedMore, made if need be.
+func (f *feed) extra() *feedMore {
+	if m := f.more.Load(); m != nil {
+		return m
+	}
+	f.more.CompareAndSwap(nil, &feedMore{})
+	return f.more.Load()
 }
 
 // KeepChanges makes the DB keep the change sets of its last n commits, for
@@ -43,7 +60,7 @@ type feed struct {
 // costs the change set of every commit (the rows it wrote, in memory until
 // n more commits have come). n = 0 (the default) keeps none, at no cost.
 func (db *DB) KeepChanges(n int) {
-	f := &db.feed
+	f := db.feed.extra()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if n <= 0 {
@@ -67,7 +84,7 @@ func (db *DB) KeepChanges(n int) {
 // keeps none, see KeepChanges), it returns an error wrapping ErrChangesGone
 // instead, never a partial list.
 func (db *DB) ChangesSince(rev uint64) ([]Commit, error) {
-	f := &db.feed
+	f := db.feed.extra()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.keep == 0 || rev < f.since {
@@ -85,6 +102,14 @@ func (db *DB) ChangesSince(rev uint64) ([]Commit, error) {
 // record adds a commit to the kept ones; the writer calls it before it is
 // released, so commits come in order.
 func (f *feed) record(rev uint64, cs *ChangeSet) {
+	m := f.more.Load()
+	if m == nil {
+		return
+	}
+	m.record(rev, cs)
+}
+
+func (f *feedMore) record(rev uint64, cs *ChangeSet) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.keep == 0 {
@@ -99,9 +124,19 @@ func (f *feed) record(rev uint64, cs *ChangeSet) {
 
 // keeping reports whether commits are kept.
 func (f *feed) keeping() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.keep > 0
+	m := f.more.Load()
+	if m == nil {
+		return false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.keep > 0
+}
+
+// watching reports whether a watch waits for a commit.
+func (f *feed) watching() bool {
+	m := f.more.Load()
+	return m != nil && m.watch.active()
 }
 
 // read runs take (which takes a state of the DB) and sets *rev to the

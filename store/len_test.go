@@ -169,3 +169,35 @@ func TestGetAllocations(t *testing.T) {
 		t.Errorf("Get of a row the write transaction wrote: %v allocations, want 0", mine)
 	}
 }
+
+// A snapshot costs two allocations (the DB and go-memdb's own); its writer
+// and its feed's observers are made when first used, and work then.
+func TestSnapshotAllocations(t *testing.T) {
+	db, auto, _ := openSeqTest(t)
+	var c *DB
+	if n := testing.AllocsPerRun(100, func() { c = db.Snapshot() }); n > 2 {
+		t.Errorf("Snapshot: %v allocations, want at most 2", n)
+	}
+	if c.writerCh != nil || c.feed.more.Load() != nil {
+		t.Fatal("a fresh snapshot already has its writer or its feed's observers")
+	}
+	c.KeepChanges(5)
+	r := c.BeginRead()
+	from := r.Revision()
+	r.Abort()
+	if err := c.Update(func(tx *Tx) error { _, err := auto.Insert(tx, seqTestRow{V: "fork"}); return err }); err != nil {
+		t.Fatal(err)
+	}
+	commits, err := c.ChangesSince(from)
+	if err != nil || len(commits) != 1 {
+		t.Fatalf("ChangesSince(%d) on the snapshot = %d commits, %v; want 1", from, len(commits), err)
+	}
+	if err := db.View(func(tx *Tx) error {
+		if n := auto.Len(tx); n != 4 {
+			t.Errorf("the original sees %d rows after the snapshot's write, want 4", n)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -147,11 +147,11 @@ func (tx *Tx) commit() error {
 	}
 	// Asked after the revision moved: a watch registered before it is in
 	// the list, one registered after it sees the new revision and closes.
-	if tx.db.feed.watch.active() {
+	if tx.db.feed.watching() {
 		if cs == nil {
 			cs = tx.Changes()
 		}
-		tx.db.feed.watch.fire(cs)
+		tx.db.feed.more.Load().watch.fire(cs)
 	}
 	tx.close()
 	if cs != nil {
@@ -177,7 +177,7 @@ func (tx *Tx) close() {
 		return
 	}
 	if tx.write {
-		<-tx.db.writer // free the writer
+		<-tx.db.writer() // free the writer
 	}
 	tx.closed = true
 	tx.journal = nil

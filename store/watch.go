@@ -32,7 +32,7 @@ type watches struct {
 func (tx *Tx) watch(t *TableInfo, match func(old, new any) bool) <-chan struct{} {
 	tx.mustRead(t)
 	ch := make(chan struct{})
-	w := &tx.db.feed.watch
+	w := &tx.db.feed.extra().watch
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	// A commit publishes its revision before it fires the watches (under
