@@ -40,7 +40,10 @@ type rowValues struct {
 
 // valuesOf computes obj's values. The bytes are freshly allocated (one
 // buffer for all of them): go-memdb keeps the slices it is given as keys.
-func valuesOf(t *TableInfo, indexes []*IndexDef, obj any, scratch []byte) (*rowValues, []byte) {
+// stored tells that obj is being stored, and go-memdb will keep its
+// primary key as long as it is; the values of a row being replaced or
+// removed only find its entries, and share one buffer with its key.
+func valuesOf(t *TableInfo, indexes []*IndexDef, obj any, scratch []byte, stored bool) (*rowValues, []byte) {
 	var ends [16]int
 	end := ends[:0]
 	b := t.keyBytes(scratch[:0], obj)
@@ -55,13 +58,21 @@ func valuesOf(t *TableInfo, indexes []*IndexDef, obj any, scratch []byte) (*rowV
 		b, rv.ok[i] = ix.fromObject(b, obj)
 		end = append(end, len(b))
 	}
-	// The primary key has its own allocation: go-memdb keeps it as long as
-	// the row is stored, and it must not keep the other values alive.
-	rv.key = append([]byte(nil), b[:end[0]]...)
-	buf := make([]byte, len(b)-end[0])
-	copy(buf, b[end[0]:])
+	// The primary key of a row being stored has its own allocation:
+	// go-memdb keeps it as long as the row is stored, and it must not keep
+	// the other values alive.
+	start := 0
+	if stored {
+		rv.key = append([]byte(nil), b[:end[0]]...)
+		start = end[0]
+	}
+	buf := make([]byte, len(b)-start)
+	copy(buf, b[start:])
+	if !stored {
+		rv.key = buf[:end[0]:end[0]]
+	}
 	for i := range indexes {
-		from, to := end[i]-end[0], end[i+1]-end[0]
+		from, to := end[i]-start, end[i+1]-start
 		rv.vals[i] = buf[from:to:to]
 	}
 	return rv, b[:0]
@@ -100,10 +111,10 @@ func (tx *Tx) memWrite(t *TableInfo, existing, obj any) error {
 	indexes := st.indexes
 	var old, new *rowValues
 	if existing != nil {
-		old, tx.scratch = valuesOf(t, indexes, existing, tx.scratch)
+		old, tx.scratch = valuesOf(t, indexes, existing, tx.scratch, false)
 	}
 	if obj != nil {
-		new, tx.scratch = valuesOf(t, indexes, obj, tx.scratch)
+		new, tx.scratch = valuesOf(t, indexes, obj, tx.scratch, true)
 	}
 	a := tx.db.ahead
 	a.mu.Lock()
