@@ -7,6 +7,7 @@ import (
 	"github.com/memrel-go/memrel/internal/engine"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/go-memdb"
 
@@ -14,8 +15,7 @@ import (
 )
 
 const (
-	idIndex  = "id"
-	seqTable = "memrel.sequences" // the dot keeps it apart from user tables
+	idIndex = "id"
 )
 
 // IndexDef describes a secondary index on a table, for a Schema's list of
@@ -56,7 +56,8 @@ type config = engine.Config[AnyTable, IndexDef, hooks]
 type DB struct {
 	*shape // the schema, shared with the DB's snapshots
 	mem    *memdb.MemDB
-	feed   feed // the revision, the kept change sets and the watches; a snapshot has its own
+	cnt    atomic.Pointer[counters] // the sequences and counts of rows of the state mem holds
+	feed   feed                     // the revision, the kept change sets and the watches; a snapshot has its own
 
 	// writer holds a token while a write transaction is open. It is made
 	// by the first writer: a snapshot that is only read (a fixture forked
@@ -203,11 +204,15 @@ func check(cfg config) (*DB, error) {
 
 // build makes the go-memdb schema and store of a checked DB.
 func (db *DB) build() error {
-	schema := &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
-		seqTable: {Name: seqTable, Indexes: map[string]*memdb.IndexSchema{
-			idIndex: {Name: idIndex, Unique: true, Indexer: seqIndexer{}},
-		}},
-	}}
+	schema := &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{}}
+	if len(db.order) == 0 {
+		// go-memdb refuses a schema without a table: an empty DB gets one
+		// that nothing reads or writes (the dot keeps its name apart from
+		// user tables).
+		schema.Tables["memrel.none"] = &memdb.TableSchema{Name: "memrel.none", Indexes: map[string]*memdb.IndexSchema{
+			idIndex: {Name: idIndex, Unique: true, Indexer: &memdb.StringFieldIndex{Field: "Name"}},
+		}}
+	}
 	db.ahead = &ahead{rows: map[any]aheadEntry{}}
 	for _, info := range db.order {
 		ts := &memdb.TableSchema{Name: info.name, Indexes: map[string]*memdb.IndexSchema{
@@ -241,7 +246,7 @@ func (db *DB) Snapshot() *DB {
 	// The shape is shared; the writer and the feed are the copy's own.
 	c := &DB{shape: db.shape}
 	var rev uint64
-	db.feed.read(func() { c.mem = db.mem.Snapshot() }, &rev)
+	db.feed.read(func() { c.mem = db.mem.Snapshot(); c.cnt.Store(db.cnt.Load()) }, &rev)
 	c.feed.rev.Store(rev)
 	return c
 }
@@ -250,7 +255,7 @@ func (db *DB) Snapshot() *DB {
 // blocks. Call Abort (or Commit) when done; both are no-ops afterwards.
 func (db *DB) BeginRead() *Tx {
 	tx := &Tx{db: db}
-	db.feed.read(func() { tx.txn = db.mem.Txn(false) }, &tx.rev)
+	db.feed.read(func() { tx.txn = db.mem.Txn(false); tx.cnt = db.cnt.Load() }, &tx.rev)
 	return tx
 }
 
@@ -288,7 +293,7 @@ func (db *DB) BeginWriteContext(ctx context.Context) (*Tx, error) {
 
 func (db *DB) beginWrite() *Tx {
 	// The writer holds the lock: no commit can come between.
-	return &Tx{db: db, txn: db.mem.Txn(true), write: true, rev: db.feed.rev.Load()}
+	return &Tx{db: db, txn: db.mem.Txn(true), write: true, rev: db.feed.rev.Load(), cnt: db.cnt.Load()}
 }
 
 // View runs fn in a read transaction. The error is fn's. A panic in fn
@@ -407,20 +412,19 @@ func rawArg(args []any) ([]byte, error) {
 	return nil, fmt.Errorf("memrel: internal error: index lookup takes []byte, got %T", args[0])
 }
 
-// seqRow is a table's entry in the sequences table: the last key its
-// sequence handed out, and its number of rows (what Len returns without
-// walking them). Both are written at Commit, so every snapshot holds its
-// own.
-type seqRow struct {
-	table string
-	last  int64
-	rows  int
+// counters are, per table (by its place in the DB's order), the last key
+// its sequence handed out and its number of rows (what Len returns without
+// walking them), in one committed state. They are never changed once
+// published: a commit that moves one publishes a new array with its state,
+// under the feed's sequence lock, so that a transaction, and a snapshot,
+// takes the state and its counters together. (Kept in go-memdb, they cost
+// a write to a table of their own, with its radix paths copied, at every
+// commit.)
+type counters struct {
+	c []counter
 }
 
-type seqIndexer struct{}
-
-func (seqIndexer) FromObject(obj any) (bool, []byte, error) {
-	return true, []byte(obj.(*seqRow).table), nil
+type counter struct {
+	last int64
+	rows int
 }
-
-func (seqIndexer) FromArgs(args ...any) ([]byte, error) { return rawArg(args) }

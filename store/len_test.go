@@ -1,7 +1,7 @@
 package store
 
 // An internal test: Len reads each table's count of rows, kept beside its
-// sequence; the corruption Check must report is written directly.
+// sequence; the corruption Check must report is made directly.
 
 import (
 	"errors"
@@ -121,13 +121,9 @@ func TestLenCountsWithoutWalking(t *testing.T) {
 // corruption would leave), naming the table and both numbers.
 func TestCheckReportsWrongRowCount(t *testing.T) {
 	db, auto, _ := openSeqTest(t)
+	corruptCounter(db, auto.info, func(c *counter) { c.rows = 9 })
 	tx := db.BeginWrite()
 	defer tx.Abort()
-	stored := *tx.seqRow(auto.info)
-	stored.rows = 9
-	if err := tx.txn.Insert(seqTable, &stored); err != nil {
-		t.Fatal(err)
-	}
 	err := tx.Check()
 	if !errors.Is(err, ErrIntegrity) {
 		t.Fatalf("Check = %v, want ErrIntegrity", err)
@@ -199,5 +195,27 @@ func TestSnapshotAllocations(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A transaction's counters are those of the state it reads: a read
+// transaction that began before commits keeps them while writers move
+// them.
+func TestCountersFollowTheState(t *testing.T) {
+	db, auto, _ := openSeqTest(t)
+	old := db.BeginRead()
+	defer old.Abort()
+	for i := 0; i < 3; i++ {
+		if err := db.Update(func(tx *Tx) error { _, err := auto.Insert(tx, seqTestRow{V: "more"}); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, last := auto.Len(old), old.seqLoad(auto.info); n != 4 || last != 11 {
+		t.Errorf("the old read transaction sees Len %d and sequence %d, want 4 and 11", n, last)
+	}
+	cur := db.BeginRead()
+	defer cur.Abort()
+	if n, last := auto.Len(cur), cur.seqLoad(auto.info); n != 7 || last != 14 {
+		t.Errorf("a new read transaction sees Len %d and sequence %d, want 7 and 14", n, last)
 	}
 }

@@ -25,6 +25,7 @@ type Tx struct {
 
 	seq      map[*TableInfo]int64 // last key handed out, per table, this transaction
 	rows     []int                // rows inserted less rows deleted, per table (by its place in db.order)
+	cnt      *counters            // the committed counters of the state it reads (nil: all zero)
 	journal  []undo
 	depth    int // open savepoints
 	onCommit []func(*Tx) error
@@ -116,24 +117,26 @@ func (tx *Tx) commit() error {
 			return err
 		}
 	}
+	// The counters of the state this commit makes: a new array if the
+	// transaction moved a sequence or a count of rows, published with the
+	// state (readers take both under the feed's sequence lock).
+	var next *counters
 	for i, t := range tx.db.order {
 		last, moved := tx.seq[t]
 		if !moved && (tx.rows == nil || tx.rows[i] == 0) {
 			continue
 		}
-		row := seqRow{table: t.name}
-		if stored := tx.seqRow(t); stored != nil {
-			row = *stored
+		if next == nil {
+			next = &counters{c: make([]counter, len(tx.db.order))}
+			if tx.cnt != nil {
+				copy(next.c, tx.cnt.c)
+			}
 		}
 		if moved {
-			row.last = last
+			next.c[i].last = last
 		}
 		if tx.rows != nil {
-			row.rows += tx.rows[i]
-		}
-		if err := tx.txn.Insert(seqTable, &row); err != nil {
-			tx.abort()
-			return fmt.Errorf("memrel: internal error: saving sequence of %s: %v", t.name, err)
+			next.c[i].rows += tx.rows[i]
 		}
 	}
 	keep := tx.db.feed.keeping()
@@ -141,7 +144,12 @@ func (tx *Tx) commit() error {
 	if len(tx.after) > 0 || keep {
 		cs = tx.Changes()
 	}
-	rev := tx.db.feed.publish(tx.txn.Commit)
+	rev := tx.db.feed.publish(func() {
+		tx.txn.Commit()
+		if next != nil {
+			tx.db.cnt.Store(next)
+		}
+	})
 	if keep {
 		tx.db.feed.record(rev, cs)
 	}
@@ -284,30 +292,22 @@ func (tx *Tx) seqLast(t *TableInfo) (last int64, ok bool) {
 }
 
 func (tx *Tx) seqLoad(t *TableInfo) int64 {
-	if row := tx.seqRow(t); row != nil {
-		return row.last
-	}
-	return 0
+	return tx.counter(t).last
 }
 
-// seqRow returns the table's committed entry in the sequences table, or
-// nil. The sequences table is written only at Commit, so a write
-// transaction reads it without the cost of reading a tree it modified.
-func (tx *Tx) seqRow(t *TableInfo) *seqRow {
-	obj, err := tx.txn.First(seqTable, idIndex, []byte(t.name))
-	if err != nil || obj == nil {
-		return nil
+// counter returns the table's committed counters, as of the state the
+// transaction reads.
+func (tx *Tx) counter(t *TableInfo) counter {
+	if tx.cnt == nil {
+		return counter{}
 	}
-	return obj.(*seqRow)
+	return tx.cnt.c[tx.db.tables[t].pos]
 }
 
 // rowCount is the number of rows of t the transaction sees: the committed
 // count, plus its own inserts, less its own deletes.
 func (tx *Tx) rowCount(t *TableInfo) int {
-	n := 0
-	if row := tx.seqRow(t); row != nil {
-		n = row.rows
-	}
+	n := tx.counter(t).rows
 	if tx.rows != nil {
 		n += tx.rows[tx.db.tables[t].pos]
 	}
