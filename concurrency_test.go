@@ -124,6 +124,11 @@ func (l *ccLibrary) verify(tx *memrel.Tx, full bool) error {
 	if len(books) != ccBooksPer*len(authors) || pages != ccBooksPer*ccPagesPer*len(authors) {
 		return fmt.Errorf("%d authors, %d books, %d pages: not whole authors", len(authors), len(books), pages)
 	}
+	// Len reads counters published beside the state: they must be this
+	// state's, not the next commit's.
+	if na, nb := l.authors.Len(tx), l.books.Len(tx); na != len(authors) || nb != len(books) {
+		return fmt.Errorf("Len: %d authors, %d books; the rows: %d authors, %d books", na, nb, len(authors), len(books))
+	}
 	for _, a := range authors {
 		kids := collect(l.bookAuthor.Children(tx, a.ID))
 		if len(kids) != ccBooksPer || l.bookAuthor.Count(tx, a.ID) != ccBooksPer {
