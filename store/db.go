@@ -254,7 +254,7 @@ func (db *DB) Snapshot() *DB {
 // BeginRead starts a read transaction on the current snapshot. It never
 // blocks. Call Abort (or Commit) when done; both are no-ops afterwards.
 func (db *DB) BeginRead() *Tx {
-	tx := &Tx{db: db}
+	tx := &Tx{db: db, txWrite: &noWrite}
 	db.feed.read(func() { tx.txn = db.mem.Txn(false); tx.cnt = db.cnt.Load() }, &tx.rev)
 	return tx
 }
@@ -293,7 +293,9 @@ func (db *DB) BeginWriteContext(ctx context.Context) (*Tx, error) {
 
 func (db *DB) beginWrite() *Tx {
 	// The writer holds the lock: no commit can come between.
-	return &Tx{db: db, txn: db.mem.Txn(true), write: true, rev: db.feed.rev.Load(), cnt: db.cnt.Load()}
+	wt := &writeTx{tx: Tx{db: db, txn: db.mem.Txn(true), write: true, rev: db.feed.rev.Load(), cnt: db.cnt.Load()}}
+	wt.tx.txWrite = &wt.w
+	return &wt.tx
 }
 
 // View runs fn in a read transaction. The error is fn's. A panic in fn

@@ -60,18 +60,23 @@ func (r DeleteResult) String() string {
 // Savepoint opens a savepoint: from now until it ends, every write is
 // journaled so that RollbackTo can undo it.
 func (tx *Tx) savepoint() engine.Savepoint {
+	if !tx.write { // nothing to undo, and noWrite is shared: never written
+		return engine.Savepoint{}
+	}
 	tx.depth++
 	return engine.Savepoint{N: len(tx.journal), Depth: tx.depth, After: len(tx.after)}
 }
 
 // Release ends sp and keeps its writes.
 func (tx *Tx) release(sp engine.Savepoint) {
-	tx.end(sp)
+	if tx.write {
+		tx.end(sp)
+	}
 }
 
 // RollbackTo undoes every write made since sp, newest first, and ends sp.
 func (tx *Tx) rollbackTo(sp engine.Savepoint) {
-	if tx.closed {
+	if tx.closed || !tx.write {
 		return
 	}
 	for i := len(tx.journal) - 1; i >= sp.N; i-- {

@@ -5,8 +5,10 @@ package store
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // Len follows inserts, deletes and updates in a write transaction, undoes
@@ -217,5 +219,52 @@ func TestCountersFollowTheState(t *testing.T) {
 	defer cur.Abort()
 	if n, last := auto.Len(cur), cur.seqLoad(auto.info); n != 7 || last != 14 {
 		t.Errorf("a new read transaction sees Len %d and sequence %d, want 7 and 14", n, last)
+	}
+}
+
+// A read transaction is small (its write state is the shared noWrite), and
+// nothing done with one writes noWrite: every exported method of Tx, the
+// refused writes, reads, and its close.
+func TestReadTxLeavesNoWriteAlone(t *testing.T) {
+	if s := unsafe.Sizeof(Tx{}); s > 160 {
+		t.Errorf("a Tx is %d bytes: a read transaction allocates it whole", s)
+	}
+	db, auto, chosen := openSeqTest(t)
+	tx := db.BeginRead()
+	_ = tx.Changes()
+	if err := tx.AfterCommit(func(*ChangeSet) {}); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("AfterCommit on a read transaction = %v", err)
+	}
+	if err := tx.DeferForeignKeys(); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("DeferForeignKeys on a read transaction = %v", err)
+	}
+	_ = tx.ForeignKeysDeferred()
+	if err := tx.Check(); err != nil {
+		t.Error(err)
+	}
+	_ = tx.Dump()
+	sp := tx.savepoint() // the engine's savepoints are no-ops in a read transaction
+	tx.rollbackTo(sp)
+	tx.release(tx.savepoint())
+	_ = tx.Atomic(func(tx *Tx) error {
+		_, err := auto.Insert(tx, seqTestRow{V: "no"})
+		return err
+	})
+	if _, err := auto.Insert(tx, seqTestRow{V: "no"}); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("Insert in a read transaction = %v", err)
+	}
+	if _, err := chosen.Delete(tx, 7); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("Delete in a read transaction = %v", err)
+	}
+	_, _ = auto.Get(tx, 10)
+	_ = auto.Len(tx)
+	for range auto.All(tx) {
+	}
+	if err := tx.Commit(); err != nil {
+		t.Error(err)
+	}
+	tx.Abort()
+	if !reflect.ValueOf(noWrite).IsZero() {
+		t.Fatalf("a read transaction wrote the shared noWrite: %+v", noWrite)
 	}
 }

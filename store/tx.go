@@ -23,9 +23,23 @@ type Tx struct {
 	closed  bool
 	managed bool // run by View or Update: Commit is theirs
 
+	rev     uint64    // the revision of the state it reads (Revision)
+	cnt     *counters // the committed counters of the state it reads (nil: all zero)
+	arg     []byte    // the encoded key of a lookup, handed to go-memdb through args
+	args    []any     // {&arg}, built once: passing it to go-memdb allocates nothing
+	argsArr [1]any
+	argBuf  [24]byte
+
+	// What only a write transaction uses. A read transaction points at
+	// noWrite, shared and never written: its fields read as empty, and a
+	// read transaction costs one small allocation.
+	*txWrite
+}
+
+// txWrite is the state of a write transaction.
+type txWrite struct {
 	seq      map[*TableInfo]int64 // last key handed out, per table, this transaction
 	rows     []int                // rows inserted less rows deleted, per table (by its place in db.order)
-	cnt      *counters            // the committed counters of the state it reads (nil: all zero)
 	journal  []undo
 	depth    int // open savepoints
 	onCommit []func(*Tx) error
@@ -42,14 +56,18 @@ type Tx struct {
 	// caller-chosen key's existence check) doubles the cost of the insert.
 	live     map[*TableInfo]map[string]liveRow
 	after    []func(*ChangeSet) // AfterCommit
-	rev      uint64             // the revision of the state it reads (Revision)
 	base     *memdb.Txn
 	keyBuf   []byte
-	arg      []byte // the encoded key of a lookup, handed to go-memdb through args
-	args     []any  // {&arg}, built once: passing it to go-memdb allocates nothing
-	argsArr  [1]any
-	argBuf   [24]byte
 	overlays map[overlayKey]overlay // see scanValue
+}
+
+// noWrite is the txWrite of every read transaction: never written.
+var noWrite txWrite
+
+// writeTx is a write transaction and its state, in one allocation.
+type writeTx struct {
+	tx Tx
+	w  txWrite
 }
 
 // undo is one journal entry: the state of a row (or a sequence) before a
@@ -188,11 +206,13 @@ func (tx *Tx) close() {
 		<-tx.db.writer() // free the writer
 	}
 	tx.closed = true
-	tx.journal = nil
-	tx.seq = nil
-	tx.rows = nil
-	tx.onCommit = nil
-	tx.deferred = nil
+	if tx.write {
+		tx.journal = nil
+		tx.seq = nil
+		tx.rows = nil
+		tx.onCommit = nil
+		tx.deferred = nil
+	}
 }
 
 // first returns the stored row with the encoded key, or nil.
