@@ -40,7 +40,10 @@
 //
 // A node whose schema differs (memrel.SchemaFingerprint) stops applying the
 // log at the first entry of another schema: [Node.Err] says why
-// ([ErrHalted]). A malformed entry or snapshot is refused with [ErrEntry].
+// ([ErrHalted]); it serves no write nor linearizable read, and when it
+// becomes the leader (raft does not know its state machine stopped) it
+// transfers the leadership to another voter. A malformed entry or snapshot
+// is refused with [ErrEntry].
 //
 // The README's "Running on several machines" shows a TCP setup, and explains
 // the consistency argument.

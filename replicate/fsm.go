@@ -28,6 +28,7 @@ type fsm struct {
 	applied  uint64        // raft index of the last entry applied, of any kind
 	moved    chan struct{} // closed (and replaced) whenever applied moves
 	halted   error         // why the FSM stopped applying, or nil
+	haltedCh chan struct{} // closed when it halts
 }
 
 // applyResult is what Apply returns for a write entry, to the leader's
@@ -38,7 +39,7 @@ type applyResult struct {
 }
 
 func newFSM(db *memrel.DB) *fsm {
-	f := &fsm{empty: db.Snapshot(), fp: memrel.SchemaFingerprint(db), moved: make(chan struct{})}
+	f := &fsm{empty: db.Snapshot(), fp: memrel.SchemaFingerprint(db), moved: make(chan struct{}), haltedCh: make(chan struct{})}
 	f.db.Store(db)
 	return f
 }
@@ -74,6 +75,7 @@ func (f *fsm) halt(err error) error {
 		f.halted = fmt.Errorf("%w: %w", ErrHalted, err)
 		close(f.moved) // waiters (ViewAt) learn it
 		f.moved = make(chan struct{})
+		close(f.haltedCh) // the Node hands its leadership over
 	}
 	return f.halted
 }

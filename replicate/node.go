@@ -52,8 +52,9 @@ type Node struct {
 	id      raft.ServerID
 	retries int
 
-	writer chan struct{} // a token while an Update is under way: they never overlap
-	ready  atomic.Bool   // the leader's schema entry of this leadership is applied
+	writer    chan struct{} // a token while an Update is under way: they never overlap
+	readyTerm atomic.Uint64 // the term whose leadership applied its schema entry (a node leads at most once a term)
+	handOver  time.Duration // how often a halted leader tries to hand its leadership over
 
 	observer *raft.Observer
 	changes  chan raft.Observation
@@ -94,7 +95,8 @@ func New(db *memrel.DB, cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{fsm: newFSM(db), id: cfg.Raft.LocalID, retries: cfg.Retries, writer: make(chan struct{}, 1),
-		changes: make(chan raft.Observation, 16), done: make(chan struct{})}
+		handOver: max(cfg.Raft.HeartbeatTimeout, time.Millisecond),
+		changes:  make(chan raft.Observation, 16), done: make(chan struct{})}
 	switch {
 	case n.retries == 0:
 		n.retries = 3
@@ -106,8 +108,8 @@ func New(db *memrel.DB, cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("replicate: new node: %w", err)
 	}
 	n.raft = r
-	// Any change of leader or of state ends this node's readiness to
-	// write: a new leadership applies its schema entry first.
+	// A halted node that becomes the leader hands the leadership over (see
+	// watchLeadership).
 	n.observer = raft.NewObserver(n.changes, false, func(o *raft.Observation) bool {
 		switch o.Data.(type) {
 		case raft.LeaderObservation, raft.RaftState:
@@ -137,14 +139,30 @@ func jsonComplete(db *memrel.DB) error {
 	return nil
 }
 
+// watchLeadership keeps a halted node from leading: raft does not know
+// that the state machine stopped, so such a node wins elections and
+// accepts leadership transfers like any other, and as the leader it would
+// refuse every write (ErrHalted) for as long as it leads. Whenever it
+// becomes the leader, or halts while leading, it transfers the leadership
+// to another voter, and tries again (every HeartbeatTimeout) while it
+// still leads.
 func (n *Node) watchLeadership() {
 	defer n.stopped.Done()
+	halted := n.fsm.haltedCh
+	var retry <-chan time.Time
 	for {
 		select {
 		case <-n.changes:
-			n.ready.Store(false)
+		case <-halted:
+			halted = nil
+		case <-retry:
+			retry = nil
 		case <-n.done:
 			return
+		}
+		if n.Err() != nil && n.IsLeader() {
+			_ = n.raft.LeadershipTransfer() // asynchronous: the retry checks the outcome
+			retry = time.After(n.handOver)
 		}
 	}
 }
@@ -190,8 +208,9 @@ func (n *Node) AppliedIndex() uint64 {
 
 // Err returns why the node stopped applying the log (wrapping ErrHalted
 // and memrel.ErrSchema: a log entry or snapshot of a node of another
-// schema), or nil. A halted node keeps the state it had, serves reads of
-// it, and refuses writes.
+// schema), or nil. A halted node keeps the state it had, serves local
+// reads of it (View), refuses writes and linearizable reads, and hands
+// the leadership over whenever it gets it.
 func (n *Node) Err() error { return n.fsm.err() }
 
 func (n *Node) notLeader(op string) error {
@@ -278,7 +297,7 @@ func (n *Node) update(ctx context.Context, fn func(tx *memrel.Tx) error) (uint64
 	if !n.IsLeader() {
 		return 0, n.notLeader("update")
 	}
-	if err := n.becomeReady(ctx); err != nil {
+	if err := n.becomeReady(ctx, n.raft.CurrentTerm()); err != nil {
 		return 0, err
 	}
 	db, base, baseRev := n.fsm.position()
@@ -315,9 +334,13 @@ func (n *Node) update(ctx context.Context, fn func(tx *memrel.Tx) error) (uint64
 // becomeReady makes sure that this leader has applied every entry of the
 // leaders before it: it commits a schema entry of its own and waits until
 // it is applied. Every node checks the entry's fingerprint against its own
-// schema. Called with the writer held.
-func (n *Node) becomeReady(ctx context.Context) error {
-	if n.ready.Load() {
+// schema. term is the current term, read once the node knew itself the
+// leader: a node leads at most once in a term, so the entry applied in the
+// term serves the whole leadership (if leadership was lost and won again
+// before the entry was enqueued, it serves a later term, and the next
+// Update commits another). Called with the writer held.
+func (n *Node) becomeReady(ctx context.Context, term uint64) error {
+	if n.readyTerm.Load() == term {
 		return nil
 	}
 	fut := n.raft.Apply(encodeSchema(n.fsm.fp), timeout(ctx))
@@ -327,7 +350,7 @@ func (n *Node) becomeReady(ctx context.Context) error {
 	if res, _ := fut.Response().(applyResult); res.err != nil {
 		return res.err
 	}
-	n.ready.Store(true)
+	n.readyTerm.Store(term)
 	return nil
 }
 
@@ -343,8 +366,12 @@ func (n *Node) View(fn func(tx *memrel.Tx) error) error { return n.DB().View(fn)
 // serves it.
 //
 // Possible errors: fn's; *NotLeaderError (ErrNotLeader) on another node;
-// ctx's; raft's (raft.ErrLeadershipLost).
+// ErrHalted (the node stopped applying the log: its state misses writes
+// whatever the barrier says); ctx's; raft's (raft.ErrLeadershipLost).
 func (n *Node) ViewLinearizable(ctx context.Context, fn func(tx *memrel.Tx) error) error {
+	if err := n.Err(); err != nil {
+		return err
+	}
 	if !n.IsLeader() {
 		return n.notLeader("linearizable view")
 	}
@@ -353,6 +380,9 @@ func (n *Node) ViewLinearizable(ctx context.Context, fn func(tx *memrel.Tx) erro
 			return fmt.Errorf("replicate: linearizable view: %w", err)
 		}
 		return n.raftErr("linearizable view", err)
+	}
+	if err := n.Err(); err != nil { // halted by an entry before the barrier
+		return err
 	}
 	return n.View(fn)
 }

@@ -123,3 +123,52 @@ func TestNewNeedsAnEmptyDB(t *testing.T) {
 		t.Error("New accepted a raft config without LocalID")
 	}
 }
+
+// A halted node that becomes the leader (a leadership transfer, or an
+// election it wins: raft does not know its state machine stopped) neither
+// serves linearizable reads of its stale state nor keeps the leadership:
+// it hands it to another node, and the cluster writes again.
+func TestHaltedNodeDoesNotLead(t *testing.T) {
+	c := newCluster(t, 3, nil)
+	leader := c.leader()
+	insertUser(t, leader.node, "ann")
+
+	c.open = openOtherDB
+	stranger := &member{id: "stranger", store: raft.NewInmemStore(), snaps: raft.NewInmemSnapshotStore()}
+	c.members = append(c.members, stranger)
+	c.start(stranger)
+	c.open = openDB
+	if err := leader.node.AddVoter(ctxT(t), stranger.id, raft.ServerAddress(stranger.id)); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); stranger.node.Err() == nil && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+	}
+	if err := stranger.node.Err(); !errors.Is(err, replicate.ErrHalted) {
+		t.Fatalf("the stranger: %v, want ErrHalted", err)
+	}
+	index := insertUser(t, leader.node, "bob") // the stranger misses it
+	if err := leader.node.Raft().LeadershipTransferToServer(stranger.id, raft.ServerAddress(stranger.id)).Error(); err != nil {
+		t.Fatalf("transfer to the stranger: %v", err)
+	}
+	// Catch it while it leads, if it is not too quick to hand over.
+	for deadline := time.Now().Add(time.Second); !stranger.node.IsLeader() && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+	}
+	err := stranger.node.ViewLinearizable(ctxT(t), func(tx *memrel.Tx) error {
+		t.Errorf("a linearizable read on the halted node, which misses bob, written at %d (it applied %d)", index, stranger.node.AppliedIndex())
+		return nil
+	})
+	if !errors.Is(err, replicate.ErrHalted) {
+		t.Errorf("ViewLinearizable on the halted node: %v, want ErrHalted", err)
+	}
+	// The cluster writes again, through a node that applies the log.
+	next := c.leader(stranger)
+	index = insertUser(t, next.node, "cid")
+	if stranger.node.IsLeader() {
+		t.Error("the halted node leads")
+	}
+	if err := next.node.RemoveServer(ctxT(t), stranger.id); err != nil {
+		t.Fatal(err)
+	}
+	c.stop(stranger)
+	c.converged(index)
+}
