@@ -2,8 +2,11 @@ package replicate
 
 import (
 	"context"
+	"encoding"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,8 +75,9 @@ type Node struct {
 // Bootstrap, and AddVoter on the leader for the nodes that join it.
 //
 // Rows travel as JSON: a row type with a field that encoding/json leaves
-// out (unexported, or tagged `json:"-"`) is refused, since its value would
-// never reach any node (the leader too applies what the log holds).
+// out (unexported, or tagged `json:"-"`), in the row or in a struct it
+// holds (nested, embedded, in a slice or map), is refused, since its value
+// would never reach any node (the leader too applies what the log holds).
 //
 // Possible errors: a DB that is not empty, a row field JSON leaves out
 // (wrapping memrel.ErrSchema), an incomplete Config, raft's (raft.NewRaft's:
@@ -124,19 +128,57 @@ func New(db *memrel.DB, cfg Config) (*Node, error) {
 }
 
 // jsonComplete reports the first field of a row type that encoding/json
-// leaves out: an unexported field (not embedded), or one tagged "-".
+// leaves out: an unexported field (but an embedded struct, whose fields
+// JSON promotes), or one tagged "-", in the row or in any value it
+// holds (a nested struct, through pointers, slices, arrays and maps). A
+// type with its own JSON or text encoding (time.Time, memrel.Null) is
+// trusted, as is what an interface holds.
 func jsonComplete(db *memrel.DB) error {
 	for _, t := range db.Tables() {
-		typ := t.RowType()
-		for i := range typ.NumField() {
-			f := typ.Field(i)
-			if (!f.IsExported() && !f.Anonymous) || f.Tag.Get("json") == "-" {
-				return fmt.Errorf("replicate: new node: table %s: field %s is left out by encoding/json (unexported or tagged \"-\"), so it would not be replicated: %w",
-					t.Name(), f.Name, memrel.ErrSchema)
-			}
+		if path, f, ok := jsonLeftOut(t.RowType(), map[reflect.Type]bool{}); ok {
+			return fmt.Errorf("replicate: new node: table %s: field %s%s is left out by encoding/json (unexported or tagged \"-\"), so it would not be replicated: %w",
+				t.Name(), path, f, memrel.ErrSchema)
 		}
 	}
 	return nil
+}
+
+var (
+	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
+	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// jsonLeftOut returns the first field of typ that JSON leaves out, and
+// the path to the struct that holds it.
+func jsonLeftOut(typ reflect.Type, seen map[reflect.Type]bool) (path, field string, ok bool) {
+	if seen[typ] {
+		return "", "", false
+	}
+	seen[typ] = true
+	for _, m := range []reflect.Type{jsonMarshaler, textMarshaler} {
+		if typ.Implements(m) || reflect.PointerTo(typ).Implements(m) {
+			return "", "", false
+		}
+	}
+	switch typ.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return jsonLeftOut(typ.Elem(), seen)
+	case reflect.Map:
+		return jsonLeftOut(typ.Elem(), seen)
+	case reflect.Struct:
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			// An unexported embedded struct's fields are promoted; through
+			// a pointer, JSON encodes them but cannot decode them.
+			if f.Tag.Get("json") == "-" || (!f.IsExported() && !(f.Anonymous && f.Type.Kind() == reflect.Struct)) {
+				return "", f.Name, true
+			}
+			if p, name, ok := jsonLeftOut(f.Type, seen); ok {
+				return f.Name + "." + p, name, true
+			}
+		}
+	}
+	return "", "", false
 }
 
 // watchLeadership keeps a halted node from leading: raft does not know

@@ -172,3 +172,90 @@ func TestHaltedNodeDoesNotLead(t *testing.T) {
 	c.stop(stranger)
 	c.converged(index)
 }
+
+// Address is a nested value of a row: its unexported field is left out by
+// encoding/json as a row's own would be.
+type Address struct {
+	City string
+	zip  string //lint:ignore U1000 the field under test: JSON leaves it out
+}
+
+// Audit is embedded: its fields are the row's, for encoding/json too.
+type Audit struct {
+	By   string
+	Note string `json:"-"`
+}
+
+type level int
+
+type audit struct{ By string }
+
+// A field that JSON leaves out is refused wherever it is: in a nested
+// struct, a slice or map of them, an embedded struct, or embedded itself
+// (an unexported embedded non-struct, which JSON skips). Types with their
+// own JSON encoding (time.Time, memrel.Null) are theirs to get right.
+func TestNewRefusesNestedFieldsJSONLeavesOut(t *testing.T) {
+	type nested struct {
+		ID   int64
+		Home Address
+	}
+	type inSlice struct {
+		ID    int64
+		Homes []*Address
+	}
+	type inMap struct {
+		ID    int64
+		Homes map[string]Address
+	}
+	type embedded struct {
+		ID int64
+		Audit
+	}
+	type embeddedLevel struct {
+		ID int64
+		level
+	}
+	type embeddedPointer struct {
+		ID int64
+		*audit
+	}
+	type fine struct {
+		ID    int64
+		At    time.Time
+		Maybe memrel.Null[int64]
+		Tags  map[string][]string
+		Self  *fine
+	}
+	open := func(name string, table memrel.AnyTable) error {
+		db, err := memrel.Open(memrel.Schema{Tables: []memrel.AnyTable{table}})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		_, trans := raft.NewInmemTransport("a")
+		store := raft.NewInmemStore()
+		n, err := replicate.New(db, replicate.Config{Raft: testRaftConfig("a"), Transport: trans, LogStore: store, StableStore: store, Snapshots: raft.NewDiscardSnapshotStore()})
+		if err == nil {
+			_ = n.Shutdown()
+		}
+		return err
+	}
+	for name, table := range map[string]memrel.AnyTable{
+		"nested":         memrel.NewTable("nested", func(r *nested) *int64 { return &r.ID }),
+		"in a slice":     memrel.NewTable("inSlice", func(r *inSlice) *int64 { return &r.ID }),
+		"in a map":       memrel.NewTable("inMap", func(r *inMap) *int64 { return &r.ID }),
+		"embedded":       memrel.NewTable("embedded", func(r *embedded) *int64 { return &r.ID }),
+		"embedded level": memrel.NewTable("embeddedLevel", func(r *embeddedLevel) *int64 { return &r.ID }),
+		// JSON encodes its fields, and cannot decode them (a nil pointer
+		// to an unexported type).
+		"embedded pointer": memrel.NewTable("embeddedPointer", func(r *embeddedPointer) *int64 { return &r.ID }),
+	} {
+		err := open(name, table)
+		if !errors.Is(err, memrel.ErrSchema) || !strings.Contains(err.Error(), "encoding/json") {
+			t.Errorf("%s: %v, want ErrSchema naming encoding/json", name, err)
+		}
+		t.Log(err)
+	}
+	if err := open("fine", memrel.NewTable("fine", func(r *fine) *int64 { return &r.ID })); err != nil {
+		t.Errorf("a row type JSON carries whole: %v", err)
+	}
+}
