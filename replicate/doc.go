@@ -39,8 +39,10 @@
 // # Failures
 //
 // A node whose schema differs (memrel.SchemaFingerprint) stops applying the
-// log at the first entry of another schema: [Node.Err] says why
-// ([ErrHalted]); it serves no write nor linearizable read, and when it
+// log at the first entry of another schema, and a node whose state differs
+// from the leader's (it refused a write the leader applied: a check of the
+// same name with another rule) at the first write computed after that one:
+// [Node.Err] says why ([ErrHalted]; [memrel.ErrSchema] or [ErrDiverged]); it serves no write nor linearizable read, and when it
 // becomes the leader (raft does not know its state machine stopped) it
 // transfers the leadership to another voter. A malformed entry or snapshot
 // is refused with [ErrEntry].

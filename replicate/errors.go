@@ -27,6 +27,14 @@ var (
 	// Node.Err): the node keeps its state as it was and serves no write.
 	ErrHalted = errors.New("replicate: the node stopped applying the log")
 
+	// ErrDiverged is wrapped, with ErrHalted, by the error of a node that
+	// met a write computed after a write it did not apply (Node.Err): the
+	// leader applied an entry that this node refused, or this node applied
+	// one the leader refused, so their states differ. Nodes of one build
+	// never diverge; a check or unique constraint whose rule differs under
+	// the same name (which SchemaFingerprint does not see) does.
+	ErrDiverged = errors.New("replicate: this node's state differs from the leader's")
+
 	// ErrEntry is returned when a log entry or a snapshot is not one a Node
 	// wrote: a version this node cannot read, a kind it does not know.
 	ErrEntry = errors.New("replicate: malformed log entry or snapshot")

@@ -219,8 +219,11 @@ func (n *Node) Bootstrap(servers ...raft.Server) error {
 }
 
 // Raft returns the node's raft instance, for what Node does not wrap
-// (statistics, leadership transfer, a manual snapshot). Writing through
-// it (Apply) bypasses the Node and is refused by every node's FSM.
+// (statistics, leadership transfer, a manual snapshot). Do not write
+// through it (Apply): every node treats such an entry alike, refusing
+// one that is not a Node's entry or whose base is stale, but applying a
+// well-formed write whatever its rows, and halting on a base ahead of the
+// state (ErrDiverged).
 func (n *Node) Raft() *raft.Raft { return n.raft }
 
 // DB returns the node's current DB, for reads (View does the same). A
@@ -248,9 +251,10 @@ func (n *Node) AppliedIndex() uint64 {
 	return n.fsm.applied
 }
 
-// Err returns why the node stopped applying the log (wrapping ErrHalted
-// and memrel.ErrSchema: a log entry or snapshot of a node of another
-// schema), or nil. A halted node keeps the state it had, serves local
+// Err returns why the node stopped applying the log, or nil: wrapping
+// ErrHalted, and memrel.ErrSchema (a log entry or snapshot of a node of
+// another schema) or ErrDiverged (a write computed after one this node did
+// not apply). A halted node keeps the state it had, serves local
 // reads of it (View), refuses writes and linearizable reads, and hands
 // the leadership over whenever it gets it.
 func (n *Node) Err() error { return n.fsm.err() }
