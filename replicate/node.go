@@ -310,7 +310,8 @@ func wait(ctx context.Context, fut raft.Future) error {
 // if another leader's entries were still being applied when it ran: like
 // bbolt's Batch, it must not have effects outside the transaction; use
 // tx.AfterCommit for those, whose functions run on the leader, once, after
-// the write is applied.
+// the write is applied, when Update returns it (not when Update fails with
+// an unknown outcome, below, even if the write commits later).
 //
 // Updates on one node never overlap: each waits for the one before, or for
 // ctx.
@@ -437,7 +438,8 @@ func (n *Node) ViewLinearizable(ctx context.Context, fn func(tx *memrel.Tx) erro
 // up to index (an index Update or AppliedIndex returned, on any node): on
 // a follower, a client reads its own writes. It waits for ctx at most.
 //
-// Possible errors: fn's; ctx's; ErrHalted.
+// Possible errors: fn's; ctx's; ErrHalted; raft.ErrRaftShutdown (the node
+// was shut down before it applied index).
 func (n *Node) ViewAt(ctx context.Context, index uint64, fn func(tx *memrel.Tx) error) error {
 	for {
 		n.fsm.mu.Lock()
@@ -451,6 +453,8 @@ func (n *Node) ViewAt(ctx context.Context, index uint64, fn func(tx *memrel.Tx) 
 		}
 		select {
 		case <-moved:
+		case <-n.done:
+			return fmt.Errorf("replicate: view at index %d (applied: %d): %w", index, applied, raft.ErrRaftShutdown)
 		case <-ctx.Done():
 			return fmt.Errorf("replicate: view at index %d (applied: %d): %w", index, applied, ctx.Err())
 		}

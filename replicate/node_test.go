@@ -471,3 +471,32 @@ func conflictingUpdate(t *testing.T, n *replicate.Node) (calls int, index uint64
 	}
 	return calls, index, err
 }
+
+// A ViewAt waiting for an index that a node will never apply, since it
+// is shut down, returns raft.ErrRaftShutdown rather than waiting for a
+// context that may have no deadline.
+func TestViewAtEndsAtShutdown(t *testing.T) {
+	c := newCluster(t, 3, nil)
+	leader := c.leader()
+	f := c.followers(leader)[0]
+	index := insertUser(t, leader.node, "ann")
+	c.converged(index)
+	done := make(chan error, 1)
+	go func() {
+		done <- f.node.ViewAt(context.Background(), index+1000, func(*memrel.Tx) error { return nil })
+	}()
+	time.Sleep(20 * time.Millisecond) // ViewAt is waiting (or will find the node shut down)
+	c.stop(f)
+	select {
+	case err := <-done:
+		if !errors.Is(err, raft.ErrRaftShutdown) {
+			t.Errorf("ViewAt on a node shut down: %v, want raft.ErrRaftShutdown", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("ViewAt still waits 5 s after Shutdown")
+	}
+	// Reads of the state it has go on.
+	if err := f.node.ViewAt(context.Background(), index, func(*memrel.Tx) error { return nil }); err != nil {
+		t.Errorf("ViewAt of an index applied before Shutdown: %v", err)
+	}
+}
