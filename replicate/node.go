@@ -314,7 +314,9 @@ func wait(ctx context.Context, fut raft.Future) error {
 // an unknown outcome, below, even if the write commits later).
 //
 // Updates on one node never overlap: each waits for the one before, or for
-// ctx.
+// ctx. fn holds the DB's writer, which the node needs to apply the log: it
+// must not wait for the node (ViewAt, ViewLinearizable, Update), which
+// would wait for ctx.
 //
 // Possible errors: fn's and memrel's (a refused write); *NotLeaderError
 // (ErrNotLeader) on another node, naming the leader; ErrConflict after the
@@ -379,8 +381,8 @@ func (n *Node) update(ctx context.Context, fn func(tx *memrel.Tx) error) (uint64
 }
 
 // becomeReady makes sure that this leader has applied every entry of the
-// leaders before it: it commits a schema entry of its own and waits until
-// it is applied. Every node checks the entry's fingerprint against its own
+// leaders before it (raft's barrier), then commits a schema entry of its
+// own and waits until it is applied. Every node checks the entry's fingerprint against its own
 // schema. term is the current term, read once the node knew itself the
 // leader: a node leads at most once in a term, so the entry applied in the
 // term serves the whole leadership (if leadership was lost and won again
@@ -389,6 +391,16 @@ func (n *Node) update(ctx context.Context, fn func(tx *memrel.Tx) error) (uint64
 func (n *Node) becomeReady(ctx context.Context, term uint64) error {
 	if n.readyTerm.Load() == term {
 		return nil
+	}
+	// First apply every entry before this leadership: a node of another
+	// schema (restarted with a new build, elected before it replayed the
+	// log) halts on the log's schema entry here, and commits none of its
+	// own, which would halt every node of the cluster's schema for good.
+	if err := wait(ctx, n.raft.Barrier(timeout(ctx))); err != nil {
+		return n.raftErr("update: leader's barrier", err)
+	}
+	if err := n.Err(); err != nil {
+		return err
 	}
 	fut := n.raft.Apply(encodeSchema(n.fsm.fp), timeout(ctx))
 	if err := wait(ctx, fut); err != nil {

@@ -2,6 +2,7 @@ package replicate_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -257,5 +258,52 @@ func TestNewRefusesNestedFieldsJSONLeavesOut(t *testing.T) {
 	}
 	if err := open("fine", memrel.NewTable("fine", func(r *fine) *int64 { return &r.ID })); err != nil {
 		t.Errorf("a row type JSON carries whole: %v", err)
+	}
+}
+
+// A node restarted with another schema (a rolling upgrade that changed a
+// row type) can win an election before its state machine has replayed the
+// log, and so before it halts on the log's schema entry. Its first Update
+// must not commit its own schema entry: every node of the cluster's schema
+// would halt on it, for good (the entry stays in the log). The window is
+// short: the test goes through it a few times.
+func TestRestartedWithAnotherSchemaCommitsNothing(t *testing.T) {
+	c := &cluster{t: t, open: openDB}
+	m := &member{id: "solo", store: raft.NewInmemStore(), snaps: raft.NewInmemSnapshotStore()}
+	c.members = []*member{m}
+	c.start(m)
+	t.Cleanup(func() {
+		if m.up {
+			_ = m.node.Shutdown()
+		}
+	})
+	if err := m.node.Bootstrap(raft.Server{ID: m.id, Address: raft.ServerAddress(m.id)}); err != nil {
+		t.Fatal(err)
+	}
+	c.leader()
+	insertUser(t, m.node, "ann")
+	for round := range 4 {
+		c.stop(m)
+		c.open = openOtherDB
+		c.start(m)
+		for deadline := time.Now().Add(5 * time.Second); !m.node.IsLeader() && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond / 10)
+		}
+		if _, err := m.node.Update(ctxT(t), func(*memrel.Tx) error { return nil }); !errors.Is(err, replicate.ErrHalted) {
+			t.Errorf("round %d: Update on the node of another schema: %v, want ErrHalted", round, err)
+		}
+		c.stop(m)
+
+		// Back to the cluster's schema: the log holds nothing of the other.
+		c.open = openDB
+		c.start(m)
+		c.leader()
+		name := fmt.Sprint("user", round)
+		if _, err := m.node.Update(ctxT(t), func(tx *memrel.Tx) error { _, err := Users.Insert(tx, User{Name: name}); return err }); err != nil {
+			t.Fatalf("round %d: the node of the cluster's schema: %v", round, err)
+		}
+		if got := userNames(t, m.node); !got["ann"] || !got[name] {
+			t.Errorf("round %d: users %v", round, got)
+		}
 	}
 }
