@@ -186,8 +186,7 @@ func jsonLeftOut(typ reflect.Type, seen map[reflect.Type]bool) (path, field stri
 // accepts leadership transfers like any other, and as the leader it would
 // refuse every write (ErrHalted) for as long as it leads. Whenever it
 // becomes the leader, or halts while leading, it transfers the leadership
-// to another voter, and tries again (every HeartbeatTimeout) while it
-// still leads.
+// to another voter; a halted node looks again every HeartbeatTimeout.
 func (n *Node) watchLeadership() {
 	defer n.stopped.Done()
 	halted := n.fsm.haltedCh
@@ -202,8 +201,12 @@ func (n *Node) watchLeadership() {
 		case <-n.done:
 			return
 		}
-		if n.Err() != nil && n.IsLeader() {
-			_ = n.raft.LeadershipTransfer() // asynchronous: the retry checks the outcome
+		if n.Err() != nil {
+			if n.IsLeader() {
+				_ = n.raft.LeadershipTransfer() // asynchronous: the retry checks the outcome
+			}
+			// Observations are dropped when their channel is full: a halted
+			// node also looks every HeartbeatTimeout.
 			retry = time.After(n.handOver)
 		}
 	}
