@@ -13,7 +13,8 @@ import (
 var (
 	// ErrNotLeader is returned (as *NotLeaderError, which names the leader)
 	// by Update, ViewLinearizable, AddVoter and RemoveServer on a node that
-	// is not the leader.
+	// is not the leader (a node that is shut down returns
+	// raft.ErrRaftShutdown instead).
 	ErrNotLeader = errors.New("replicate: not the leader")
 
 	// ErrConflict is returned by Update when its write was computed against

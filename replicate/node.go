@@ -262,7 +262,13 @@ func (n *Node) AppliedIndex() uint64 {
 // the leadership over whenever it gets it.
 func (n *Node) Err() error { return n.fsm.err() }
 
+// notLeader is the error of an operation only the leader serves: a
+// *NotLeaderError, or raft.ErrRaftShutdown on a node that is shut down
+// (which leads nothing, and knows of no leader to send the client to).
 func (n *Node) notLeader(op string) error {
+	if n.raft.State() == raft.Shutdown {
+		return fmt.Errorf("replicate: %s: %w", op, raft.ErrRaftShutdown)
+	}
 	id, addr := n.Leader()
 	return &NotLeaderError{Op: op, LeaderID: id, LeaderAddress: addr}
 }

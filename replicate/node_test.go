@@ -500,3 +500,23 @@ func TestViewAtEndsAtShutdown(t *testing.T) {
 		t.Errorf("ViewAt of an index applied before Shutdown: %v", err)
 	}
 }
+
+// A node that is shut down says so, rather than that it is not the leader
+// (which sends a client looking for one).
+func TestShutDownNodeSaysSo(t *testing.T) {
+	c := newCluster(t, 3, nil)
+	leader := c.leader()
+	c.stop(leader)
+	if _, err := leader.node.Update(ctxT(t), func(*memrel.Tx) error { return nil }); !errors.Is(err, raft.ErrRaftShutdown) {
+		t.Errorf("Update: %v, want raft.ErrRaftShutdown", err)
+	}
+	if err := leader.node.ViewLinearizable(ctxT(t), func(*memrel.Tx) error { return nil }); !errors.Is(err, raft.ErrRaftShutdown) {
+		t.Errorf("ViewLinearizable: %v, want raft.ErrRaftShutdown", err)
+	}
+	if err := leader.node.AddVoter(ctxT(t), "x", "x"); !errors.Is(err, raft.ErrRaftShutdown) {
+		t.Errorf("AddVoter: %v, want raft.ErrRaftShutdown", err)
+	}
+	if err := leader.node.RemoveServer(ctxT(t), "x"); !errors.Is(err, raft.ErrRaftShutdown) {
+		t.Errorf("RemoveServer: %v, want raft.ErrRaftShutdown", err)
+	}
+}
