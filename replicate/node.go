@@ -314,7 +314,9 @@ func wait(ctx context.Context, fut raft.Future) error {
 //
 // If fn returns an error, or the write is refused (a constraint, a
 // protected delete, a check Commit runs), Update returns that error and
-// nothing enters the log. A write that changes nothing enters no log
+// nothing enters the log (a write that only JSON makes invalid, such as
+// two strings that differ in invalid UTF-8 under a unique constraint,
+// enters it and is refused by every node). A write that changes nothing enters no log
 // either. fn may run more than once (at most Config.Retries more times)
 // if another leader's entries were still being applied when it ran: like
 // bbolt's Batch, it must not have effects outside the transaction; use

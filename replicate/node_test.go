@@ -1,6 +1,7 @@
 package replicate_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -518,5 +519,35 @@ func TestShutDownNodeSaysSo(t *testing.T) {
 	}
 	if err := leader.node.RemoveServer(ctxT(t), "x"); !errors.Is(err, raft.ErrRaftShutdown) {
 		t.Errorf("RemoveServer: %v, want raft.ErrRaftShutdown", err)
+	}
+}
+
+// A write that is refused only once its rows went through JSON (two names
+// that differ only in invalid UTF-8, which JSON replaces with U+FFFD,
+// collide under the unique constraint) passes the leader's checks and
+// enters the log: every node refuses it alike, and Update returns the
+// refusal.
+func TestWriteRefusedAfterJSONIsRefusedEverywhere(t *testing.T) {
+	c := newCluster(t, 3, nil)
+	leader := c.leader()
+	want := c.converged(insertUser(t, leader.node, "ann"))
+	_, err := leader.node.Update(ctxT(t), func(tx *memrel.Tx) error {
+		for _, name := range []string{"\xff", "\xfe"} {
+			if _, err := Users.Insert(tx, User{Name: name}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if !errors.Is(err, memrel.ErrUnique) {
+		t.Errorf("Update: %v, want ErrUnique", err)
+	}
+	if got := c.converged(leader.node.Raft().LastIndex()); !bytes.Equal(got, want) {
+		t.Error("the refused write changed the state")
+	}
+	// A single such name is written as JSON carries it.
+	c.converged(insertUser(t, leader.node, "\xff"))
+	if !userNames(t, leader.node)["\uFFFD"] {
+		t.Errorf("users %v, want the invalid byte replaced", userNames(t, leader.node))
 	}
 }
