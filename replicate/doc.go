@@ -24,8 +24,9 @@
 // returns a [NotLeaderError] ([ErrNotLeader]) naming the leader. A write
 // refused by memrel (a constraint, a protected delete) never enters the
 // log. Writes never interleave: each entry names the last write entry its
-// change set was computed after, and every node refuses one that does not
-// follow it ([ErrConflict], which Update retries).
+// change set was computed after, and every node refuses one computed
+// before its last write ([ErrConflict], which Update retries), and halts
+// on one computed after a write it did not apply ([ErrDiverged]).
 //
 // # Reads
 //
