@@ -24,8 +24,9 @@
 // returns a [NotLeaderError] ([ErrNotLeader]) naming the leader. A write
 // refused by memrel (a constraint, a protected delete) never enters the
 // log. Writes never interleave: each entry names the last write entry its
-// change set was computed after, and every node refuses one that does not
-// follow it ([ErrConflict], which Update retries).
+// change set was computed after, and every node refuses one computed
+// before its last write ([ErrConflict], which Update retries), and halts
+// on one computed after a write it did not apply ([ErrDiverged]).
 //
 // # Reads
 //
@@ -39,8 +40,13 @@
 // # Failures
 //
 // A node whose schema differs (memrel.SchemaFingerprint) stops applying the
-// log at the first entry of another schema: [Node.Err] says why
-// ([ErrHalted]). A malformed entry or snapshot is refused with [ErrEntry].
+// log at the first entry of another schema, and a node whose state differs
+// from the leader's (it refused a write the leader applied: a check of the
+// same name with another rule) at the first write computed after that one:
+// [Node.Err] says why ([ErrHalted]; [memrel.ErrSchema] or [ErrDiverged]); it serves no write nor linearizable read, and when it
+// becomes the leader (raft does not know its state machine stopped) it
+// transfers the leadership to another voter. A malformed entry or snapshot
+// is refused with [ErrEntry].
 //
 // The README's "Running on several machines" shows a TCP setup, and explains
 // the consistency argument.

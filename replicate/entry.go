@@ -3,6 +3,7 @@ package replicate
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 )
 
 // The log entries a Node writes (raft.LogCommand data). Every entry starts
@@ -58,7 +59,14 @@ func decodeEntry(data []byte) (entry, error) {
 		}
 		e.base, e.changes = base, data[2+n:]
 	case kindSchema:
-		e.fingerprint = string(data[2:])
+		// A Node writes memrel.SchemaFingerprint: 64 lowercase hex digits.
+		// Anything else says nothing of a schema (and halting on it would
+		// halt every node alike).
+		fp := data[2:]
+		if len(fp) != 64 || strings.Trim(string(fp), "0123456789abcdef") != "" {
+			return entry{}, fmt.Errorf("replicate: schema entry: %q is not a schema fingerprint: %w", fp, ErrEntry)
+		}
+		e.fingerprint = string(fp)
 	default:
 		return entry{}, fmt.Errorf("replicate: log entry of unknown kind %q: %w", e.kind, ErrEntry)
 	}

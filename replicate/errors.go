@@ -13,7 +13,8 @@ import (
 var (
 	// ErrNotLeader is returned (as *NotLeaderError, which names the leader)
 	// by Update, ViewLinearizable, AddVoter and RemoveServer on a node that
-	// is not the leader.
+	// is not the leader (a node that is shut down returns
+	// raft.ErrRaftShutdown instead).
 	ErrNotLeader = errors.New("replicate: not the leader")
 
 	// ErrConflict is returned by Update when its write was computed against
@@ -26,6 +27,14 @@ var (
 	// the log, because an entry came from a node of another schema (see
 	// Node.Err): the node keeps its state as it was and serves no write.
 	ErrHalted = errors.New("replicate: the node stopped applying the log")
+
+	// ErrDiverged is wrapped, with ErrHalted, by the error of a node that
+	// met a write computed after a write it did not apply (Node.Err): the
+	// leader applied an entry that this node refused, or this node applied
+	// one the leader refused, so their states differ. Nodes of one build
+	// never diverge; a check or unique constraint whose rule differs under
+	// the same name (which SchemaFingerprint does not see) does.
+	ErrDiverged = errors.New("replicate: this node's state differs from the leader's")
 
 	// ErrEntry is returned when a log entry or a snapshot is not one a Node
 	// wrote: a version this node cannot read, a kind it does not know.

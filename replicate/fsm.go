@@ -28,6 +28,7 @@ type fsm struct {
 	applied  uint64        // raft index of the last entry applied, of any kind
 	moved    chan struct{} // closed (and replaced) whenever applied moves
 	halted   error         // why the FSM stopped applying, or nil
+	haltedCh chan struct{} // closed when it halts
 }
 
 // applyResult is what Apply returns for a write entry, to the leader's
@@ -38,7 +39,7 @@ type applyResult struct {
 }
 
 func newFSM(db *memrel.DB) *fsm {
-	f := &fsm{empty: db.Snapshot(), fp: memrel.SchemaFingerprint(db), moved: make(chan struct{})}
+	f := &fsm{empty: db.Snapshot(), fp: memrel.SchemaFingerprint(db), moved: make(chan struct{}), haltedCh: make(chan struct{})}
 	f.db.Store(db)
 	return f
 }
@@ -74,16 +75,20 @@ func (f *fsm) halt(err error) error {
 		f.halted = fmt.Errorf("%w: %w", ErrHalted, err)
 		close(f.moved) // waiters (ViewAt) learn it
 		f.moved = make(chan struct{})
+		close(f.haltedCh) // the Node hands its leadership over
 	}
 	return f.halted
 }
 
-// Apply applies a log entry. A write entry computed against another state
-// than the FSM's (its base is not the last write entry applied) is refused
-// with ErrConflict, and one that memrel refuses (a corrupt entry) with
-// memrel's error: both leave the state as it was, and both are decided by
-// the entry and the state alone, so every node decides alike. An entry of
-// another schema halts the FSM (that is this node's fault, not the log's).
+// Apply applies a log entry. A write entry computed against an older state
+// than the FSM's (its base is before the last write entry applied) is
+// refused with ErrConflict, and one that memrel refuses (a corrupt entry)
+// with memrel's error: both leave the state as it was, and both are
+// decided by the entry and the state alone, so every node decides alike.
+// An entry of another schema halts the FSM (that is this node's fault, not
+// the log's), and so does a write entry computed after a write this node
+// did not apply (ErrDiverged: a node whose rules differ in what the
+// fingerprint cannot see refused what the leader applied, or the reverse).
 //
 // Raft calls Apply, Snapshot and Restore from one goroutine, one at a time:
 // they read the FSM's fields without the lock, and take it to change them
@@ -124,6 +129,14 @@ func (f *fsm) apply(l *raft.Log) (res applyResult, lastData, lastRev uint64, hal
 		}
 		return applyResult{index: l.Index}, lastData, lastRev, nil
 	case kindWrite:
+		if e.base > lastData {
+			// The entry was computed after a write that this node refused or
+			// skipped: a node that applied the log as the leader did holds a
+			// base no earlier (bases only grow along the log). Going on would
+			// refuse every later write as stale while AppliedIndex moves on.
+			return res, lastData, lastRev, fmt.Errorf("log entry %d was computed after write entry %d, which this node did not apply (its last write is entry %d): %w",
+				l.Index, e.base, lastData, ErrDiverged)
+		}
 		if e.base != lastData {
 			return applyResult{err: fmt.Errorf("replicate: entry %d was computed after entry %d, but entry %d came first: %w",
 				l.Index, e.base, lastData, ErrConflict)}, lastData, lastRev, nil

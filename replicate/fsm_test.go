@@ -194,3 +194,25 @@ func TestFSMSnapshotRestore(t *testing.T) {
 		t.Errorf("a halted FSM's snapshot: %v", err)
 	}
 }
+
+// A schema entry whose fingerprint is not one (a Node writes 64 hex
+// digits) is malformed, refused like any: it says nothing of this node's
+// schema, and halting on it would halt every node alike.
+func TestFSMMalformedSchemaEntry(t *testing.T) {
+	f := newFSM(openItems(t))
+	for i, data := range [][]byte{{1, 's'}, []byte("\x01sxyz"), append([]byte{1, 's'}, bytes.Repeat([]byte("g"), len(f.fp))...)} {
+		res, _ := f.Apply(&raft.Log{Index: uint64(i + 1), Type: raft.LogCommand, Data: data}).(applyResult)
+		if !errors.Is(res.err, ErrEntry) {
+			t.Errorf("%q: %v, want ErrEntry", data, res.err)
+		}
+	}
+	if err := f.err(); err != nil {
+		t.Fatalf("a malformed schema entry halted the FSM: %v", err)
+	}
+	// A well-formed one of another schema halts it.
+	other := bytes.Repeat([]byte("0"), len(f.fp))
+	res, _ := f.Apply(&raft.Log{Index: 9, Type: raft.LogCommand, Data: append([]byte{1, 's'}, other...)}).(applyResult)
+	if !errors.Is(res.err, ErrHalted) || !errors.Is(f.err(), memrel.ErrSchema) {
+		t.Errorf("another schema's entry: %v, FSM %v; want halted on ErrSchema", res.err, f.err())
+	}
+}

@@ -2,8 +2,11 @@ package replicate
 
 import (
 	"context"
+	"encoding"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -52,8 +55,9 @@ type Node struct {
 	id      raft.ServerID
 	retries int
 
-	writer chan struct{} // a token while an Update is under way: they never overlap
-	ready  atomic.Bool   // the leader's schema entry of this leadership is applied
+	writer    chan struct{} // a token while an Update is under way: they never overlap
+	readyTerm atomic.Uint64 // the term whose leadership applied its schema entry (a node leads at most once a term)
+	handOver  time.Duration // how often a halted leader tries to hand its leadership over
 
 	observer *raft.Observer
 	changes  chan raft.Observation
@@ -71,8 +75,9 @@ type Node struct {
 // Bootstrap, and AddVoter on the leader for the nodes that join it.
 //
 // Rows travel as JSON: a row type with a field that encoding/json leaves
-// out (unexported, or tagged `json:"-"`) is refused, since its value would
-// never reach any node (the leader too applies what the log holds).
+// out (unexported, or tagged `json:"-"`), in the row or in a struct it
+// holds (nested, embedded, in a slice or map), is refused, since its value
+// would never reach any node (the leader too applies what the log holds).
 //
 // Possible errors: a DB that is not empty, a row field JSON leaves out
 // (wrapping memrel.ErrSchema), an incomplete Config, raft's (raft.NewRaft's:
@@ -94,7 +99,8 @@ func New(db *memrel.DB, cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{fsm: newFSM(db), id: cfg.Raft.LocalID, retries: cfg.Retries, writer: make(chan struct{}, 1),
-		changes: make(chan raft.Observation, 16), done: make(chan struct{})}
+		handOver: max(cfg.Raft.HeartbeatTimeout, time.Millisecond),
+		changes:  make(chan raft.Observation, 16), done: make(chan struct{})}
 	switch {
 	case n.retries == 0:
 		n.retries = 3
@@ -106,8 +112,8 @@ func New(db *memrel.DB, cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("replicate: new node: %w", err)
 	}
 	n.raft = r
-	// Any change of leader or of state ends this node's readiness to
-	// write: a new leadership applies its schema entry first.
+	// A halted node that becomes the leader hands the leadership over (see
+	// watchLeadership).
 	n.observer = raft.NewObserver(n.changes, false, func(o *raft.Observation) bool {
 		switch o.Data.(type) {
 		case raft.LeaderObservation, raft.RaftState:
@@ -122,29 +128,86 @@ func New(db *memrel.DB, cfg Config) (*Node, error) {
 }
 
 // jsonComplete reports the first field of a row type that encoding/json
-// leaves out: an unexported field (not embedded), or one tagged "-".
+// leaves out: an unexported field (but an embedded struct, whose fields
+// JSON promotes), or one tagged "-", in the row or in any value it
+// holds (a nested struct, through pointers, slices, arrays and maps). A
+// type with its own JSON or text encoding (time.Time, memrel.Null) is
+// trusted, as is what an interface holds.
 func jsonComplete(db *memrel.DB) error {
 	for _, t := range db.Tables() {
-		typ := t.RowType()
-		for i := range typ.NumField() {
-			f := typ.Field(i)
-			if (!f.IsExported() && !f.Anonymous) || f.Tag.Get("json") == "-" {
-				return fmt.Errorf("replicate: new node: table %s: field %s is left out by encoding/json (unexported or tagged \"-\"), so it would not be replicated: %w",
-					t.Name(), f.Name, memrel.ErrSchema)
-			}
+		if path, f, ok := jsonLeftOut(t.RowType(), map[reflect.Type]bool{}); ok {
+			return fmt.Errorf("replicate: new node: table %s: field %s%s is left out by encoding/json (unexported or tagged \"-\"), so it would not be replicated: %w",
+				t.Name(), path, f, memrel.ErrSchema)
 		}
 	}
 	return nil
 }
 
+var (
+	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
+	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// jsonLeftOut returns the first field of typ that JSON leaves out, and
+// the path to the struct that holds it.
+func jsonLeftOut(typ reflect.Type, seen map[reflect.Type]bool) (path, field string, ok bool) {
+	if seen[typ] {
+		return "", "", false
+	}
+	seen[typ] = true
+	for _, m := range []reflect.Type{jsonMarshaler, textMarshaler} {
+		if typ.Implements(m) || reflect.PointerTo(typ).Implements(m) {
+			return "", "", false
+		}
+	}
+	switch typ.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return jsonLeftOut(typ.Elem(), seen)
+	case reflect.Map:
+		return jsonLeftOut(typ.Elem(), seen)
+	case reflect.Struct:
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			// An unexported embedded struct's fields are promoted; through
+			// a pointer, JSON encodes them but cannot decode them.
+			if f.Tag.Get("json") == "-" || (!f.IsExported() && !(f.Anonymous && f.Type.Kind() == reflect.Struct)) {
+				return "", f.Name, true
+			}
+			if p, name, ok := jsonLeftOut(f.Type, seen); ok {
+				return f.Name + "." + p, name, true
+			}
+		}
+	}
+	return "", "", false
+}
+
+// watchLeadership keeps a halted node from leading: raft does not know
+// that the state machine stopped, so such a node wins elections and
+// accepts leadership transfers like any other, and as the leader it would
+// refuse every write (ErrHalted) for as long as it leads. Whenever it
+// becomes the leader, or halts while leading, it transfers the leadership
+// to another voter; a halted node looks again every HeartbeatTimeout.
 func (n *Node) watchLeadership() {
 	defer n.stopped.Done()
+	halted := n.fsm.haltedCh
+	var retry <-chan time.Time
 	for {
 		select {
 		case <-n.changes:
-			n.ready.Store(false)
+		case <-halted:
+			halted = nil
+		case <-retry:
+			retry = nil
 		case <-n.done:
 			return
+		}
+		if n.Err() != nil {
+			if n.IsLeader() {
+				_ = n.raft.LeadershipTransfer() // asynchronous: the retry checks the outcome
+			}
+			// Observations are dropped when their channel is full: a halted
+			// node also looks every HeartbeatTimeout.
+			retry = time.After(n.handOver)
 		}
 	}
 }
@@ -159,8 +222,11 @@ func (n *Node) Bootstrap(servers ...raft.Server) error {
 }
 
 // Raft returns the node's raft instance, for what Node does not wrap
-// (statistics, leadership transfer, a manual snapshot). Writing through
-// it (Apply) bypasses the Node and is refused by every node's FSM.
+// (statistics, leadership transfer, a manual snapshot). Do not write
+// through it (Apply): every node treats such an entry alike, refusing
+// one that is not a Node's entry or whose base is stale, but applying a
+// well-formed write whatever its rows, and halting on a base ahead of the
+// state (ErrDiverged).
 func (n *Node) Raft() *raft.Raft { return n.raft }
 
 // DB returns the node's current DB, for reads (View does the same). A
@@ -188,13 +254,21 @@ func (n *Node) AppliedIndex() uint64 {
 	return n.fsm.applied
 }
 
-// Err returns why the node stopped applying the log (wrapping ErrHalted
-// and memrel.ErrSchema: a log entry or snapshot of a node of another
-// schema), or nil. A halted node keeps the state it had, serves reads of
-// it, and refuses writes.
+// Err returns why the node stopped applying the log, or nil: wrapping
+// ErrHalted, and memrel.ErrSchema (a log entry or snapshot of a node of
+// another schema) or ErrDiverged (a write computed after one this node did
+// not apply). A halted node keeps the state it had, serves local
+// reads of it (View), refuses writes and linearizable reads, and hands
+// the leadership over whenever it gets it.
 func (n *Node) Err() error { return n.fsm.err() }
 
+// notLeader is the error of an operation only the leader serves: a
+// *NotLeaderError, or raft.ErrRaftShutdown on a node that is shut down
+// (which leads nothing, and knows of no leader to send the client to).
 func (n *Node) notLeader(op string) error {
+	if n.raft.State() == raft.Shutdown {
+		return fmt.Errorf("replicate: %s: %w", op, raft.ErrRaftShutdown)
+	}
 	id, addr := n.Leader()
 	return &NotLeaderError{Op: op, LeaderID: id, LeaderAddress: addr}
 }
@@ -240,15 +314,20 @@ func wait(ctx context.Context, fut raft.Future) error {
 //
 // If fn returns an error, or the write is refused (a constraint, a
 // protected delete, a check Commit runs), Update returns that error and
-// nothing enters the log. A write that changes nothing enters no log
+// nothing enters the log (a write that only JSON makes invalid, such as
+// two strings that differ in invalid UTF-8 under a unique constraint,
+// enters it and is refused by every node). A write that changes nothing enters no log
 // either. fn may run more than once (at most Config.Retries more times)
 // if another leader's entries were still being applied when it ran: like
 // bbolt's Batch, it must not have effects outside the transaction; use
 // tx.AfterCommit for those, whose functions run on the leader, once, after
-// the write is applied.
+// the write is applied, when Update returns it (not when Update fails with
+// an unknown outcome, below, even if the write commits later).
 //
 // Updates on one node never overlap: each waits for the one before, or for
-// ctx.
+// ctx. fn holds the DB's writer, which the node needs to apply the log: it
+// must not wait for the node (ViewAt, ViewLinearizable, Update), which
+// would wait for ctx.
 //
 // Possible errors: fn's and memrel's (a refused write); *NotLeaderError
 // (ErrNotLeader) on another node, naming the leader; ErrConflict after the
@@ -278,7 +357,7 @@ func (n *Node) update(ctx context.Context, fn func(tx *memrel.Tx) error) (uint64
 	if !n.IsLeader() {
 		return 0, n.notLeader("update")
 	}
-	if err := n.becomeReady(ctx); err != nil {
+	if err := n.becomeReady(ctx, n.raft.CurrentTerm()); err != nil {
 		return 0, err
 	}
 	db, base, baseRev := n.fsm.position()
@@ -313,12 +392,26 @@ func (n *Node) update(ctx context.Context, fn func(tx *memrel.Tx) error) (uint64
 }
 
 // becomeReady makes sure that this leader has applied every entry of the
-// leaders before it: it commits a schema entry of its own and waits until
-// it is applied. Every node checks the entry's fingerprint against its own
-// schema. Called with the writer held.
-func (n *Node) becomeReady(ctx context.Context) error {
-	if n.ready.Load() {
+// leaders before it (raft's barrier), then commits a schema entry of its
+// own and waits until it is applied. Every node checks the entry's fingerprint against its own
+// schema. term is the current term, read once the node knew itself the
+// leader: a node leads at most once in a term, so the entry applied in the
+// term serves the whole leadership (if leadership was lost and won again
+// before the entry was enqueued, it serves a later term, and the next
+// Update commits another). Called with the writer held.
+func (n *Node) becomeReady(ctx context.Context, term uint64) error {
+	if n.readyTerm.Load() == term {
 		return nil
+	}
+	// First apply every entry before this leadership: a node of another
+	// schema (restarted with a new build, elected before it replayed the
+	// log) halts on the log's schema entry here, and commits none of its
+	// own, which would halt every node of the cluster's schema for good.
+	if err := wait(ctx, n.raft.Barrier(timeout(ctx))); err != nil {
+		return n.raftErr("update: leader's barrier", err)
+	}
+	if err := n.Err(); err != nil {
+		return err
 	}
 	fut := n.raft.Apply(encodeSchema(n.fsm.fp), timeout(ctx))
 	if err := wait(ctx, fut); err != nil {
@@ -327,7 +420,7 @@ func (n *Node) becomeReady(ctx context.Context) error {
 	if res, _ := fut.Response().(applyResult); res.err != nil {
 		return res.err
 	}
-	n.ready.Store(true)
+	n.readyTerm.Store(term)
 	return nil
 }
 
@@ -343,8 +436,12 @@ func (n *Node) View(fn func(tx *memrel.Tx) error) error { return n.DB().View(fn)
 // serves it.
 //
 // Possible errors: fn's; *NotLeaderError (ErrNotLeader) on another node;
-// ctx's; raft's (raft.ErrLeadershipLost).
+// ErrHalted (the node stopped applying the log: its state misses writes
+// whatever the barrier says); ctx's; raft's (raft.ErrLeadershipLost).
 func (n *Node) ViewLinearizable(ctx context.Context, fn func(tx *memrel.Tx) error) error {
+	if err := n.Err(); err != nil {
+		return err
+	}
 	if !n.IsLeader() {
 		return n.notLeader("linearizable view")
 	}
@@ -354,6 +451,9 @@ func (n *Node) ViewLinearizable(ctx context.Context, fn func(tx *memrel.Tx) erro
 		}
 		return n.raftErr("linearizable view", err)
 	}
+	if err := n.Err(); err != nil { // halted by an entry before the barrier
+		return err
+	}
 	return n.View(fn)
 }
 
@@ -361,7 +461,8 @@ func (n *Node) ViewLinearizable(ctx context.Context, fn func(tx *memrel.Tx) erro
 // up to index (an index Update or AppliedIndex returned, on any node): on
 // a follower, a client reads its own writes. It waits for ctx at most.
 //
-// Possible errors: fn's; ctx's; ErrHalted.
+// Possible errors: fn's; ctx's; ErrHalted; raft.ErrRaftShutdown (the node
+// was shut down before it applied index).
 func (n *Node) ViewAt(ctx context.Context, index uint64, fn func(tx *memrel.Tx) error) error {
 	for {
 		n.fsm.mu.Lock()
@@ -375,6 +476,8 @@ func (n *Node) ViewAt(ctx context.Context, index uint64, fn func(tx *memrel.Tx) 
 		}
 		select {
 		case <-moved:
+		case <-n.done:
+			return fmt.Errorf("replicate: view at index %d (applied: %d): %w", index, applied, raft.ErrRaftShutdown)
 		case <-ctx.Done():
 			return fmt.Errorf("replicate: view at index %d (applied: %d): %w", index, applied, ctx.Err())
 		}

@@ -1,6 +1,7 @@
 package replicate_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -470,4 +471,83 @@ func conflictingUpdate(t *testing.T, n *replicate.Node) (calls int, index uint64
 		t.Fatal(ierr)
 	}
 	return calls, index, err
+}
+
+// A ViewAt waiting for an index that a node will never apply, since it
+// is shut down, returns raft.ErrRaftShutdown rather than waiting for a
+// context that may have no deadline.
+func TestViewAtEndsAtShutdown(t *testing.T) {
+	c := newCluster(t, 3, nil)
+	leader := c.leader()
+	f := c.followers(leader)[0]
+	index := insertUser(t, leader.node, "ann")
+	c.converged(index)
+	done := make(chan error, 1)
+	go func() {
+		done <- f.node.ViewAt(context.Background(), index+1000, func(*memrel.Tx) error { return nil })
+	}()
+	time.Sleep(20 * time.Millisecond) // ViewAt is waiting (or will find the node shut down)
+	c.stop(f)
+	select {
+	case err := <-done:
+		if !errors.Is(err, raft.ErrRaftShutdown) {
+			t.Errorf("ViewAt on a node shut down: %v, want raft.ErrRaftShutdown", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("ViewAt still waits 5 s after Shutdown")
+	}
+	// Reads of the state it has go on.
+	if err := f.node.ViewAt(context.Background(), index, func(*memrel.Tx) error { return nil }); err != nil {
+		t.Errorf("ViewAt of an index applied before Shutdown: %v", err)
+	}
+}
+
+// A node that is shut down says so, rather than that it is not the leader
+// (which sends a client looking for one).
+func TestShutDownNodeSaysSo(t *testing.T) {
+	c := newCluster(t, 3, nil)
+	leader := c.leader()
+	c.stop(leader)
+	if _, err := leader.node.Update(ctxT(t), func(*memrel.Tx) error { return nil }); !errors.Is(err, raft.ErrRaftShutdown) {
+		t.Errorf("Update: %v, want raft.ErrRaftShutdown", err)
+	}
+	if err := leader.node.ViewLinearizable(ctxT(t), func(*memrel.Tx) error { return nil }); !errors.Is(err, raft.ErrRaftShutdown) {
+		t.Errorf("ViewLinearizable: %v, want raft.ErrRaftShutdown", err)
+	}
+	if err := leader.node.AddVoter(ctxT(t), "x", "x"); !errors.Is(err, raft.ErrRaftShutdown) {
+		t.Errorf("AddVoter: %v, want raft.ErrRaftShutdown", err)
+	}
+	if err := leader.node.RemoveServer(ctxT(t), "x"); !errors.Is(err, raft.ErrRaftShutdown) {
+		t.Errorf("RemoveServer: %v, want raft.ErrRaftShutdown", err)
+	}
+}
+
+// A write that is refused only once its rows went through JSON (two names
+// that differ only in invalid UTF-8, which JSON replaces with U+FFFD,
+// collide under the unique constraint) passes the leader's checks and
+// enters the log: every node refuses it alike, and Update returns the
+// refusal.
+func TestWriteRefusedAfterJSONIsRefusedEverywhere(t *testing.T) {
+	c := newCluster(t, 3, nil)
+	leader := c.leader()
+	want := c.converged(insertUser(t, leader.node, "ann"))
+	_, err := leader.node.Update(ctxT(t), func(tx *memrel.Tx) error {
+		for _, name := range []string{"\xff", "\xfe"} {
+			if _, err := Users.Insert(tx, User{Name: name}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if !errors.Is(err, memrel.ErrUnique) {
+		t.Errorf("Update: %v, want ErrUnique", err)
+	}
+	if got := c.converged(leader.node.Raft().LastIndex()); !bytes.Equal(got, want) {
+		t.Error("the refused write changed the state")
+	}
+	// A single such name is written as JSON carries it.
+	c.converged(insertUser(t, leader.node, "\xff"))
+	if !userNames(t, leader.node)["\uFFFD"] {
+		t.Errorf("users %v, want the invalid byte replaced", userNames(t, leader.node))
+	}
 }
