@@ -314,10 +314,11 @@ func wait(ctx context.Context, fut raft.Future) error {
 //
 // If fn returns an error, or the write is refused (a constraint, a
 // protected delete, a check Commit runs), Update returns that error and
-// nothing enters the log (a write that only JSON makes invalid, such as
-// two strings that differ in invalid UTF-8 under a unique constraint,
-// enters it and is refused by every node). A write that changes nothing enters no log
-// either. fn may run more than once (at most Config.Retries more times)
+// nothing enters the log: the leader applies the change set's bytes to a
+// snapshot of its state before it submits them, so a write that only JSON
+// makes invalid (two strings that differ in invalid UTF-8 under a unique
+// constraint) is refused here too. A write that changes nothing enters no
+// log either. fn may run more than once (at most Config.Retries more times)
 // if another leader's entries were still being applied when it ran: like
 // bbolt's Batch, it must not have effects outside the transaction; use
 // tx.AfterCommit for those, whose functions run on the leader, once, after
@@ -372,7 +373,25 @@ func (n *Node) update(ctx context.Context, fn func(tx *memrel.Tx) error) (uint64
 		p.AfterCommit()
 		return base, nil
 	}
-	data, err := encodeWrite(base, p.Encode)
+	changes, err := p.Encode(nil)
+	if err != nil {
+		return 0, err
+	}
+	// What every node applies is these bytes, not fn: apply them first to
+	// a copy of the state they were computed against (an O(1) snapshot),
+	// so that a write that only its encoding makes invalid (two strings
+	// that JSON turns into the same text, say) is refused here, before it
+	// enters the log, like every other refused write.
+	err = db.Snapshot().Update(func(tx *memrel.Tx) error {
+		if tx.Revision() != baseRev {
+			return fmt.Errorf("replicate: update: an entry was applied while the write was checked: %w", ErrConflict)
+		}
+		return memrel.ApplyChanges(tx, changes)
+	})
+	if err != nil {
+		return 0, err
+	}
+	data, err := encodeWrite(base, func(dst []byte) ([]byte, error) { return append(dst, changes...), nil })
 	if err != nil {
 		return 0, err
 	}

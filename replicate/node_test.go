@@ -524,13 +524,14 @@ func TestShutDownNodeSaysSo(t *testing.T) {
 
 // A write that is refused only once its rows went through JSON (two names
 // that differ only in invalid UTF-8, which JSON replaces with U+FFFD,
-// collide under the unique constraint) passes the leader's checks and
-// enters the log: every node refuses it alike, and Update returns the
-// refusal.
+// collide under the unique constraint) passes fn's checks, but the
+// leader's dry run of the bytes refuses it: nothing enters the log, and
+// Update returns the refusal.
 func TestWriteRefusedAfterJSONIsRefusedEverywhere(t *testing.T) {
 	c := newCluster(t, 3, nil)
 	leader := c.leader()
 	want := c.converged(insertUser(t, leader.node, "ann"))
+	last := leader.node.Raft().LastIndex()
 	_, err := leader.node.Update(ctxT(t), func(tx *memrel.Tx) error {
 		for _, name := range []string{"\xff", "\xfe"} {
 			if _, err := Users.Insert(tx, User{Name: name}); err != nil {
@@ -541,6 +542,11 @@ func TestWriteRefusedAfterJSONIsRefusedEverywhere(t *testing.T) {
 	})
 	if !errors.Is(err, memrel.ErrUnique) {
 		t.Errorf("Update: %v, want ErrUnique", err)
+	}
+	// Refused on the leader, by a dry run of the bytes every node would
+	// apply: nothing entered the log.
+	if got := leader.node.Raft().LastIndex(); got != last {
+		t.Errorf("the log moved from index %d to %d: the refused write entered it", last, got)
 	}
 	if got := c.converged(leader.node.Raft().LastIndex()); !bytes.Equal(got, want) {
 		t.Error("the refused write changed the state")
