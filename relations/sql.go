@@ -2,10 +2,12 @@ package relations
 
 import (
 	"fmt"
+	"hash/fnv"
 	"io"
 	"reflect"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/memrel-go/memrel/internal/fieldref"
 	"github.com/memrel-go/memrel/store"
@@ -347,6 +349,18 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 // quoteString quotes an SQL string literal.
 func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
+// quoteString quotes an SQL string literal for the dialect. In PostgreSQL
+// a string with a backslash is an escape string (E'...', its backslashes
+// doubled), which reads the same whether standard_conforming_strings is on
+// (the default) or off (a server's setting, or an old server's default),
+// where a backslash in a plain literal would start an escape.
+func (s *sqlSchema) quoteString(v string) string {
+	if s.dialect == PostgreSQL && strings.Contains(v, `\`) {
+		return "E" + quoteString(strings.ReplaceAll(v, `\`, `\\`))
+	}
+	return quoteString(v)
+}
+
 // comment makes s one SQL comment line's text.
 func comment(s string) string { return strings.NewReplacer("\n", " ", "\r", " ").Replace(s) }
 
@@ -363,7 +377,7 @@ func (st *sqlTable) column(off uintptr, typ reflect.Type) *sqlCol {
 // onDelete is the SQL form of a relation's on-delete rule, with the
 // column DEFAULT the rule needs ("" for none) and a note on the mapping
 // ("" when SQL has the rule as is); ok is false when SQL has no form.
-func onDelete(f *fkDef) (rule, def, note string, ok bool) {
+func (s *sqlSchema) onDelete(f *fkDef) (rule, def, note string, ok bool) {
 	switch f.action {
 	case Cascade:
 		return "CASCADE", "", "", true
@@ -377,7 +391,7 @@ func onDelete(f *fkDef) (rule, def, note string, ok bool) {
 		if f.defaultNull {
 			return "SET DEFAULT", "NULL", "", true
 		}
-		return "SET DEFAULT", literalOf(f.defValue), "", true
+		return "SET DEFAULT", s.literalOf(f.defValue), "", true
 	case Set:
 		switch {
 		case f.setNull:
@@ -385,7 +399,7 @@ func onDelete(f *fkDef) (rule, def, note string, ok bool) {
 		case f.setFunc:
 			return "NO ACTION", "", "", false
 		}
-		return "SET DEFAULT", literalOf(f.setValue), "memrel Set(value), as the column's DEFAULT", true
+		return "SET DEFAULT", s.literalOf(f.setValue), "memrel Set(value), as the column's DEFAULT", true
 	case DoNothing:
 		return "NO ACTION", "", "memrel DoNothing: checked at commit", true
 	}
@@ -393,20 +407,42 @@ func onDelete(f *fkDef) (rule, def, note string, ok bool) {
 }
 
 // literalOf is the SQL literal of a key value (an integer or a string).
-func literalOf(v any) string {
+func (s *sqlSchema) literalOf(v any) string {
 	if v == nil {
 		return "NULL"
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
 	case reflect.String:
-		return quoteString(rv.String())
+		return s.quoteString(rv.String())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return fmt.Sprint(rv.Int())
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		return fmt.Sprint(rv.Uint())
 	}
-	return quoteString(fmt.Sprint(v))
+	return s.quoteString(fmt.Sprint(v))
+}
+
+// pgMaxName is the longest identifier PostgreSQL keeps, in bytes
+// (NAMEDATALEN - 1); it cuts longer ones, without a word but a NOTICE.
+const pgMaxName = 63
+
+// objName is the name of a constraint or an index in the dialect. In
+// PostgreSQL a name longer than 63 bytes would be cut there, and names
+// that differ only in their ends (the "_key" and "_fkey" of a one-to-one
+// on long names) would then collide: such a name is cut here, to 54
+// bytes, and ends with "_" and a hash of the whole name, as Django does.
+func (s *sqlSchema) objName(name string) string {
+	if s.dialect != PostgreSQL || len(name) <= pgMaxName {
+		return name
+	}
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	cut := pgMaxName - 9
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s_%08x", name[:cut], h.Sum32())
 }
 
 // fkName and fkIndexName name a relation's constraint and index in SQL.
@@ -506,7 +542,7 @@ func (s *sqlSchema) createTable(b *strings.Builder, st *sqlTable, created map[*s
 			st.gap(f.column, "relation "+f.name(), "the key field is not a column of its own (it is inside another field): no FOREIGN KEY, so the engine neither checks it nor carries out its on-delete rule")
 			continue
 		}
-		rule, def, note, ok := onDelete(f)
+		rule, def, note, ok := s.onDelete(f)
 		if f.unchecked {
 			if f.action != DoNothing {
 				st.gap(col.name, "relation "+f.name(), fmt.Sprintf("NoConstraint: no FOREIGN KEY, so the engine will not carry out its on-delete rule %v", f.action))
@@ -523,7 +559,7 @@ func (s *sqlSchema) createTable(b *strings.Builder, st *sqlTable, created map[*s
 		}
 		if !col.pk && !f.unique {
 			after = append(after, fmt.Sprintf("CREATE INDEX %s ON %s (%s);\n",
-				quoteIdent(fkIndexName(f)), name, quoteIdent(col.sqlName)))
+				quoteIdent(s.objName(fkIndexName(f))), name, quoteIdent(col.sqlName)))
 		}
 	}
 	for i := range st.cols {
@@ -551,7 +587,7 @@ func (s *sqlSchema) createTable(b *strings.Builder, st *sqlTable, created map[*s
 	for _, f := range st.fks {
 		col := st.column(f.off, f.ftype)
 		if f.unique && col != nil && !col.pk {
-			lines = append(lines, line{text: fmt.Sprintf("CONSTRAINT %s UNIQUE (%s)", quoteIdent(f.child.Name()+"_"+f.field+"_key"), quoteIdent(col.sqlName))})
+			lines = append(lines, line{text: fmt.Sprintf("CONSTRAINT %s UNIQUE (%s)", quoteIdent(s.objName(f.child.Name()+"_"+f.field+"_key")), quoteIdent(col.sqlName))})
 		}
 	}
 	for _, u := range st.dt.uniques {
@@ -565,9 +601,9 @@ func (s *sqlSchema) createTable(b *strings.Builder, st *sqlTable, created map[*s
 			st.gap("", "unique constraint "+u.name, "its Where condition is a Go function with no SQL form: not in the SQL (give the condition's SQL with WhereSQL to export it as a partial unique index)")
 		case u.partial:
 			after = append(after, fmt.Sprintf("CREATE UNIQUE INDEX %s ON %s (%s) WHERE %s;\n",
-				quoteIdent(u.name), name, joinIdents(cols), u.whereSQL))
+				quoteIdent(s.objName(u.name)), name, joinIdents(cols), u.whereSQL))
 		default:
-			lines = append(lines, line{text: fmt.Sprintf("CONSTRAINT %s UNIQUE (%s)", quoteIdent(u.name), joinIdents(cols))})
+			lines = append(lines, line{text: fmt.Sprintf("CONSTRAINT %s UNIQUE (%s)", quoteIdent(s.objName(u.name)), joinIdents(cols))})
 		}
 	}
 	for _, c := range st.dt.checks {
@@ -575,12 +611,12 @@ func (s *sqlSchema) createTable(b *strings.Builder, st *sqlTable, created map[*s
 			st.gap("", "check constraint "+c.name, "a Go function with no SQL form: not in the SQL (give its SQL with CheckConstraint.SQL to export it as a CHECK)")
 			continue
 		}
-		lines = append(lines, line{text: fmt.Sprintf("CONSTRAINT %s CHECK (%s)", quoteIdent(c.name), c.sql)})
+		lines = append(lines, line{text: fmt.Sprintf("CONSTRAINT %s CHECK (%s)", quoteIdent(s.objName(c.name)), c.sql)})
 	}
 	for _, l := range fkLines {
 		parent := s.byInfo[l.f.parent]
 		clause := fmt.Sprintf("CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s (%s) ON DELETE %s",
-			quoteIdent(fkName(l.f)), quoteIdent(l.col.sqlName), quoteIdent(parent.dt.name), quoteIdent(parent.key.sqlName), l.rule)
+			quoteIdent(s.objName(fkName(l.f))), quoteIdent(l.col.sqlName), quoteIdent(parent.dt.name), quoteIdent(parent.key.sqlName), l.rule)
 		switch {
 		case l.deferred:
 			clause += " DEFERRABLE INITIALLY DEFERRED"

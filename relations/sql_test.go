@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -328,7 +329,7 @@ func TestSQLData(t *testing.T) {
 	}
 	pg, err := dataText(t, db, memrel.PostgreSQL)
 	mustOK(t, err)
-	mustContain(t, pg, "BEGIN;\nSET CONSTRAINTS ALL DEFERRED;\n", `TRUE, '\xdead'`, `FALSE`,
+	mustContain(t, pg, "BEGIN;\nSET CONSTRAINTS ALL DEFERRED;\n", `TRUE, E'\\xdead'`, `FALSE`,
 		`SELECT setval(pg_get_serial_sequence('"authors"', 'id'), 2);`,
 		`SELECT setval(pg_get_serial_sequence('"books_tags"', 'id'), 1, false);`)
 	again, _ := dataText(t, db, memrel.PostgreSQL)
@@ -419,4 +420,56 @@ func TestSQLDialectString(t *testing.T) {
 	if memrel.SQLite.String() != "SQLite" || memrel.PostgreSQL.String() != "PostgreSQL" || memrel.SQLDialect(7).String() != "SQLDialect(7)" {
 		t.Error(memrel.SQLite, memrel.PostgreSQL, memrel.SQLDialect(7))
 	}
+}
+
+// In PostgreSQL a string with a backslash is an escape string, bytes too
+// (both read the same whatever standard_conforming_strings says), and -0
+// keeps its sign; SQLite writes them as they are.
+func TestSQLDataBackslashesAndNegativeZero(t *testing.T) {
+	db, authors, books, tags := sqSchema(t)
+	mustOK(t, db.Update(func(tx *memrel.Tx) error {
+		if _, err := authors.Insert(tx, sqAuthor{Name: `a\b'c`}); err != nil {
+			return err
+		}
+		if _, err := tags.Insert(tx, sqTag{Code: `\`, Label: "plain"}); err != nil {
+			return err
+		}
+		_, err := books.Insert(tx, sqBook{AuthorID: 1, ShelfID: 1, Price: math.Copysign(0, -1), Ratio: float32(math.Copysign(0, -1)),
+			Cover: []byte{1}, Tags: []string{"\n"}})
+		return err
+	}))
+	pg, err := dataText(t, db, memrel.PostgreSQL)
+	mustOK(t, err)
+	mustContain(t, pg, `VALUES (1, E'a\\b''c');`, `VALUES (E'\\', 'plain');`, `'-0', '-0'`, `E'\\x01'`, `E'["\\n"]'`)
+	lite, err := dataText(t, db, memrel.SQLite)
+	mustOK(t, err)
+	mustContain(t, lite, `VALUES (1, 'a\b''c');`, `VALUES ('\', 'plain');`, `-0, -0`, `X'01'`, `'["\n"]'`)
+}
+
+// PostgreSQL keeps 63 bytes of a name: a longer constraint or index name
+// is cut to 54 and ends with a hash of the whole, so that two names that
+// differ only past byte 63 stay two.
+func TestSQLSchemaLongNames(t *testing.T) {
+	type parent struct{ ID int64 }
+	type child struct {
+		ID                                  int64
+		TheVeryLongParentReferenceFieldName int64
+	}
+	f := memrel.Fields[child]()
+	parents := memrel.NewTable("an_extremely_long_parent_table_name_for_the_test", func(r *parent) *int64 { return &r.ID })
+	children := memrel.NewTable("an_extremely_long_child_table_name_for_the_test", func(r *child) *int64 { return &r.ID })
+	memrel.OneToOne(children, &f.TheVeryLongParentReferenceFieldName, parents, memrel.Cascade)
+	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{parents, children}})
+	pg, _ := schemaText(t, db, memrel.PostgreSQL)
+	names := regexp.MustCompile(`CONSTRAINT "([^"]+)"`).FindAllStringSubmatch(pg, -1)
+	if len(names) != 2 || names[0][1] == names[1][1] {
+		t.Fatalf("constraint names %v:\n%s", names, pg)
+	}
+	for _, n := range names {
+		if len(n[1]) > 63 || !strings.HasPrefix(n[1], "an_extremely_long_child_table_name_for_the_test_the_ve_") {
+			t.Errorf("name %q", n[1])
+		}
+	}
+	lite, _ := schemaText(t, db, memrel.SQLite)
+	mustContain(t, lite, `"an_extremely_long_child_table_name_for_the_test_the_very_long_parent_reference_field_name_key"`)
 }

@@ -37,9 +37,12 @@ const sqlTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
 //
 // Values: NULL for an empty store.Null or a nil pointer; integers and
 // floats as numbers (a float's shortest form that reads back exactly;
-// NaN and infinities as PostgreSQL's 'NaN', 'Infinity' and '-Infinity');
-// bools as 1 and 0 in SQLite, TRUE and FALSE in PostgreSQL; strings as
-// string literals; []byte as X'..' in SQLite, '\x..' in PostgreSQL;
+// NaN, infinities and -0 as PostgreSQL's 'NaN', 'Infinity', '-Infinity'
+// and '-0'; SQLite's REAL has no -0 and stores 0); bools as 1 and 0 in
+// SQLite, TRUE and FALSE in PostgreSQL; strings as string literals (in
+// PostgreSQL an escape string E'...' when they hold a backslash, which
+// reads the same whatever standard_conforming_strings says); []byte as
+// X'..' in SQLite, E'\\x..' in PostgreSQL;
 // time.Time in UTC as '2006-01-02 15:04:05.999999999+00:00' (the instant
 // is kept, its location is not; PostgreSQL keeps microseconds); JSON text
 // for the fields WriteSQLSchema makes JSON columns. The fields that
@@ -166,6 +169,12 @@ func (s *sqlSchema) literal(c *sqlCol, v reflect.Value) (string, error) {
 		case math.IsInf(f, -1):
 			return "-9e999", nil
 		}
+		if f == 0 && math.Signbit(f) && pg {
+			// A bare -0 is the integer 0 negated, which is 0: the string
+			// literal is read as the float, sign and all. (SQLite's REAL
+			// has no negative zero: it stores 0.)
+			return "'-0'", nil
+		}
 		bits := 64
 		if c.kind == kFloat32 {
 			bits = 32
@@ -189,7 +198,9 @@ func (s *sqlSchema) literal(c *sqlCol, v reflect.Value) (string, error) {
 			raw = v.Bytes()
 		}
 		if pg {
-			return `'\x` + hex.EncodeToString(raw) + "'", nil
+			// An escape string, which reads the same whatever
+			// standard_conforming_strings says: bytea's hex form \x...
+			return `E'\\x` + hex.EncodeToString(raw) + "'", nil
 		}
 		return "X'" + hex.EncodeToString(raw) + "'", nil
 	case kTime:
@@ -219,5 +230,5 @@ func (s *sqlSchema) text(v string) (string, error) {
 	if s.dialect == PostgreSQL && !utf8.ValidString(v) {
 		return "", fmt.Errorf("a string that is not UTF-8, which PostgreSQL's text refuses")
 	}
-	return quoteString(v), nil
+	return s.quoteString(v), nil
 }
