@@ -1,6 +1,8 @@
 package relations
 
 import (
+	"encoding"
+	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -47,10 +49,12 @@ func (d SQLDialect) String() string {
 // enforce or hold: a check or a partial unique condition written in Go
 // with no SQL form given, a unique constraint on a computed value, a
 // NoConstraint relation whose on-delete rule the database will not carry
-// out, a Set rule computed by a Go function, a field with no SQL type or
-// an unexported field. WriteSQLSchema returns every gap, and writes each
-// as a comment ("-- GAP: ...") before the table it concerns: nothing is
-// left out silently.
+// out, a Set rule computed by a Go function, a field with no SQL type, an
+// unexported field, a field of an embedded struct hidden by another of the
+// same name, or a JSON column whose encoding leaves values out (unexported
+// or json:"-" fields of a struct type). WriteSQLSchema returns every
+// gap, and writes each as a comment ("-- GAP: ...") before the table it
+// concerns: nothing is left out silently.
 type SQLGap struct {
 	Table string // the table
 	Field string // the Go field, when the gap is about a field
@@ -173,6 +177,9 @@ func sqlSchemaOf(db *store.DB, dialect SQLDialect) (*sqlSchema, error) {
 		for _, f := range dt.hidden {
 			st.gap(f, "", "an unexported field has no column: its values are not exported")
 		}
+		for _, f := range hiddenByName(dt.info.RowType()) {
+			st.gap(f, "", "a field of an embedded struct that another field of the same name hides (Go sees one of them, or neither): no column, its values are not exported")
+		}
 		for _, c := range dt.cols {
 			sc := sqlCol{dCol: c, sqlName: fieldref.Snake(c.name)}
 			sc.base, sc.null, sc.ptr = unwrapNull(c.goType)
@@ -180,6 +187,11 @@ func sqlSchemaOf(db *store.DB, dialect SQLDialect) (*sqlSchema, error) {
 			if sc.kind == kNone {
 				st.gap(c.name, "", fmt.Sprintf("Go type %v has no SQL form: no column, its values are not exported", c.goType))
 				continue
+			}
+			if sc.kind == kJSON {
+				if lost := jsonLoss(sc.base, map[reflect.Type]bool{}); lost != "" {
+					st.gap(c.name, "", fmt.Sprintf("a JSON column, whose encoding leaves out %s: those values are not exported (give the type a MarshalJSON, or export the fields)", lost))
+				}
 			}
 			if other, dup := seen[sc.sqlName]; dup {
 				return nil, fmt.Errorf("memrel: sql: table %s: fields %s and %s both make column %s: %w",
@@ -248,6 +260,76 @@ func createOrder(tables []*sqlTable, byInfo map[*store.TableInfo]*sqlTable) []*s
 		out = append(out, next)
 	}
 	return out
+}
+
+// hiddenByName returns the fields of typ's embedded structs that no
+// column holds because another field of the same name hides them
+// (reflect.VisibleFields leaves them out): a promoted field shadowed by a
+// shallower one, or two at one depth, which hide each other. Each is named
+// by its path, "Base.Label".
+func hiddenByName(typ reflect.Type) []string {
+	visible := map[string]bool{}
+	for _, f := range reflect.VisibleFields(typ) {
+		visible[fmt.Sprint(f.Index)] = true
+	}
+	var out []string
+	var walk func(t reflect.Type, index []int, path string)
+	walk = func(t reflect.Type, index []int, path string) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			idx := append(slices.Clone(index), i)
+			switch {
+			case embeds(f):
+				walk(f.Type, idx, path+f.Name+".")
+			case !visible[fmt.Sprint(idx)]:
+				out = append(out, path+f.Name)
+			}
+		}
+	}
+	walk(typ, nil, "")
+	return out
+}
+
+var (
+	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
+	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// jsonLoss says what encoding/json leaves out of a value of t, "" for
+// nothing: the unexported fields and those tagged json:"-" of a struct
+// without its own MarshalJSON or MarshalText, at any depth (a named
+// time.Time, which has no exported field, is all lost).
+func jsonLoss(t reflect.Type, seen map[reflect.Type]bool) string {
+	if seen[t] {
+		return ""
+	}
+	seen[t] = true
+	if t.Implements(jsonMarshaler) || t.Implements(textMarshaler) ||
+		reflect.PointerTo(t).Implements(jsonMarshaler) || reflect.PointerTo(t).Implements(textMarshaler) {
+		return ""
+	}
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return jsonLoss(t.Elem(), seen)
+	case reflect.Map:
+		return jsonLoss(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			switch {
+			case f.Anonymous && f.Type.Kind() == reflect.Struct:
+				// encoding/json promotes its fields, exported or not.
+			case !f.IsExported():
+				return fmt.Sprintf("field %s of %v (unexported)", f.Name, t)
+			case f.Tag.Get("json") == "-":
+				return fmt.Sprintf("field %s of %v (json:\"-\")", f.Name, t)
+			}
+			if lost := jsonLoss(f.Type, seen); lost != "" {
+				return lost
+			}
+		}
+	}
+	return ""
 }
 
 // unwrapNull returns the value type of a field's type: the V of a

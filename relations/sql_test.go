@@ -473,3 +473,49 @@ func TestSQLSchemaLongNames(t *testing.T) {
 	lite, _ := schemaText(t, db, memrel.SQLite)
 	mustContain(t, lite, `"an_extremely_long_child_table_name_for_the_test_the_very_long_parent_reference_field_name_key"`)
 }
+
+type sqStamp time.Time // a named time: no field of it is exported
+
+type sqLabelled struct{ Label string }
+type sqNamed struct{ Label string }
+
+// A field that Go hides behind another of the same name (a promoted field
+// shadowed, or two at one depth) has no column, and a JSON column whose
+// encoding leaves values out (unexported fields, json:"-"): both are gaps,
+// never dropped without a word.
+func TestSQLSchemaHiddenAndLossyFields(t *testing.T) {
+	type point struct{ x, y int }
+	type tagged struct {
+		Keep int
+		Skip int `json:"-"`
+	}
+	type row struct {
+		ID int64
+		sqLabelled
+		sqNamed // its Label and sqLabelled's are at one depth: both hidden
+		Base    struct{ Created, Updated int }
+		Created int // shadows nothing: Base is not embedded
+		Where   point
+		Tags    []tagged
+		When    memrel.Null[sqStamp]
+		Fine    struct {
+			At time.Time
+			N  []int
+		}
+	}
+	rows := memrel.NewTable("rows", func(r *row) *int64 { return &r.ID })
+	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{rows}})
+	_, gaps := schemaText(t, db, memrel.PostgreSQL)
+	var got []string
+	for _, g := range gaps {
+		got = append(got, g.Field)
+	}
+	want := "[sqLabelled.Label sqNamed.Label Where Tags When]"
+	if fmt.Sprint(got) != want {
+		t.Errorf("gaps on fields %v, want %s:\n%v", got, want, gaps)
+	}
+	for _, g := range gaps {
+		t.Log(g)
+	}
+	_ = row{}.Where.x + row{}.Where.y
+}
