@@ -519,3 +519,29 @@ func TestSQLSchemaHiddenAndLossyFields(t *testing.T) {
 	}
 	_ = row{}.Where.x + row{}.Where.y
 }
+
+// A JSON string that holds the six characters \u0000 is no NUL: PostgreSQL
+// takes it; a real NUL is refused.
+func TestSQLDataJSONBackslashU0000(t *testing.T) {
+	for _, c := range []struct {
+		tags []string
+		ok   bool
+	}{
+		{[]string{`\u0000`}, true},
+		{[]string{`\\u0000`}, true},
+		{[]string{"\\\x00"}, false},
+		{[]string{"\x00"}, false},
+	} {
+		db, authors, books, _ := sqSchema(t)
+		mustOK(t, db.Update(func(tx *memrel.Tx) error {
+			if _, err := authors.Insert(tx, sqAuthor{}); err != nil {
+				return err
+			}
+			_, err := books.Insert(tx, sqBook{AuthorID: 1, ShelfID: 1, Tags: c.tags})
+			return err
+		}))
+		if _, err := dataText(t, db, memrel.PostgreSQL); (err == nil) != c.ok {
+			t.Errorf("tags %q: %v, want ok %v", c.tags, err, c.ok)
+		}
+	}
+}

@@ -214,7 +214,7 @@ func (s *sqlSchema) literal(c *sqlCol, v reflect.Value) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("as JSON: %v", err)
 		}
-		if pg && bytes.Contains(data, []byte(`\u0000`)) {
+		if pg && jsonHasNUL(data) {
 			return "", fmt.Errorf("JSON with a NUL character, which PostgreSQL's jsonb refuses")
 		}
 		return s.text(string(data))
@@ -231,4 +231,20 @@ func (s *sqlSchema) text(v string) (string, error) {
 		return "", fmt.Errorf("a string that is not UTF-8, which PostgreSQL's text refuses")
 	}
 	return s.quoteString(v), nil
+}
+
+// jsonHasNUL tells whether JSON text holds the escape \u0000 (a NUL, which
+// encoding/json writes so), not the same six characters after an escaped
+// backslash (\\u0000, a backslash and "u0000").
+func jsonHasNUL(data []byte) bool {
+	for i := 0; i < len(data); i++ {
+		if data[i] != '\\' {
+			continue
+		}
+		if bytes.HasPrefix(data[i+1:], []byte("u0000")) {
+			return true
+		}
+		i++ // the escaped character: a backslash escapes the next one
+	}
+	return false
 }

@@ -90,7 +90,7 @@ func TestBackslashesLoadAsWritten(t *testing.T) {
 						}
 					}
 					_, err := rows.Insert(tx, Slashing{CodeID: "b", Text: text, Bytes: []byte(`\x41\\'`),
-						JSON: []string{text, `\`}, NS: memrel.Some(`\`)})
+						JSON: []string{text, `\`, `\u0000`}, NS: memrel.Some(`\`)})
 					return err
 				})
 				if err != nil {
