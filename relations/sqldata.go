@@ -24,8 +24,10 @@ import (
 const sqlTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
 
 // WriteSQLData writes the rows tx sees to w as SQL for dialect, to run in
-// an empty database made by the statements of WriteSQLSchema: one script,
-// in one transaction (BEGIN ... COMMIT), with foreign-key checks deferred
+// an empty database made by the statements of WriteSQLSchema: one script
+// (in SQLite it first turns foreign keys on for its connection, as the
+// schema's script does for its own), in one transaction (BEGIN ...
+// COMMIT), with foreign-key checks deferred
 // to its commit (PRAGMA defer_foreign_keys in SQLite, SET CONSTRAINTS ALL
 // DEFERRED in PostgreSQL, whose foreign keys WriteSQLSchema declares
 // DEFERRABLE), so that rows that reference each other in a cycle load; then
@@ -59,6 +61,12 @@ func WriteSQLData(w io.Writer, tx *store.Tx, dialect SQLDialect) error {
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "-- The rows of a memrel DB for %v, written by memrel.WriteSQLData.\n", dialect)
+	if dialect == SQLite {
+		// Per connection, and a no-op inside a transaction: the data may
+		// run on another connection than the schema (sqlite3 my.db <
+		// data.sql), which would otherwise load it unchecked.
+		b.WriteString("PRAGMA foreign_keys = ON;\n")
+	}
 	b.WriteString("BEGIN;\n")
 	if dialect == SQLite {
 		b.WriteString("PRAGMA defer_foreign_keys = ON;\n")

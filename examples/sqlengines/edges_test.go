@@ -1,7 +1,9 @@
 package sqlengines
 
 import (
+	"database/sql"
 	"math"
+	"path/filepath"
 	"testing"
 
 	"github.com/memrel-go/memrel"
@@ -167,4 +169,37 @@ func TestLongNames(t *testing.T) {
 		sdb := load(t, e, db)
 		compareDelete(t, e, db, sdb, deletion{memrel: del(p, 1), sql: `DELETE FROM "` + p.Name() + `" WHERE "id" = 1`})
 	})
+}
+
+// The README loads SQLite with two runs of sqlite3, two connections: the
+// data's own script turns foreign keys on for its connection, so that the
+// load is checked as the schema's connection would check it.
+func TestSQLiteDataOnAnotherConnection(t *testing.T) {
+	db := seed(t, domains[0])
+	ddl, data, _ := export(t, db, memrel.SQLite)
+	path := filepath.Join(t.TempDir(), "blog.db")
+	schemaConn, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := schemaConn.Exec(ddl); err != nil {
+		t.Fatal(err)
+	}
+	schemaConn.Close()
+	dataConn, err := sql.Open("sqlite3", path) // foreign keys off, SQLite's default
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dataConn.Close()
+	dataConn.SetMaxOpenConns(1)
+	if _, err := dataConn.Exec(data); err != nil {
+		t.Fatal(err)
+	}
+	var on int
+	if err := dataConn.QueryRow("PRAGMA foreign_keys").Scan(&on); err != nil || on != 1 {
+		t.Errorf("after the data, PRAGMA foreign_keys = %d (%v), want 1", on, err)
+	}
+	if d := diff(memrelState(t, db), sqlState(t, dataConn, db), 0); d != "" {
+		t.Errorf("the rows differ from memrel's:\n%s", d)
+	}
 }
