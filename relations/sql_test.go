@@ -548,3 +548,33 @@ func TestSQLDataJSONBackslashU0000(t *testing.T) {
 		}
 	}
 }
+
+// sqMoney marshals itself with a pointer receiver, as many types do.
+type sqMoney struct{ cents int64 }
+
+func (m *sqMoney) MarshalJSON() ([]byte, error) { return []byte(fmt.Sprint(m.cents)), nil }
+
+// A JSON column's value is marshaled through its address, as encoding/json
+// does for a field of a struct it was given a pointer to: a MarshalJSON
+// with a pointer receiver runs (it was skipped, and the value written {}).
+func TestSQLDataJSONPointerMarshaler(t *testing.T) {
+	type row struct {
+		ID    int64
+		Price sqMoney
+		Maybe memrel.Null[sqMoney]
+		Ptr   *sqMoney
+	}
+	rows := memrel.NewTable("rows", func(r *row) *int64 { return &r.ID })
+	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{rows}})
+	mustOK(t, db.Update(func(tx *memrel.Tx) error {
+		_, err := rows.Insert(tx, row{Price: sqMoney{1234}, Maybe: memrel.Some(sqMoney{5}), Ptr: &sqMoney{6}})
+		return err
+	}))
+	_, gaps := schemaText(t, db, memrel.SQLite)
+	if len(gaps) > 0 {
+		t.Errorf("gaps %v", gaps)
+	}
+	lite, err := dataText(t, db, memrel.SQLite)
+	mustOK(t, err)
+	mustContain(t, lite, `VALUES (1, '1234', '5', '6');`)
+}

@@ -218,7 +218,13 @@ func (s *sqlSchema) literal(c *sqlCol, v reflect.Value) (string, error) {
 		}
 		return quoteString(t.Format(sqlTimeLayout)), nil
 	case kJSON:
-		data, err := json.Marshal(v.Interface())
+		// Through a pointer, as encoding/json marshals a field of a struct
+		// it has a pointer to: a MarshalJSON (or MarshalText) with a
+		// pointer receiver runs (the value alone would skip it). A pointer
+		// to a copy: the stored row is shared, never lent to user code.
+		p := reflect.New(v.Type())
+		p.Elem().Set(v)
+		data, err := json.Marshal(p.Interface())
 		if err != nil {
 			return "", fmt.Errorf("as JSON: %v", err)
 		}
