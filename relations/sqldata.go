@@ -46,7 +46,9 @@ const sqlTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
 // reads the same whatever standard_conforming_strings says); []byte as
 // X'..' in SQLite, E'\\x..' in PostgreSQL;
 // time.Time in UTC as '2006-01-02 15:04:05.999999999+00:00' (the instant
-// is kept, its location is not; PostgreSQL keeps microseconds); JSON text
+// is kept, its location is not; PostgreSQL keeps microseconds, so that two
+// times less than a microsecond apart are one there, and a unique
+// constraint on them refuses the load); JSON text
 // for the fields WriteSQLSchema makes JSON columns. The fields that
 // WriteSQLSchema reports as gaps (no column) are left out.
 //

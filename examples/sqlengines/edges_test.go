@@ -4,7 +4,9 @@ import (
 	"database/sql"
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/memrel-go/memrel"
 )
@@ -202,4 +204,49 @@ func TestSQLiteDataOnAnotherConnection(t *testing.T) {
 	if d := diff(memrelState(t, db), sqlState(t, dataConn, db), 0); d != "" {
 		t.Errorf("the rows differ from memrel's:\n%s", d)
 	}
+}
+
+type Tick struct {
+	ID int64
+	At time.Time
+}
+
+// PostgreSQL keeps microseconds: two times a nanosecond apart, distinct in
+// memrel and in SQLite (which keeps the text), are one in PostgreSQL, so a
+// unique constraint on them refuses the load there (documented).
+func TestUniqueTimesANanosecondApart(t *testing.T) {
+	ticks := memrel.NewTable("ticks", func(r *Tick) *int64 { return &r.ID })
+	f := memrel.Fields[Tick]()
+	u := memrel.Unique(ticks, "uniq_tick_at", &f.At)
+	schema := memrel.Schema{Tables: []memrel.AnyTable{ticks}, Constraints: []memrel.Constraint{u}}
+	forEngine(t, func(t *testing.T, e engine) {
+		db, err := memrel.Open(schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := time.Date(2026, 12, 1, 12, 0, 0, 1000, time.UTC)
+		err = db.Update(func(tx *memrel.Tx) error {
+			for _, d := range []time.Duration{0, 1} {
+				if _, err := ticks.Insert(tx, Tick{At: at.Add(d)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ddl, data, _ := export(t, db, e.dialect)
+		sdb := e.open(t)
+		if _, err := sdb.Exec(ddl); err != nil {
+			t.Fatal(err)
+		}
+		_, err = sdb.Exec(data)
+		switch {
+		case e.dialect == memrel.SQLite && err != nil:
+			t.Errorf("SQLite refused the load: %v", err)
+		case e.dialect == memrel.PostgreSQL && (err == nil || !strings.Contains(err.Error(), "SQLSTATE 23505")):
+			t.Errorf("PostgreSQL: %v, want a unique violation (documented)", err)
+		}
+	})
 }
