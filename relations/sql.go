@@ -216,6 +216,28 @@ func sqlSchemaOf(db *store.DB, dialect SQLDialect) (*sqlSchema, error) {
 			st.fks = append(st.fks, f)
 		}
 	}
+	if dialect == PostgreSQL {
+		// PostgreSQL cuts a longer name to 63 bytes, and reads it so
+		// everywhere: a name is only lost when two become one.
+		tables := map[string]string{}
+		for _, st := range all {
+			cut := pgCut(st.dt.name)
+			if other, dup := tables[cut]; dup {
+				return nil, fmt.Errorf("memrel: sql: tables %s and %s are one table in PostgreSQL, which keeps the first %d bytes of a name: %w",
+					other, st.dt.name, pgMaxName, store.ErrSchema)
+			}
+			tables[cut] = st.dt.name
+			cols := map[string]string{}
+			for _, c := range st.cols {
+				cut := pgCut(c.sqlName)
+				if other, dup := cols[cut]; dup {
+					return nil, fmt.Errorf("memrel: sql: table %s: columns %s and %s are one column in PostgreSQL, which keeps the first %d bytes of a name: %w",
+						st.dt.name, other, c.sqlName, pgMaxName, store.ErrSchema)
+				}
+				cols[cut] = c.sqlName
+			}
+		}
+	}
 	s.tables = createOrder(all, s.byInfo)
 	return s, nil
 }
@@ -509,6 +531,19 @@ func (s *sqlSchema) literalOf(v any) string {
 // (NAMEDATALEN - 1); it cuts longer ones, without a word but a NOTICE.
 const pgMaxName = 63
 
+// pgCut is name as PostgreSQL keeps it: its first 63 bytes (whole
+// characters).
+func pgCut(name string) string {
+	if len(name) <= pgMaxName {
+		return name
+	}
+	cut := pgMaxName
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return name[:cut]
+}
+
 // objName is the name of a constraint or an index in the dialect. In
 // PostgreSQL a name longer than 63 bytes would be cut there, and names
 // that differ only in their ends (the "_key" and "_fkey" of a one-to-one
@@ -571,7 +606,9 @@ func fkIndexName(f *fkDef) string { return f.child.Name() + "_" + f.field + "_id
 // on the schema only, and is the same for the same schema.
 //
 // Possible errors: ErrSchema (a DB opened without the relations layer,
-// two fields that make one column name, a key inside another field), an
+// two fields that make one column name, a key inside another field; for
+// PostgreSQL, two table names or two column names of a table that it
+// would cut to the same 63 bytes), an
 // error naming a dialect that is not one, and w's.
 func WriteSQLSchema(w io.Writer, db *store.DB, dialect SQLDialect) ([]SQLGap, error) {
 	s, err := sqlSchemaOf(db, dialect)

@@ -578,3 +578,31 @@ func TestSQLDataJSONPointerMarshaler(t *testing.T) {
 	mustOK(t, err)
 	mustContain(t, lite, `VALUES (1, '1234', '5', '6');`)
 }
+
+// Two names that PostgreSQL would cut to the same 63 bytes are refused
+// for PostgreSQL (one table, or one column, there); SQLite keeps them.
+func TestSQLSchemaNamesOneInPostgreSQL(t *testing.T) {
+	type row struct {
+		ID                                                                       int64
+		AVeryLongFieldNameThatGoesOnAndOnAndOnForMoreThanSixtyThreeBytesNumberOne int
+		AVeryLongFieldNameThatGoesOnAndOnAndOnForMoreThanSixtyThreeBytesNumberTwo int
+	}
+	rows := memrel.NewTable("rows", func(r *row) *int64 { return &r.ID })
+	long := strings.Repeat("t", 63)
+	a := memrel.NewTable(long+"_a", func(r *sqAuthor) *int64 { return &r.ID })
+	b := memrel.NewTable(long+"_b", func(r *sqAuthor) *int64 { return &r.ID })
+	for _, c := range []struct {
+		tables []memrel.AnyTable
+		want   string
+	}{
+		{[]memrel.AnyTable{rows}, "table rows: columns a_very_long_field_name_that_goes_on_and_on_and_on_for_more_than_sixty_three_bytes_number_one and "},
+		{[]memrel.AnyTable{a, b}, "tables " + long + "_a and " + long + "_b are one table in PostgreSQL"},
+	} {
+		db := openDB(t, memrel.Schema{Tables: c.tables})
+		var out bytes.Buffer
+		if _, err := memrel.WriteSQLSchema(&out, db, memrel.PostgreSQL); !errors.Is(err, memrel.ErrSchema) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v, want %q", err, c.want)
+		}
+		schemaText(t, db, memrel.SQLite)
+	}
+}
