@@ -583,7 +583,7 @@ func TestSQLDataJSONPointerMarshaler(t *testing.T) {
 // for PostgreSQL (one table, or one column, there); SQLite keeps them.
 func TestSQLSchemaNamesOneInPostgreSQL(t *testing.T) {
 	type row struct {
-		ID                                                                       int64
+		ID                                                                        int64
 		AVeryLongFieldNameThatGoesOnAndOnAndOnForMoreThanSixtyThreeBytesNumberOne int
 		AVeryLongFieldNameThatGoesOnAndOnAndOnForMoreThanSixtyThreeBytesNumberTwo int
 	}
