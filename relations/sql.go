@@ -619,6 +619,8 @@ func WriteSQLSchema(w io.Writer, db *store.DB, dialect SQLDialect) ([]SQLGap, er
 	fmt.Fprintf(&b, "-- The schema of a memrel DB for %v, written by memrel.WriteSQLSchema.\n", dialect)
 	if dialect == SQLite {
 		b.WriteString("PRAGMA foreign_keys = ON;\n")
+	} else {
+		b.WriteString(pgPreamble)
 	}
 	created := map[*sqlTable]bool{}
 	var later []string // PostgreSQL: foreign keys to tables created later

@@ -16,6 +16,13 @@ import (
 	"github.com/memrel-go/memrel/store"
 )
 
+// pgPreamble starts a PostgreSQL script, as pg_dump's do: the script is
+// UTF-8 whatever psql's client encoding (which follows the locale), and its
+// plain string literals (a check's SQL, say) read a backslash as itself.
+// (A driver that sends the script as one query has it parsed before the
+// SETs run: the data's strings with a backslash are E'...' for that.)
+const pgPreamble = "SET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n"
+
 // sqlTimeLayout is how WriteSQLData writes a time.Time: in UTC, to the
 // nanosecond, with an explicit offset. SQLite's date functions and
 // database drivers read it (as text in a DATETIME column, it keeps every
@@ -68,6 +75,8 @@ func WriteSQLData(w io.Writer, tx *store.Tx, dialect SQLDialect) error {
 		// run on another connection than the schema (sqlite3 my.db <
 		// data.sql), which would otherwise load it unchecked.
 		b.WriteString("PRAGMA foreign_keys = ON;\n")
+	} else {
+		b.WriteString(pgPreamble)
 	}
 	b.WriteString("BEGIN;\n")
 	if dialect == SQLite {

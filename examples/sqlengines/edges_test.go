@@ -3,12 +3,15 @@ package sqlengines
 import (
 	"database/sql"
 	"math"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/memrel-go/memrel"
+	"github.com/memrel-go/memrel/examples/internal/social"
 )
 
 // Edge cases of the export, on each engine: values whose SQL form is easy
@@ -249,4 +252,49 @@ func TestUniqueTimesANanosecondApart(t *testing.T) {
 			t.Errorf("PostgreSQL: %v, want a unique violation (documented)", err)
 		}
 	})
+}
+
+// The README's command, psql -f, loads the scripts as written even when
+// psql's client encoding is not UTF-8 (it follows the locale: LATIN1
+// here), and the standard_conforming_strings of the server is off: the
+// scripts say they are UTF-8.
+func TestPsqlLoadsAsWritten(t *testing.T) {
+	e := postgresEngine(t)
+	psql, err := exec.LookPath("psql")
+	if err != nil {
+		msg := "psql: not found (Debian's postgresql-client package)"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	db := seed(t, domains[5]) // social: "é" in bios
+	err = db.Update(func(tx *memrel.Tx) error {
+		_, err := social.Users.Insert(tx, social.User{Username: `ünï \ 😀 'x'`})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ddl, data, _ := export(t, db, e.dialect)
+	dir := t.TempDir()
+	for name, text := range map[string]string{"schema.sql": ddl, "data.sql": data} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sdb := e.open(t)
+	var schema string
+	if err := sdb.QueryRow("SELECT current_schema()").Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", filepath.Join(dir, "schema.sql"), "-f", filepath.Join(dir, "data.sql"),
+		os.Getenv("MEMREL_POSTGRES_URL"))
+	cmd.Env = append(os.Environ(), "PGCLIENTENCODING=LATIN1", "PGOPTIONS=-c search_path="+schema+" -c standard_conforming_strings=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("psql: %v\n%s", err, out)
+	}
+	if d := diff(memrelState(t, db), sqlState(t, sdb, db), e.timeTolerance); d != "" {
+		t.Errorf("the rows differ from memrel's:\n%s", d)
+	}
 }
