@@ -229,6 +229,10 @@ func sqlSchemaOf(db *store.DB, dialect SQLDialect) (*sqlSchema, error) {
 			tables[cut] = st.dt.name
 			cols := map[string]string{}
 			for _, c := range st.cols {
+				if pgSystemColumns[c.sqlName] {
+					return nil, fmt.Errorf("memrel: sql: table %s: column %s (field %s) is a system column's name in PostgreSQL, which refuses it (rename the field): %w",
+						st.dt.name, c.sqlName, c.name, store.ErrSchema)
+				}
 				cut := pgCut(c.sqlName)
 				if other, dup := cols[cut]; dup {
 					return nil, fmt.Errorf("memrel: sql: table %s: columns %s and %s are one column in PostgreSQL, which keeps the first %d bytes of a name: %w",
@@ -531,6 +535,10 @@ func (s *sqlSchema) literalOf(v any) string {
 // (NAMEDATALEN - 1); it cuts longer ones, without a word but a NOTICE.
 const pgMaxName = 63
 
+// pgSystemColumns are the names of PostgreSQL's system columns, which no
+// column of a table may take.
+var pgSystemColumns = map[string]bool{"tableoid": true, "xmin": true, "cmin": true, "xmax": true, "cmax": true, "ctid": true}
+
 // pgCut is name as PostgreSQL keeps it: its first 63 bytes (whole
 // characters).
 func pgCut(name string) string {
@@ -608,7 +616,8 @@ func fkIndexName(f *fkDef) string { return f.child.Name() + "_" + f.field + "_id
 // Possible errors: ErrSchema (a DB opened without the relations layer,
 // two fields that make one column name, a key inside another field; for
 // PostgreSQL, two table names or two column names of a table that it
-// would cut to the same 63 bytes), an
+// would cut to the same 63 bytes, or a column named like one of its system
+// columns, xmin or ctid say), an
 // error naming a dialect that is not one, and w's.
 func WriteSQLSchema(w io.Writer, db *store.DB, dialect SQLDialect) ([]SQLGap, error) {
 	s, err := sqlSchemaOf(db, dialect)

@@ -606,3 +606,21 @@ func TestSQLSchemaNamesOneInPostgreSQL(t *testing.T) {
 		schemaText(t, db, memrel.SQLite)
 	}
 }
+
+// PostgreSQL refuses a column named like one of its system columns (xmin,
+// ctid, ...): an ErrSchema for PostgreSQL that says so, before the DDL
+// fails there; SQLite takes it.
+func TestSQLSchemaPostgreSQLSystemColumn(t *testing.T) {
+	type box struct {
+		ID         int64
+		Xmin, Xmax float64
+	}
+	boxes := memrel.NewTable("boxes", func(r *box) *int64 { return &r.ID })
+	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{boxes}})
+	var out bytes.Buffer
+	if _, err := memrel.WriteSQLSchema(&out, db, memrel.PostgreSQL); !errors.Is(err, memrel.ErrSchema) ||
+		!strings.Contains(err.Error(), "table boxes: column xmin (field Xmin) is a system column's name in PostgreSQL") {
+		t.Errorf("%v", err)
+	}
+	schemaText(t, db, memrel.SQLite)
+}
