@@ -216,6 +216,14 @@ func sqlSchemaOf(db *store.DB, dialect SQLDialect) (*sqlSchema, error) {
 			st.fks = append(st.fks, f)
 		}
 	}
+	if dialect == SQLite {
+		for _, st := range all {
+			if strings.HasPrefix(strings.ToLower(st.dt.name), "sqlite_") {
+				return nil, fmt.Errorf("memrel: sql: table %s: SQLite keeps names that begin with sqlite_ for itself, and refuses it: %w",
+					st.dt.name, store.ErrSchema)
+			}
+		}
+	}
 	if dialect == PostgreSQL {
 		// PostgreSQL cuts a longer name to 63 bytes, and reads it so
 		// everywhere: a name is only lost when two become one.
@@ -617,7 +625,8 @@ func fkIndexName(f *fkDef) string { return f.child.Name() + "_" + f.field + "_id
 // two fields that make one column name, a key inside another field; for
 // PostgreSQL, two table names or two column names of a table that it
 // would cut to the same 63 bytes, or a column named like one of its system
-// columns, xmin or ctid say), an
+// columns, xmin or ctid say; for SQLite, a table whose name begins with
+// sqlite_), an
 // error naming a dialect that is not one, and w's.
 func WriteSQLSchema(w io.Writer, db *store.DB, dialect SQLDialect) ([]SQLGap, error) {
 	s, err := sqlSchemaOf(db, dialect)

@@ -624,3 +624,16 @@ func TestSQLSchemaPostgreSQLSystemColumn(t *testing.T) {
 	}
 	schemaText(t, db, memrel.SQLite)
 }
+
+// SQLite refuses a table whose name begins with sqlite_: an ErrSchema for
+// SQLite; PostgreSQL takes it.
+func TestSQLSchemaSQLiteReservedName(t *testing.T) {
+	stats := memrel.NewTable("sqlite_stats", func(r *sqAuthor) *int64 { return &r.ID })
+	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{stats}})
+	var out bytes.Buffer
+	if _, err := memrel.WriteSQLSchema(&out, db, memrel.SQLite); !errors.Is(err, memrel.ErrSchema) ||
+		!strings.Contains(err.Error(), "table sqlite_stats: SQLite keeps names that begin with sqlite_") {
+		t.Errorf("%v", err)
+	}
+	schemaText(t, db, memrel.PostgreSQL)
+}
