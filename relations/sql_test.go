@@ -637,3 +637,31 @@ func TestSQLSchemaSQLiteReservedName(t *testing.T) {
 	}
 	schemaText(t, db, memrel.PostgreSQL)
 }
+
+// encoding/json writes a string that is not UTF-8 with U+FFFD in place of
+// its bad bytes: the value would change, so it is an error naming the
+// field, in both dialects; a real U+FFFD is no error.
+func TestSQLDataJSONNotUTF8(t *testing.T) {
+	for _, d := range []memrel.SQLDialect{memrel.SQLite, memrel.PostgreSQL} {
+		for _, c := range []struct {
+			tags []string
+			ok   bool
+		}{
+			{[]string{"\xff"}, false},
+			{[]string{"\ufffd", `\ufffd`}, true},
+		} {
+			db, authors, books, _ := sqSchema(t)
+			mustOK(t, db.Update(func(tx *memrel.Tx) error {
+				if _, err := authors.Insert(tx, sqAuthor{}); err != nil {
+					return err
+				}
+				_, err := books.Insert(tx, sqBook{AuthorID: 1, ShelfID: 1, Tags: c.tags})
+				return err
+			}))
+			_, err := dataText(t, db, d)
+			if (err == nil) != c.ok || err != nil && !strings.Contains(err.Error(), "field Tags: JSON of a string that is not UTF-8") {
+				t.Errorf("%v, tags %q: %v, want ok %v", d, c.tags, err, c.ok)
+			}
+		}
+	}
+}

@@ -61,7 +61,8 @@ const sqlTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
 //
 // Possible errors: ErrSchema (see WriteSQLSchema), a value the dialect
 // cannot hold, named by table, key and field (a string with a NUL byte; in
-// PostgreSQL a string that is not UTF-8; an unsigned integer above
+// PostgreSQL a string that is not UTF-8; a JSON column's string that is
+// not UTF-8, which encoding/json would change; an unsigned integer above
 // 2^63-1; in SQLite a NaN; a time before year 1 or after 9999), and w's.
 func WriteSQLData(w io.Writer, tx *store.Tx, dialect SQLDialect) error {
 	s, err := sqlSchemaOf(tx.DB(), dialect)
@@ -239,7 +240,10 @@ func (s *sqlSchema) literal(c *sqlCol, v reflect.Value) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("as JSON: %v", err)
 		}
-		if pg && jsonHasNUL(data) {
+		if jsonHasEscape(data, "ufffd") {
+			return "", fmt.Errorf("JSON of a string that is not UTF-8, whose bad bytes encoding/json replaces with U+FFFD")
+		}
+		if pg && jsonHasEscape(data, "u0000") {
 			return "", fmt.Errorf("JSON with a NUL character, which PostgreSQL's jsonb refuses")
 		}
 		return s.text(string(data))
@@ -258,15 +262,16 @@ func (s *sqlSchema) text(v string) (string, error) {
 	return s.quoteString(v), nil
 }
 
-// jsonHasNUL tells whether JSON text holds the escape \u0000 (a NUL, which
-// encoding/json writes so), not the same six characters after an escaped
-// backslash (\\u0000, a backslash and "u0000").
-func jsonHasNUL(data []byte) bool {
+// jsonHasEscape tells whether JSON text holds the escape \ followed by
+// esc: \u0000, a NUL, or \ufffd, which encoding/json writes for bytes that
+// are not UTF-8 (a real U+FFFD it writes as itself); not the same
+// characters after an escaped backslash (\\u0000, a backslash and "u0000").
+func jsonHasEscape(data []byte, esc string) bool {
 	for i := 0; i < len(data); i++ {
 		if data[i] != '\\' {
 			continue
 		}
-		if bytes.HasPrefix(data[i+1:], []byte("u0000")) {
+		if bytes.HasPrefix(data[i+1:], []byte(esc)) {
 			return true
 		}
 		i++ // the escaped character: a backslash escapes the next one
