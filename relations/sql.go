@@ -1,11 +1,15 @@
 package relations
 
 import (
+	"encoding"
+	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"reflect"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/memrel-go/memrel/internal/fieldref"
 	"github.com/memrel-go/memrel/store"
@@ -45,10 +49,12 @@ func (d SQLDialect) String() string {
 // enforce or hold: a check or a partial unique condition written in Go
 // with no SQL form given, a unique constraint on a computed value, a
 // NoConstraint relation whose on-delete rule the database will not carry
-// out, a Set rule computed by a Go function, a field with no SQL type or
-// an unexported field. WriteSQLSchema returns every gap, and writes each
-// as a comment ("-- GAP: ...") before the table it concerns: nothing is
-// left out silently.
+// out, a Set rule computed by a Go function, a field with no SQL type, an
+// unexported field, a field of an embedded struct hidden by another of the
+// same name, or a JSON column whose encoding leaves values out (unexported
+// or json:"-" fields of a struct type). WriteSQLSchema returns every
+// gap, and writes each as a comment ("-- GAP: ...") before the table it
+// concerns: nothing is left out silently.
 type SQLGap struct {
 	Table string // the table
 	Field string // the Go field, when the gap is about a field
@@ -171,6 +177,9 @@ func sqlSchemaOf(db *store.DB, dialect SQLDialect) (*sqlSchema, error) {
 		for _, f := range dt.hidden {
 			st.gap(f, "", "an unexported field has no column: its values are not exported")
 		}
+		for _, f := range hiddenByName(dt.info.RowType()) {
+			st.gap(f, "", "a field of an embedded struct that another field of the same name hides (Go sees one of them, or neither): no column, its values are not exported")
+		}
 		for _, c := range dt.cols {
 			sc := sqlCol{dCol: c, sqlName: fieldref.Snake(c.name)}
 			sc.base, sc.null, sc.ptr = unwrapNull(c.goType)
@@ -178,6 +187,11 @@ func sqlSchemaOf(db *store.DB, dialect SQLDialect) (*sqlSchema, error) {
 			if sc.kind == kNone {
 				st.gap(c.name, "", fmt.Sprintf("Go type %v has no SQL form: no column, its values are not exported", c.goType))
 				continue
+			}
+			if sc.kind == kJSON {
+				if lost := jsonLoss(sc.base, map[reflect.Type]bool{}); lost != "" {
+					st.gap(c.name, "", fmt.Sprintf("a JSON column, whose encoding leaves out %s: those values are not exported (give the type a MarshalJSON, or export the fields)", lost))
+				}
 			}
 			if other, dup := seen[sc.sqlName]; dup {
 				return nil, fmt.Errorf("memrel: sql: table %s: fields %s and %s both make column %s: %w",
@@ -200,6 +214,40 @@ func sqlSchemaOf(db *store.DB, dialect SQLDialect) (*sqlSchema, error) {
 	for _, f := range d.fks {
 		if st := s.byInfo[f.child]; st != nil {
 			st.fks = append(st.fks, f)
+		}
+	}
+	if dialect == SQLite {
+		for _, st := range all {
+			if strings.HasPrefix(strings.ToLower(st.dt.name), "sqlite_") {
+				return nil, fmt.Errorf("memrel: sql: table %s: SQLite keeps names that begin with sqlite_ for itself, and refuses it: %w",
+					st.dt.name, store.ErrSchema)
+			}
+		}
+	}
+	if dialect == PostgreSQL {
+		// PostgreSQL cuts a longer name to 63 bytes, and reads it so
+		// everywhere: a name is only lost when two become one.
+		tables := map[string]string{}
+		for _, st := range all {
+			cut := pgCut(st.dt.name)
+			if other, dup := tables[cut]; dup {
+				return nil, fmt.Errorf("memrel: sql: tables %s and %s are one table in PostgreSQL, which keeps the first %d bytes of a name: %w",
+					other, st.dt.name, pgMaxName, store.ErrSchema)
+			}
+			tables[cut] = st.dt.name
+			cols := map[string]string{}
+			for _, c := range st.cols {
+				if pgSystemColumns[c.sqlName] {
+					return nil, fmt.Errorf("memrel: sql: table %s: column %s (field %s) is a system column's name in PostgreSQL, which refuses it (rename the field): %w",
+						st.dt.name, c.sqlName, c.name, store.ErrSchema)
+				}
+				cut := pgCut(c.sqlName)
+				if other, dup := cols[cut]; dup {
+					return nil, fmt.Errorf("memrel: sql: table %s: columns %s and %s are one column in PostgreSQL, which keeps the first %d bytes of a name: %w",
+						st.dt.name, other, c.sqlName, pgMaxName, store.ErrSchema)
+				}
+				cols[cut] = c.sqlName
+			}
 		}
 	}
 	s.tables = createOrder(all, s.byInfo)
@@ -246,6 +294,76 @@ func createOrder(tables []*sqlTable, byInfo map[*store.TableInfo]*sqlTable) []*s
 		out = append(out, next)
 	}
 	return out
+}
+
+// hiddenByName returns the fields of typ's embedded structs that no
+// column holds because another field of the same name hides them
+// (reflect.VisibleFields leaves them out): a promoted field shadowed by a
+// shallower one, or two at one depth, which hide each other. Each is named
+// by its path, "Base.Label".
+func hiddenByName(typ reflect.Type) []string {
+	visible := map[string]bool{}
+	for _, f := range reflect.VisibleFields(typ) {
+		visible[fmt.Sprint(f.Index)] = true
+	}
+	var out []string
+	var walk func(t reflect.Type, index []int, path string)
+	walk = func(t reflect.Type, index []int, path string) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			idx := append(slices.Clone(index), i)
+			switch {
+			case embeds(f):
+				walk(f.Type, idx, path+f.Name+".")
+			case !visible[fmt.Sprint(idx)]:
+				out = append(out, path+f.Name)
+			}
+		}
+	}
+	walk(typ, nil, "")
+	return out
+}
+
+var (
+	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
+	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// jsonLoss says what encoding/json leaves out of a value of t, "" for
+// nothing: the unexported fields and those tagged json:"-" of a struct
+// without its own MarshalJSON or MarshalText, at any depth (a named
+// time.Time, which has no exported field, is all lost).
+func jsonLoss(t reflect.Type, seen map[reflect.Type]bool) string {
+	if seen[t] {
+		return ""
+	}
+	seen[t] = true
+	if t.Implements(jsonMarshaler) || t.Implements(textMarshaler) ||
+		reflect.PointerTo(t).Implements(jsonMarshaler) || reflect.PointerTo(t).Implements(textMarshaler) {
+		return ""
+	}
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return jsonLoss(t.Elem(), seen)
+	case reflect.Map:
+		return jsonLoss(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			switch {
+			case f.Anonymous && f.Type.Kind() == reflect.Struct:
+				// encoding/json promotes its fields, exported or not.
+			case !f.IsExported():
+				return fmt.Sprintf("field %s of %v (unexported)", f.Name, t)
+			case f.Tag.Get("json") == "-":
+				return fmt.Sprintf("field %s of %v (json:\"-\")", f.Name, t)
+			}
+			if lost := jsonLoss(f.Type, seen); lost != "" {
+				return lost
+			}
+		}
+	}
+	return ""
 }
 
 // unwrapNull returns the value type of a field's type: the V of a
@@ -347,6 +465,18 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 // quoteString quotes an SQL string literal.
 func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
+// quoteString quotes an SQL string literal for the dialect. In PostgreSQL
+// a string with a backslash is an escape string (E'...', its backslashes
+// doubled), which reads the same whether standard_conforming_strings is on
+// (the default) or off (a server's setting, or an old server's default),
+// where a backslash in a plain literal would start an escape.
+func (s *sqlSchema) quoteString(v string) string {
+	if s.dialect == PostgreSQL && strings.Contains(v, `\`) {
+		return "E" + quoteString(strings.ReplaceAll(v, `\`, `\\`))
+	}
+	return quoteString(v)
+}
+
 // comment makes s one SQL comment line's text.
 func comment(s string) string { return strings.NewReplacer("\n", " ", "\r", " ").Replace(s) }
 
@@ -363,7 +493,7 @@ func (st *sqlTable) column(off uintptr, typ reflect.Type) *sqlCol {
 // onDelete is the SQL form of a relation's on-delete rule, with the
 // column DEFAULT the rule needs ("" for none) and a note on the mapping
 // ("" when SQL has the rule as is); ok is false when SQL has no form.
-func onDelete(f *fkDef) (rule, def, note string, ok bool) {
+func (s *sqlSchema) onDelete(f *fkDef) (rule, def, note string, ok bool) {
 	switch f.action {
 	case Cascade:
 		return "CASCADE", "", "", true
@@ -377,7 +507,7 @@ func onDelete(f *fkDef) (rule, def, note string, ok bool) {
 		if f.defaultNull {
 			return "SET DEFAULT", "NULL", "", true
 		}
-		return "SET DEFAULT", literalOf(f.defValue), "", true
+		return "SET DEFAULT", s.literalOf(f.defValue), "", true
 	case Set:
 		switch {
 		case f.setNull:
@@ -385,7 +515,7 @@ func onDelete(f *fkDef) (rule, def, note string, ok bool) {
 		case f.setFunc:
 			return "NO ACTION", "", "", false
 		}
-		return "SET DEFAULT", literalOf(f.setValue), "memrel Set(value), as the column's DEFAULT", true
+		return "SET DEFAULT", s.literalOf(f.setValue), "memrel Set(value), as the column's DEFAULT", true
 	case DoNothing:
 		return "NO ACTION", "", "memrel DoNothing: checked at commit", true
 	}
@@ -393,20 +523,59 @@ func onDelete(f *fkDef) (rule, def, note string, ok bool) {
 }
 
 // literalOf is the SQL literal of a key value (an integer or a string).
-func literalOf(v any) string {
+func (s *sqlSchema) literalOf(v any) string {
 	if v == nil {
 		return "NULL"
 	}
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
 	case reflect.String:
-		return quoteString(rv.String())
+		return s.quoteString(rv.String())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return fmt.Sprint(rv.Int())
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
 		return fmt.Sprint(rv.Uint())
 	}
-	return quoteString(fmt.Sprint(v))
+	return s.quoteString(fmt.Sprint(v))
+}
+
+// pgMaxName is the longest identifier PostgreSQL keeps, in bytes
+// (NAMEDATALEN - 1); it cuts longer ones, without a word but a NOTICE.
+const pgMaxName = 63
+
+// pgSystemColumns are the names of PostgreSQL's system columns, which no
+// column of a table may take.
+var pgSystemColumns = map[string]bool{"tableoid": true, "xmin": true, "cmin": true, "xmax": true, "cmax": true, "ctid": true}
+
+// pgCut is name as PostgreSQL keeps it: its first 63 bytes (whole
+// characters).
+func pgCut(name string) string {
+	if len(name) <= pgMaxName {
+		return name
+	}
+	cut := pgMaxName
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return name[:cut]
+}
+
+// objName is the name of a constraint or an index in the dialect. In
+// PostgreSQL a name longer than 63 bytes would be cut there, and names
+// that differ only in their ends (the "_key" and "_fkey" of a one-to-one
+// on long names) would then collide: such a name is cut here, to 54
+// bytes, and ends with "_" and a hash of the whole name, as Django does.
+func (s *sqlSchema) objName(name string) string {
+	if s.dialect != PostgreSQL || len(name) <= pgMaxName {
+		return name
+	}
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	cut := pgMaxName - 9
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s_%08x", name[:cut], h.Sum32())
 }
 
 // fkName and fkIndexName name a relation's constraint and index in SQL.
@@ -453,7 +622,11 @@ func fkIndexName(f *fkDef) string { return f.child.Name() + "_" + f.field + "_id
 // on the schema only, and is the same for the same schema.
 //
 // Possible errors: ErrSchema (a DB opened without the relations layer,
-// two fields that make one column name, a key inside another field), an
+// two fields that make one column name, a key inside another field; for
+// PostgreSQL, two table names or two column names of a table that it
+// would cut to the same 63 bytes, or a column named like one of its system
+// columns, xmin or ctid say; for SQLite, a table whose name begins with
+// sqlite_), an
 // error naming a dialect that is not one, and w's.
 func WriteSQLSchema(w io.Writer, db *store.DB, dialect SQLDialect) ([]SQLGap, error) {
 	s, err := sqlSchemaOf(db, dialect)
@@ -464,6 +637,8 @@ func WriteSQLSchema(w io.Writer, db *store.DB, dialect SQLDialect) ([]SQLGap, er
 	fmt.Fprintf(&b, "-- The schema of a memrel DB for %v, written by memrel.WriteSQLSchema.\n", dialect)
 	if dialect == SQLite {
 		b.WriteString("PRAGMA foreign_keys = ON;\n")
+	} else {
+		b.WriteString(pgPreamble)
 	}
 	created := map[*sqlTable]bool{}
 	var later []string // PostgreSQL: foreign keys to tables created later
@@ -506,7 +681,7 @@ func (s *sqlSchema) createTable(b *strings.Builder, st *sqlTable, created map[*s
 			st.gap(f.column, "relation "+f.name(), "the key field is not a column of its own (it is inside another field): no FOREIGN KEY, so the engine neither checks it nor carries out its on-delete rule")
 			continue
 		}
-		rule, def, note, ok := onDelete(f)
+		rule, def, note, ok := s.onDelete(f)
 		if f.unchecked {
 			if f.action != DoNothing {
 				st.gap(col.name, "relation "+f.name(), fmt.Sprintf("NoConstraint: no FOREIGN KEY, so the engine will not carry out its on-delete rule %v", f.action))
@@ -523,7 +698,7 @@ func (s *sqlSchema) createTable(b *strings.Builder, st *sqlTable, created map[*s
 		}
 		if !col.pk && !f.unique {
 			after = append(after, fmt.Sprintf("CREATE INDEX %s ON %s (%s);\n",
-				quoteIdent(fkIndexName(f)), name, quoteIdent(col.sqlName)))
+				quoteIdent(s.objName(fkIndexName(f))), name, quoteIdent(col.sqlName)))
 		}
 	}
 	for i := range st.cols {
@@ -551,7 +726,7 @@ func (s *sqlSchema) createTable(b *strings.Builder, st *sqlTable, created map[*s
 	for _, f := range st.fks {
 		col := st.column(f.off, f.ftype)
 		if f.unique && col != nil && !col.pk {
-			lines = append(lines, line{text: fmt.Sprintf("CONSTRAINT %s UNIQUE (%s)", quoteIdent(f.child.Name()+"_"+f.field+"_key"), quoteIdent(col.sqlName))})
+			lines = append(lines, line{text: fmt.Sprintf("CONSTRAINT %s UNIQUE (%s)", quoteIdent(s.objName(f.child.Name()+"_"+f.field+"_key")), quoteIdent(col.sqlName))})
 		}
 	}
 	for _, u := range st.dt.uniques {
@@ -565,9 +740,9 @@ func (s *sqlSchema) createTable(b *strings.Builder, st *sqlTable, created map[*s
 			st.gap("", "unique constraint "+u.name, "its Where condition is a Go function with no SQL form: not in the SQL (give the condition's SQL with WhereSQL to export it as a partial unique index)")
 		case u.partial:
 			after = append(after, fmt.Sprintf("CREATE UNIQUE INDEX %s ON %s (%s) WHERE %s;\n",
-				quoteIdent(u.name), name, joinIdents(cols), u.whereSQL))
+				quoteIdent(s.objName(u.name)), name, joinIdents(cols), u.whereSQL))
 		default:
-			lines = append(lines, line{text: fmt.Sprintf("CONSTRAINT %s UNIQUE (%s)", quoteIdent(u.name), joinIdents(cols))})
+			lines = append(lines, line{text: fmt.Sprintf("CONSTRAINT %s UNIQUE (%s)", quoteIdent(s.objName(u.name)), joinIdents(cols))})
 		}
 	}
 	for _, c := range st.dt.checks {
@@ -575,12 +750,12 @@ func (s *sqlSchema) createTable(b *strings.Builder, st *sqlTable, created map[*s
 			st.gap("", "check constraint "+c.name, "a Go function with no SQL form: not in the SQL (give its SQL with CheckConstraint.SQL to export it as a CHECK)")
 			continue
 		}
-		lines = append(lines, line{text: fmt.Sprintf("CONSTRAINT %s CHECK (%s)", quoteIdent(c.name), c.sql)})
+		lines = append(lines, line{text: fmt.Sprintf("CONSTRAINT %s CHECK (%s)", quoteIdent(s.objName(c.name)), c.sql)})
 	}
 	for _, l := range fkLines {
 		parent := s.byInfo[l.f.parent]
 		clause := fmt.Sprintf("CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s (%s) ON DELETE %s",
-			quoteIdent(fkName(l.f)), quoteIdent(l.col.sqlName), quoteIdent(parent.dt.name), quoteIdent(parent.key.sqlName), l.rule)
+			quoteIdent(s.objName(fkName(l.f))), quoteIdent(l.col.sqlName), quoteIdent(parent.dt.name), quoteIdent(parent.key.sqlName), l.rule)
 		switch {
 		case l.deferred:
 			clause += " DEFERRABLE INITIALLY DEFERRED"

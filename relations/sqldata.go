@@ -16,6 +16,13 @@ import (
 	"github.com/memrel-go/memrel/store"
 )
 
+// pgPreamble starts a PostgreSQL script, as pg_dump's do: the script is
+// UTF-8 whatever psql's client encoding (which follows the locale), and its
+// plain string literals (a check's SQL, say) read a backslash as itself.
+// (A driver that sends the script as one query has it parsed before the
+// SETs run: the data's strings with a backslash are E'...' for that.)
+const pgPreamble = "SET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n"
+
 // sqlTimeLayout is how WriteSQLData writes a time.Time: in UTC, to the
 // nanosecond, with an explicit offset. SQLite's date functions and
 // database drivers read it (as text in a DATETIME column, it keeps every
@@ -24,8 +31,10 @@ import (
 const sqlTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
 
 // WriteSQLData writes the rows tx sees to w as SQL for dialect, to run in
-// an empty database made by the statements of WriteSQLSchema: one script,
-// in one transaction (BEGIN ... COMMIT), with foreign-key checks deferred
+// an empty database made by the statements of WriteSQLSchema: one script
+// (in SQLite it first turns foreign keys on for its connection, as the
+// schema's script does for its own), in one transaction (BEGIN ...
+// COMMIT), with foreign-key checks deferred
 // to its commit (PRAGMA defer_foreign_keys in SQLite, SET CONSTRAINTS ALL
 // DEFERRED in PostgreSQL, whose foreign keys WriteSQLSchema declares
 // DEFERRABLE), so that rows that reference each other in a cycle load; then
@@ -37,17 +46,23 @@ const sqlTimeLayout = "2006-01-02 15:04:05.999999999-07:00"
 //
 // Values: NULL for an empty store.Null or a nil pointer; integers and
 // floats as numbers (a float's shortest form that reads back exactly;
-// NaN and infinities as PostgreSQL's 'NaN', 'Infinity' and '-Infinity');
-// bools as 1 and 0 in SQLite, TRUE and FALSE in PostgreSQL; strings as
-// string literals; []byte as X'..' in SQLite, '\x..' in PostgreSQL;
+// NaN, infinities and -0 as PostgreSQL's 'NaN', 'Infinity', '-Infinity'
+// and '-0'; SQLite's REAL has no -0 and stores 0); bools as 1 and 0 in
+// SQLite, TRUE and FALSE in PostgreSQL; strings as string literals (in
+// PostgreSQL an escape string E'...' when they hold a backslash, which
+// reads the same whatever standard_conforming_strings says); []byte as
+// X'..' in SQLite, E'\\x..' in PostgreSQL;
 // time.Time in UTC as '2006-01-02 15:04:05.999999999+00:00' (the instant
-// is kept, its location is not; PostgreSQL keeps microseconds); JSON text
+// is kept, its location is not; PostgreSQL keeps microseconds, so that two
+// times less than a microsecond apart are one there, and a unique
+// constraint on them refuses the load); JSON text
 // for the fields WriteSQLSchema makes JSON columns. The fields that
 // WriteSQLSchema reports as gaps (no column) are left out.
 //
 // Possible errors: ErrSchema (see WriteSQLSchema), a value the dialect
 // cannot hold, named by table, key and field (a string with a NUL byte; in
-// PostgreSQL a string that is not UTF-8; an unsigned integer above
+// PostgreSQL a string that is not UTF-8; a JSON column's string that is
+// not UTF-8, which encoding/json would change; an unsigned integer above
 // 2^63-1; in SQLite a NaN; a time before year 1 or after 9999), and w's.
 func WriteSQLData(w io.Writer, tx *store.Tx, dialect SQLDialect) error {
 	s, err := sqlSchemaOf(tx.DB(), dialect)
@@ -56,6 +71,14 @@ func WriteSQLData(w io.Writer, tx *store.Tx, dialect SQLDialect) error {
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "-- The rows of a memrel DB for %v, written by memrel.WriteSQLData.\n", dialect)
+	if dialect == SQLite {
+		// Per connection, and a no-op inside a transaction: the data may
+		// run on another connection than the schema (sqlite3 my.db <
+		// data.sql), which would otherwise load it unchecked.
+		b.WriteString("PRAGMA foreign_keys = ON;\n")
+	} else {
+		b.WriteString(pgPreamble)
+	}
 	b.WriteString("BEGIN;\n")
 	if dialect == SQLite {
 		b.WriteString("PRAGMA defer_foreign_keys = ON;\n")
@@ -166,6 +189,12 @@ func (s *sqlSchema) literal(c *sqlCol, v reflect.Value) (string, error) {
 		case math.IsInf(f, -1):
 			return "-9e999", nil
 		}
+		if f == 0 && math.Signbit(f) && pg {
+			// A bare -0 is the integer 0 negated, which is 0: the string
+			// literal is read as the float, sign and all. (SQLite's REAL
+			// has no negative zero: it stores 0.)
+			return "'-0'", nil
+		}
 		bits := 64
 		if c.kind == kFloat32 {
 			bits = 32
@@ -189,7 +218,9 @@ func (s *sqlSchema) literal(c *sqlCol, v reflect.Value) (string, error) {
 			raw = v.Bytes()
 		}
 		if pg {
-			return `'\x` + hex.EncodeToString(raw) + "'", nil
+			// An escape string, which reads the same whatever
+			// standard_conforming_strings says: bytea's hex form \x...
+			return `E'\\x` + hex.EncodeToString(raw) + "'", nil
 		}
 		return "X'" + hex.EncodeToString(raw) + "'", nil
 	case kTime:
@@ -199,11 +230,20 @@ func (s *sqlSchema) literal(c *sqlCol, v reflect.Value) (string, error) {
 		}
 		return quoteString(t.Format(sqlTimeLayout)), nil
 	case kJSON:
-		data, err := json.Marshal(v.Interface())
+		// Through a pointer, as encoding/json marshals a field of a struct
+		// it has a pointer to: a MarshalJSON (or MarshalText) with a
+		// pointer receiver runs (the value alone would skip it). A pointer
+		// to a copy: the stored row is shared, never lent to user code.
+		p := reflect.New(v.Type())
+		p.Elem().Set(v)
+		data, err := json.Marshal(p.Interface())
 		if err != nil {
 			return "", fmt.Errorf("as JSON: %v", err)
 		}
-		if pg && bytes.Contains(data, []byte(`\u0000`)) {
+		if jsonHasEscape(data, "ufffd") {
+			return "", fmt.Errorf("JSON of a string that is not UTF-8, whose bad bytes encoding/json replaces with U+FFFD")
+		}
+		if pg && jsonHasEscape(data, "u0000") {
 			return "", fmt.Errorf("JSON with a NUL character, which PostgreSQL's jsonb refuses")
 		}
 		return s.text(string(data))
@@ -219,5 +259,22 @@ func (s *sqlSchema) text(v string) (string, error) {
 	if s.dialect == PostgreSQL && !utf8.ValidString(v) {
 		return "", fmt.Errorf("a string that is not UTF-8, which PostgreSQL's text refuses")
 	}
-	return quoteString(v), nil
+	return s.quoteString(v), nil
+}
+
+// jsonHasEscape tells whether JSON text holds the escape \ followed by
+// esc: \u0000, a NUL, or \ufffd, which encoding/json writes for bytes that
+// are not UTF-8 (a real U+FFFD it writes as itself); not the same
+// characters after an escaped backslash (\\u0000, a backslash and "u0000").
+func jsonHasEscape(data []byte, esc string) bool {
+	for i := 0; i < len(data); i++ {
+		if data[i] != '\\' {
+			continue
+		}
+		if bytes.HasPrefix(data[i+1:], []byte(esc)) {
+			return true
+		}
+		i++ // the escaped character: a backslash escapes the next one
+	}
+	return false
 }
