@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"errors"
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -21,7 +20,6 @@ var updateDiagrams = flag.Bool("update-diagrams", false, "rewrite testdata from 
 // every call.
 func TestDiagramGolden(t *testing.T) {
 	for _, d := range domains.All {
-		name := d.Name
 		db, err := memrel.Open(d.Schema)
 		if err != nil {
 			t.Fatal(err)
@@ -30,27 +28,8 @@ func TestDiagramGolden(t *testing.T) {
 			"mmd": func(b *bytes.Buffer, db *memrel.DB) error { return memrel.Mermaid(b, db) },
 			"dot": func(b *bytes.Buffer, db *memrel.DB) error { return memrel.DOT(b, db) },
 		} {
-			var got, again bytes.Buffer
-			if err := draw(&got, db); err != nil {
-				t.Fatal(err)
-			}
-			if err := draw(&again, db); err != nil || again.String() != got.String() {
-				t.Errorf("%s.%s: a second call differs (%v)", name, ext, err)
-			}
-			path := filepath.Join("testdata", name+"."+ext)
-			if *updateDiagrams {
-				if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.String() != string(want) {
-				t.Errorf("%s differs from the output:\n%s\n(go test -run Diagram -update-diagrams rewrites it)", path, got.String())
-			}
+			domains.Golden(t, filepath.Join("testdata", d.Name+"."+ext), *updateDiagrams, "go test -run Diagram -update-diagrams",
+				func(b *bytes.Buffer) error { return draw(b, db) })
 		}
 	}
 }

@@ -5,7 +5,6 @@ package sqlschema_test
 import (
 	"bytes"
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -19,34 +18,13 @@ var update = flag.Bool("update-sql", false, "rewrite testdata from the current o
 // -update-sql rewrites it), with no gap, and the same on every call.
 func TestSQLSchemaGolden(t *testing.T) {
 	for _, d := range domains.All {
-		name := d.Name
 		db, err := memrel.Open(d.Schema)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for ext, dialect := range map[string]memrel.SQLDialect{"sqlite.sql": memrel.SQLite, "postgres.sql": memrel.PostgreSQL} {
-			var got, again bytes.Buffer
-			gaps, err := memrel.WriteSQLSchema(&got, db, dialect)
-			if err != nil || len(gaps) > 0 {
-				t.Fatalf("%s, %v: gaps %v, error %v", name, dialect, gaps, err)
-			}
-			if _, err := memrel.WriteSQLSchema(&again, db, dialect); err != nil || again.String() != got.String() {
-				t.Errorf("%s.%s: a second call differs (%v)", name, ext, err)
-			}
-			path := filepath.Join("testdata", name+"."+ext)
-			if *update {
-				if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.String() != string(want) {
-				t.Errorf("%s differs from the output:\n%s\n(go test -run SQL -update-sql rewrites it)", path, got.String())
-			}
+			domains.Golden(t, filepath.Join("testdata", d.Name+"."+ext), *update, "go test -run SQL -update-sql",
+				func(b *bytes.Buffer) error { return domains.NoGaps(memrel.WriteSQLSchema(b, db, dialect)) })
 		}
 	}
 }
