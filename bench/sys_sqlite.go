@@ -405,84 +405,64 @@ func (s *sqliteStore) Dump() (Dump, error) {
 		}
 		return rows.Err()
 	}
-	err := q("SELECT id, name FROM users", func(r *sql.Rows) error {
-		var x User
-		err := r.Scan(&x.ID, &x.Name)
-		b.User(x)
-		return err
+	var authorID sql.NullInt64 // comments.author_id, scanned then copied
+	for _, table := range []func() error{
+		func() error {
+			return scanRows(q, "SELECT id, name FROM users", func(x *User) []any { return []any{&x.ID, &x.Name} }, nil, b.User)
+		},
+		func() error {
+			return scanRows(q, "SELECT id, author_id, title FROM posts", func(x *Post) []any { return []any{&x.ID, &x.AuthorID, &x.Title} }, nil, b.Post)
+		},
+		func() error {
+			return scanRows(q, "SELECT id, post_id, author_id, body FROM comments",
+				func(x *Comment) []any { return []any{&x.ID, &x.PostID, &authorID, &x.Body} },
+				func(x *Comment) { x.AuthorID.V, x.AuthorID.Valid = authorID.Int64, authorID.Valid }, b.Comment)
+		},
+		func() error {
+			return scanRows(q, "SELECT id, name FROM tags", func(x *Tag) []any { return []any{&x.ID, &x.Name} }, nil, b.Tag)
+		},
+		func() error {
+			return scanRows(q, "SELECT post_id, tag_id FROM post_tags", func(x *PostTag) []any { return []any{&x.PostID, &x.TagID} }, nil, b.PostTag)
+		},
+		func() error {
+			return scanRows(q, "SELECT follower_id, followed_id FROM follows", func(x *Follow) []any { return []any{&x.FollowerID, &x.FollowedID} }, nil, b.Follow)
+		},
+		func() error {
+			return scanRows(q, "SELECT id, name FROM products", func(x *Product) []any { return []any{&x.ID, &x.Name} }, nil, b.Product)
+		},
+		func() error {
+			return scanRows(q, "SELECT id, customer_id FROM orders", func(x *Order) []any { return []any{&x.ID, &x.CustomerID} }, nil, b.Order)
+		},
+		func() error {
+			return scanRows(q, "SELECT id, order_id, product_id, qty FROM items", func(x *Item) []any { return []any{&x.ID, &x.OrderID, &x.ProductID, &x.Qty} }, nil, b.Item)
+		},
+		func() error {
+			return q("PRAGMA foreign_key_check", func(r *sql.Rows) error {
+				return fmt.Errorf("%s: PRAGMA foreign_key_check reports a dangling key", s.drv.name)
+			})
+		},
+	} {
+		if err := table(); err != nil {
+			return b.Done(), err
+		}
+	}
+	return b.Done(), nil
+}
+
+// scanRows runs query through q and adds each row, scanned into the
+// destinations fields gives (then completed by fix, if any), with add.
+func scanRows[T any](q func(string, func(*sql.Rows) error) error, query string, fields func(*T) []any, fix func(*T), add func(T)) error {
+	return q(query, func(r *sql.Rows) error {
+		var x T
+		if err := r.Scan(fields(&x)...); err != nil {
+			return err
+		}
+		if fix != nil {
+			fix(&x)
+		}
+		add(x)
+		return nil
 	})
-	if err == nil {
-		err = q("SELECT id, author_id, title FROM posts", func(r *sql.Rows) error {
-			var x Post
-			err := r.Scan(&x.ID, &x.AuthorID, &x.Title)
-			b.Post(x)
-			return err
-		})
-	}
-	if err == nil {
-		err = q("SELECT id, post_id, author_id, body FROM comments", func(r *sql.Rows) error {
-			var x Comment
-			var a sql.NullInt64
-			err := r.Scan(&x.ID, &x.PostID, &a, &x.Body)
-			x.AuthorID.V, x.AuthorID.Valid = a.Int64, a.Valid
-			b.Comment(x)
-			return err
-		})
-	}
-	if err == nil {
-		err = q("SELECT id, name FROM tags", func(r *sql.Rows) error {
-			var x Tag
-			err := r.Scan(&x.ID, &x.Name)
-			b.Tag(x)
-			return err
-		})
-	}
-	if err == nil {
-		err = q("SELECT post_id, tag_id FROM post_tags", func(r *sql.Rows) error {
-			var x PostTag
-			err := r.Scan(&x.PostID, &x.TagID)
-			b.PostTag(x)
-			return err
-		})
-	}
-	if err == nil {
-		err = q("SELECT follower_id, followed_id FROM follows", func(r *sql.Rows) error {
-			var x Follow
-			err := r.Scan(&x.FollowerID, &x.FollowedID)
-			b.Follow(x)
-			return err
-		})
-	}
-	if err == nil {
-		err = q("SELECT id, name FROM products", func(r *sql.Rows) error {
-			var x Product
-			err := r.Scan(&x.ID, &x.Name)
-			b.Product(x)
-			return err
-		})
-	}
-	if err == nil {
-		err = q("SELECT id, customer_id FROM orders", func(r *sql.Rows) error {
-			var x Order
-			err := r.Scan(&x.ID, &x.CustomerID)
-			b.Order(x)
-			return err
-		})
-	}
-	if err == nil {
-		err = q("SELECT id, order_id, product_id, qty FROM items", func(r *sql.Rows) error {
-			var x Item
-			err := r.Scan(&x.ID, &x.OrderID, &x.ProductID, &x.Qty)
-			b.Item(x)
-			return err
-		})
-	}
-	if err == nil {
-		err = q("PRAGMA foreign_key_check", func(r *sql.Rows) error {
-			return fmt.Errorf("%s: PRAGMA foreign_key_check reports a dangling key", s.drv.name)
-		})
-	}
-	return b.Done(), err
 }
 
 func (s *sqliteStore) MemoryOutsideGoHeap() (int64, error) {
