@@ -35,13 +35,11 @@ func openOtherDB(t testing.TB) *memrel.DB {
 	return db
 }
 
-// A node of another schema that joins stops at the first entry it sees,
-// names why, and serves no write; the cluster goes on without it.
-func TestSchemaMismatchHaltsTheNode(t *testing.T) {
-	c := newCluster(t, 3, nil)
-	leader := c.leader()
-	insertUser(t, leader.node, "ann")
-
+// joinStranger starts a node of another schema, has the leader add it as a
+// voter, and waits (5 s at most) until it halts; the caller checks that it
+// did.
+func joinStranger(t *testing.T, c *cluster, leader *member) *member {
+	t.Helper()
 	c.open = openOtherDB
 	stranger := &member{id: "stranger", store: raft.NewInmemStore(), snaps: raft.NewInmemSnapshotStore()}
 	c.members = append(c.members, stranger)
@@ -50,10 +48,20 @@ func TestSchemaMismatchHaltsTheNode(t *testing.T) {
 	if err := leader.node.AddVoter(ctxT(t), stranger.id, raft.ServerAddress(stranger.id)); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for stranger.node.Err() == nil && time.Now().Before(deadline) {
+	for deadline := time.Now().Add(5 * time.Second); stranger.node.Err() == nil && time.Now().Before(deadline); {
 		time.Sleep(5 * time.Millisecond)
 	}
+	return stranger
+}
+
+// A node of another schema that joins stops at the first entry it sees,
+// names why, and serves no write; the cluster goes on without it.
+func TestSchemaMismatchHaltsTheNode(t *testing.T) {
+	c := newCluster(t, 3, nil)
+	leader := c.leader()
+	insertUser(t, leader.node, "ann")
+
+	stranger := joinStranger(t, c, leader)
 	err := stranger.node.Err()
 	if !errors.Is(err, replicate.ErrHalted) || !errors.Is(err, memrel.ErrSchema) {
 		t.Fatalf("the stranger: %v, want ErrHalted and ErrSchema", err)
@@ -134,16 +142,7 @@ func TestHaltedNodeDoesNotLead(t *testing.T) {
 	leader := c.leader()
 	insertUser(t, leader.node, "ann")
 
-	c.open = openOtherDB
-	stranger := &member{id: "stranger", store: raft.NewInmemStore(), snaps: raft.NewInmemSnapshotStore()}
-	c.members = append(c.members, stranger)
-	c.start(stranger)
-	c.open = openDB
-	if err := leader.node.AddVoter(ctxT(t), stranger.id, raft.ServerAddress(stranger.id)); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(5 * time.Second); stranger.node.Err() == nil && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-	}
+	stranger := joinStranger(t, c, leader)
 	if err := stranger.node.Err(); !errors.Is(err, replicate.ErrHalted) {
 		t.Fatalf("the stranger: %v, want ErrHalted", err)
 	}
