@@ -212,8 +212,8 @@ func (p *fkPath[C, P, K]) run(tx *store.Tx, l *Loaded, rows []any) error {
 				}
 				d.children[k] = kids
 			}
-			for _, c := range kids {
-				if nested {
+			if nested {
+				for _, c := range kids {
 					next = append(next, c)
 				}
 			}

@@ -100,10 +100,9 @@ func TestCheckSequenceAheadIsSound(t *testing.T) {
 	if err := db.Check(); err != nil {
 		t.Errorf("Check after deleting the largest keys: %v", err)
 	}
-	var tx *Tx
 	// Its sequence is never used to number seq_chosen.
 	corruptCounter(db, chosen.info, func(c *counter) { c.last = 0 })
-	tx = db.BeginWrite()
+	tx := db.BeginWrite()
 	defer tx.Abort()
 	if err := tx.Check(); err != nil {
 		t.Errorf("Check with the sequence of a CallerKeys table behind its keys: %v", err)

@@ -244,6 +244,9 @@ func TestReadTxLeavesNoWriteAlone(t *testing.T) {
 	}
 	_ = tx.Dump()
 	sp := tx.savepoint() // the engine's savepoints are no-ops in a read transaction
+	if !reflect.ValueOf(noWrite).IsZero() {
+		t.Fatalf("a savepoint of a read transaction wrote the shared noWrite: %+v", noWrite)
+	}
 	tx.rollbackTo(sp)
 	tx.release(tx.savepoint())
 	_ = tx.Atomic(func(tx *Tx) error {
