@@ -335,7 +335,12 @@ func (c *collector) deleted(t *store.TableInfo, row any) bool {
 
 // children returns the rows that reference any of parents through d.
 func (c *collector) children(d *fkDef, parents []any) []any {
-	var refs []any
+	return c.childrenInto(nil, d, parents)
+}
+
+// childrenInto appends to refs the rows that reference any of parents
+// through d.
+func (c *collector) childrenInto(refs []any, d *fkDef, parents []any) []any {
 	var key, prefix []byte
 	for _, p := range parents {
 		key = eng.KeyBytes(d.parent, key[:0], p)
@@ -366,37 +371,74 @@ func (c *collector) update(t *store.TableInfo, row any, apply func(any)) {
 // refuse raises PROTECT, then RESTRICT for restricting rows that are not
 // themselves deleted.
 func (c *collector) refuse(root *store.TableInfo, rows []any) error {
-	keys := make([]any, len(rows))
-	for i, r := range rows {
-		keys[i] = eng.KeyOf(root, r)
-	}
-	if len(c.protected) > 0 {
-		e := &ProtectedError{Table: root.Name(), Keys: keys}
-		e.Relations, e.Rows = blocking(c.protected, func(h hit) *fkDef { return h.hop })
-		return e
-	}
-	var left []hit
-	for _, h := range c.restricted {
-		if !c.deleted(h.leaf.child, h.row) {
-			left = append(left, h)
+	left := c.restricted
+	if len(c.protected) == 0 {
+		left = c.restricted[:0] // refuse ends the collection: filtered in place
+		for _, h := range c.restricted {
+			if !c.deleted(h.leaf.child, h.row) {
+				left = append(left, h)
+			}
 		}
 	}
-	if len(left) > 0 {
-		e := &RestrictedError{Table: root.Name(), Keys: keys}
-		e.Relations, e.Rows = blocking(left, func(h hit) *fkDef { return h.leaf })
-		return e
-	}
-	return nil
+	return refused(root, rows, c.protected, left)
 }
 
-// blocking lists the distinct relations (as named by name) and rows of hits.
-// A few hits (a refused delete's usual case) are told apart without maps.
-func blocking(hits []hit, name func(hit) *fkDef) (rels []string, rows []BlockingRow) {
+// refused returns the error refusing the delete of rows (of root) that
+// protected rows protect, or else that restricted rows restrict, or nil.
+func refused(root *store.TableInfo, rows []any, protected, restricted []hit) error {
+	if len(protected) == 0 && len(restricted) == 0 {
+		return nil
+	}
+	if len(protected) > 0 {
+		b := new(struct {
+			e   ProtectedError
+			one blockedOne
+		})
+		b.e = ProtectedError{Table: root.Name(), Keys: blockedKeys(&b.one, root, rows)}
+		b.e.Relations, b.e.Rows = blocking(&b.one, protected, func(h hit) *fkDef { return h.hop })
+		return &b.e
+	}
+	b := new(struct {
+		e   RestrictedError
+		one blockedOne
+	})
+	b.e = RestrictedError{Table: root.Name(), Keys: blockedKeys(&b.one, root, rows)}
+	b.e.Relations, b.e.Rows = blocking(&b.one, restricted, func(h hit) *fkDef { return h.leaf })
+	return &b.e
+}
+
+// blockedKeys returns the keys of a refused delete's rows, in one's array
+// when there is one row.
+func blockedKeys(one *blockedOne, root *store.TableInfo, rows []any) []any {
+	keys := one.key[:0]
+	if len(rows) > len(one.key) {
+		keys = make([]any, 0, len(rows))
+	}
+	for _, r := range rows {
+		keys = append(keys, eng.KeyOf(root, r))
+	}
+	return keys
+}
+
+// blockedOne holds a refused delete's key, relation and blocking row when
+// there is one of each (the usual refusal), in the error's allocation;
+// more spill over.
+type blockedOne struct {
+	key [1]any
+	rel [1]string
+	row [1]BlockingRow
+}
+
+// blocking lists the distinct relations (as named by name) and rows of hits,
+// starting in one's arrays. A few hits (a refused delete's usual case) are
+// told apart without maps.
+func blocking(one *blockedOne, hits []hit, name func(hit) *fkDef) (rels []string, rows []BlockingRow) {
 	const few = 16
 	var seenRow map[RowRef]bool
 	if len(hits) > few {
 		seenRow = make(map[RowRef]bool, len(hits))
 	}
+	rels, rows = one.rel[:0], one.row[:0]
 	for _, h := range hits {
 		if n := name(h).name(); !slices.Contains(rels, n) { // relations are few
 			rels = append(rels, n)

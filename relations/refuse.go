@@ -71,18 +71,23 @@ func (rt *runtime) planRefusals() {
 // anything is collected, and returns the error the whole collection would
 // give, or nil when they refuse nothing.
 func (c *collector) refuseFirst(t *store.TableInfo, rows []any) error {
+	// A refusal is the usual case where this runs: its rows and hits stay
+	// on the stack, and the error copies what it keeps.
+	var refBuf [4]any
+	var hitBuf [4]hit
+	hits := hitBuf[:0]
 	for _, d := range c.rt.tables[t].blockers {
-		for _, r := range c.children(d, rows) {
-			h := hit{hop: d, leaf: d, row: r}
-			if d.action == Protect {
-				c.protected = append(c.protected, h)
-			} else {
-				c.restricted = append(c.restricted, h)
-			}
+		for _, r := range c.childrenInto(refBuf[:0], d, rows) {
+			hits = append(hits, hit{hop: d, leaf: d, row: r})
 		}
 	}
-	if len(c.protected) == 0 && len(c.restricted) == 0 {
-		return nil
+	var protected []hit
+	for _, h := range hits {
+		if h.leaf.action == Protect {
+			protected = append(protected, h)
+		}
 	}
-	return c.refuse(t, rows)
+	restricted := hits // refused looks at them only when none protects
+	// planRefusals made sure that no restricting row is deleted with rows.
+	return refused(t, rows, protected, restricted)
 }
