@@ -81,7 +81,8 @@ func (c *collector) refuseFirst(t *store.TableInfo, rows []any) error {
 			hits = append(hits, hit{hop: d, leaf: d, row: r})
 		}
 	}
-	var protected []hit
+	var protBuf [4]hit
+	protected := protBuf[:0]
 	for _, h := range hits {
 		if h.leaf.action == Protect {
 			protected = append(protected, h)
