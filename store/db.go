@@ -64,6 +64,10 @@ type DB struct {
 	// for a test that reads) never pays for it.
 	writerOnce sync.Once
 	writerCh   chan struct{}
+
+	// spare is the write state of the last write transaction, reused by the
+	// next; only the holder of the writer touches it.
+	spare *txWrite
 }
 
 // shape is what a DB and its snapshots share: the schema, built by Open and
@@ -293,6 +297,10 @@ func (db *DB) BeginWriteContext(ctx context.Context) (*Tx, error) {
 
 func (db *DB) beginWrite() *Tx {
 	// The writer holds the lock: no commit can come between.
+	if w := db.spare; w != nil {
+		db.spare = nil
+		return &Tx{db: db, txn: db.mem.Txn(true), write: true, rev: db.feed.rev.Load(), cnt: db.cnt.Load(), txWrite: w}
+	}
 	wt := &writeTx{tx: Tx{db: db, txn: db.mem.Txn(true), write: true, rev: db.feed.rev.Load(), cnt: db.cnt.Load()}}
 	wt.tx.txWrite = &wt.w
 	return &wt.tx

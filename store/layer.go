@@ -60,7 +60,7 @@ func (r DeleteResult) String() string {
 // Savepoint opens a savepoint: from now until it ends, every write is
 // journaled so that RollbackTo can undo it.
 func (tx *Tx) savepoint() engine.Savepoint {
-	if !tx.write { // nothing to undo, and noWrite is shared: never written
+	if !tx.write || tx.closed { // nothing to undo, and noWrite is shared: never written
 		return engine.Savepoint{}
 	}
 	tx.depth++
@@ -69,7 +69,7 @@ func (tx *Tx) savepoint() engine.Savepoint {
 
 // Release ends sp and keeps its writes.
 func (tx *Tx) release(sp engine.Savepoint) {
-	if tx.write {
+	if tx.write && !tx.closed {
 		tx.end(sp)
 	}
 }

@@ -23,12 +23,11 @@ type Tx struct {
 	closed  bool
 	managed bool // run by View or Update: Commit is theirs
 
-	rev     uint64    // the revision of the state it reads (Revision)
-	cnt     *counters // the committed counters of the state it reads (nil: all zero)
-	arg     []byte    // the encoded key of a lookup, handed to go-memdb through args
-	args    []any     // {&arg}, built once: passing it to go-memdb allocates nothing
-	argsArr [1]any
-	argBuf  [24]byte
+	rev    uint64    // the revision of the state it reads (Revision)
+	cnt    *counters // the committed counters of the state it reads (nil: all zero)
+	arg    []byte    // the encoded key of a lookup, handed to go-memdb through args
+	args   [1]any    // {&arg}, built once: passing it to go-memdb allocates nothing
+	argBuf [24]byte
 
 	// What only a write transaction uses. A read transaction points at
 	// noWrite, shared and never written: its fields read as empty, and a
@@ -179,9 +178,10 @@ func (tx *Tx) commit() error {
 		}
 		tx.db.feed.more.Load().watch.fire(cs)
 	}
+	after := tx.after // close may hand the write state to the next transaction
 	tx.close()
 	if cs != nil {
-		runAfter(tx.after, cs)
+		runAfter(after, cs)
 	}
 	return nil
 }
@@ -202,16 +202,49 @@ func (tx *Tx) close() {
 	if tx.closed {
 		return
 	}
-	if tx.write {
-		<-tx.db.writer() // free the writer
-	}
 	tx.closed = true
-	if tx.write {
-		tx.journal = nil
-		tx.seq = nil
-		tx.rows = nil
-		tx.onCommit = nil
-		tx.deferred = nil
+	if !tx.write {
+		return
+	}
+	// The write state goes to the next write transaction (one at a time
+	// holds the writer, so one spare is enough), and the closed transaction
+	// reads the shared empty one. A Proposal runs its transaction's
+	// AfterCommit functions after the close: such a state is not reused.
+	w := tx.txWrite
+	if len(w.after) == 0 {
+		tx.txWrite = &noWrite
+		w.reset()
+		tx.db.spare = w
+	} else {
+		w.journal, w.seq, w.rows, w.onCommit, w.deferred = nil, nil, nil, nil, nil
+	}
+	<-tx.db.writer() // free the writer
+}
+
+// reset empties w for the next write transaction, keeping what is cheap to
+// keep (small maps and buffers) and dropping what a large transaction grew.
+func (w *txWrite) reset() {
+	const keep = 1 << 12 // entries or bytes worth keeping
+	clear(w.seq)
+	clear(w.rows)
+	clear(w.journal)
+	w.journal = w.journal[:0]
+	if cap(w.journal) > keep {
+		w.journal = nil
+	}
+	w.depth = 0
+	w.onCommit = nil
+	w.deferFK = false
+	w.deferred = nil
+	clear(w.live) // the tables' maps of rows are dropped, not reused
+	w.after = nil
+	w.base = nil
+	clear(w.overlays)
+	if cap(w.scratch) > keep {
+		w.scratch = nil
+	}
+	if cap(w.keyBuf) > keep {
+		w.keyBuf = nil
 	}
 }
 
@@ -241,13 +274,12 @@ func (tx *Tx) first(t *TableInfo, key []byte) any {
 // allocations per lookup and made the caller's buffer escape. go-memdb
 // reads the value during the call and keeps nothing of it.
 func (tx *Tx) argsOf(v []byte) []any {
-	if tx.args == nil { // inside tx: no allocation for a transaction's first lookup
+	if tx.args[0] == nil { // inside tx: no allocation for a transaction's first lookup
 		tx.arg = tx.argBuf[:0]
-		tx.argsArr[0] = &tx.arg
-		tx.args = tx.argsArr[:]
+		tx.args[0] = &tx.arg
 	}
 	tx.arg = append(tx.arg[:0], v...)
-	return tx.args
+	return tx.args[:]
 }
 
 // mustRead panics if t cannot be read: the transaction is closed, or t is
