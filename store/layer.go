@@ -131,6 +131,24 @@ func (tx *Tx) scan(t *TableInfo, index string, prefix []byte) engine.RowIterator
 	return tx.iter(t, index, prefix)
 }
 
+// ScanPrefix iterates the rows of t whose value in the named index starts
+// with prefix (a part of the value, such as the first field of a composite
+// value), ordered by primary key: a foreign key whose field leads a unique
+// index is answered from that index (see package relations). The rows are
+// read now, as scanValue's are. In a write transaction that wrote t, the
+// index is read through go-memdb, which sees the transaction's writes (at
+// the cost of that index's cache of writable nodes).
+func (tx *Tx) scanPrefix(t *TableInfo, index string, prefix []byte) engine.RowIterator {
+	it := tx.iter(t, index, prefix)
+	si := &sliceIter{}
+	rows := si.inline[:0]
+	for obj := it.Next(); obj != nil; obj = it.Next() {
+		rows = append(rows, obj)
+	}
+	si.rows = t.sortByKey(rows)
+	return si
+}
+
 // ScanFrom iterates the rows of t in the order of the named index (the
 // primary key if index is ""), starting at the first entry >= from (or, if
 // reverse, at the last entry <= from; nil from means the start, or the end).

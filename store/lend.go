@@ -16,6 +16,7 @@ func init() {
 		Open:           open,
 		Validate:       validate,
 		Scan:           (*Tx).scan,
+		ScanPrefix:     (*Tx).scanPrefix,
 		ScanFrom:       (*Tx).scanFrom,
 		Lookup:         (*Tx).lookup,
 		WriteUnchecked: (*Tx).writeUnchecked,

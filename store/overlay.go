@@ -92,24 +92,30 @@ func (tx *Tx) scanValue(t *TableInfo, index string, value []byte) engine.RowIter
 		}
 	}
 	if mine, ok := ov[string(value)]; ok {
-		rows = mine.appendTo(rows)
-		if len(rows) > 1 {
-			type keyed struct {
-				key []byte
-				row any
-			}
-			ks := make([]keyed, len(rows))
-			for i, r := range rows {
-				ks[i] = keyed{t.keyBytes(nil, r), r}
-			}
-			slices.SortFunc(ks, func(a, b keyed) int { return bytes.Compare(a.key, b.key) })
-			for i := range ks {
-				rows[i] = ks[i].row
-			}
-		}
+		rows = t.sortByKey(mine.appendTo(rows))
 	}
 	si.rows = rows
 	return si
+}
+
+// sortByKey sorts rows (of t) by primary key, and returns them.
+func (t *TableInfo) sortByKey(rows []any) []any {
+	if len(rows) < 2 {
+		return rows
+	}
+	type keyed struct {
+		key []byte
+		row any
+	}
+	ks := make([]keyed, len(rows))
+	for i, r := range rows {
+		ks[i] = keyed{t.keyBytes(nil, r), r}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return bytes.Compare(a.key, b.key) })
+	for i := range ks {
+		rows[i] = ks[i].row
+	}
+	return rows
 }
 
 // overlayOf returns the overlay of index pos of t, built from the rows the

@@ -54,6 +54,7 @@ type Store[Tx, Info, Result, Table, Index, DB any] struct {
 	Validate func(Config[Table, Index, Hooks[Tx, Info, Result]]) error
 
 	Scan           func(tx *Tx, t *Info, index string, prefix []byte) RowIterator
+	ScanPrefix     func(tx *Tx, t *Info, index string, prefix []byte) RowIterator
 	ScanFrom       func(tx *Tx, t *Info, index string, from []byte, reverse bool) RowIterator
 	Lookup         func(tx *Tx, t *Info, key []byte) any
 	WriteUnchecked func(tx *Tx, t *Info, old, new any) error
