@@ -345,7 +345,7 @@ func (c *collector) childrenInto(refs []any, d *fkDef, parents []any) []any {
 	for _, p := range parents {
 		key = eng.KeyBytes(d.parent, key[:0], p)
 		prefix = d.prefix(prefix[:0], key)
-		it := eng.Scan(c.tx, d.child, d.index, prefix)
+		it := d.scan(c.tx, prefix)
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			refs = append(refs, obj)
 		}
@@ -632,7 +632,7 @@ func (c *collector) deferDoNothing() {
 			if eng.Lookup(tx, r.d.parent, r.key) != nil {
 				continue // re-created in the meantime
 			}
-			it := eng.Scan(tx, r.d.child, r.d.index, r.d.prefix(nil, r.key))
+			it := r.d.scan(tx, r.d.prefix(nil, r.key))
 			if obj := it.Next(); obj != nil {
 				return &ForeignKeyError{Relation: r.d.name(), Row: ref(r.d.child, obj), Field: r.d.field,
 					Parent: RowRef{Table: r.d.parent.Name(), Key: r.d.refValue(obj)}, AtCommit: true}

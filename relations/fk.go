@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
+	"github.com/memrel-go/memrel/internal/engine"
 	"github.com/memrel-go/memrel/internal/fieldref"
 	"github.com/memrel-go/memrel/internal/offset"
 	"github.com/memrel-go/memrel/internal/quote"
@@ -63,6 +66,12 @@ type fkDef struct {
 	defValue    any  // the Default value, for SQL's column DEFAULT
 	setValue    any  // the SetTo value, for SQL's column DEFAULT
 
+	// via is the unique constraint whose index answers the relation's
+	// lookups when its field leads one (see leadingUnique; the relation then
+	// has no index of its own), or nil: decided by the first schema opened
+	// with the relation, and kept (nil before).
+	via atomic.Pointer[viaChoice]
+
 	// ref appends the encoded parent key of a child row; false when empty.
 	ref func(dst []byte, obj any) ([]byte, bool)
 	// refValue is the parent key of a child row as a Go value (nil if empty).
@@ -111,6 +120,57 @@ func (d *fkDef) indexValue(dst []byte, obj any) ([]byte, bool) {
 		return b, true
 	}
 	return append(dst[:n], 0x00), true
+}
+
+// scan iterates the children whose index value starts with prefix (see
+// prefix), in key order.
+func (d *fkDef) scan(tx *store.Tx, prefix []byte) engine.RowIterator {
+	if v := d.via.Load(); v != nil && v.u != nil {
+		return eng.ScanPrefix(tx, d.child, v.u.index, prefix)
+	}
+	return eng.Scan(tx, d.child, d.index, prefix)
+}
+
+// viaChoice is what a relation's lookups are answered from: the index of
+// unique constraint u, or (u nil) the relation's own.
+type viaChoice struct{ u *uniqueDef }
+
+// leadingUnique returns the first of uniques (the child table's) whose
+// index can answer d's lookups instead of an index of d's own, as SQL
+// engines use an index for a query on its leading column: a constraint on
+// fields, the first of which is d's key field, without a condition or a
+// field that can be empty (so that every row is in its index, under a
+// value that starts with the encoded key). It returns nil when none can,
+// and for a nullable relation (its index also finds the empty keys) or a
+// one-to-one (its own index is a unique one).
+func (d *fkDef) leadingUnique(uniques []*uniqueDef) *uniqueDef {
+	if d.nullable || d.unique || d.ftype == nil {
+		return nil
+	}
+	for _, u := range uniques {
+		if u.fk != nil || u.partial || u.err != nil || len(u.offs) == 0 || u.offs[0] != d.off || u.ftypes[0] != d.ftype {
+			continue
+		}
+		if !slices.ContainsFunc(u.ftypes, func(t reflect.Type) bool { return !scalar(t) }) {
+			return u
+		}
+	}
+	return nil
+}
+
+// scalar reports whether values of t are encoded as one value that is never
+// empty (not a Null, nor a struct or array of fields).
+func scalar(t reflect.Type) bool {
+	if t == reflect.TypeFor[time.Time]() {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64, reflect.Bool, reflect.String:
+		return true
+	}
+	return false
 }
 
 // prefix is the FK index prefix of the children of the parent with the
@@ -170,6 +230,13 @@ type KeyField[C any, K store.Key] interface {
 // relation is named after the field, as Django names it (AuthorID ->
 // "author"; Named changes it); the compiler checks that the field's type is
 // the parent's key type.
+//
+// The relation is indexed, for its reverse lookups and the deletes of
+// parents: by an index of its own, or, when its field is the first of a
+// unique constraint's fields (UniqueTogether, or a many-to-many link's
+// source), by that constraint's index, as an SQL engine uses an index for
+// its leading column (one index less to write per row). The first schema
+// opened with the relation decides which.
 //
 //	var post = store.Fields[Post]()
 //	var PostAuthor = relations.ForeignKey(Posts, &post.AuthorID, Users, relations.Cascade).Related("posts")
@@ -454,7 +521,7 @@ func (fk *FK[C, P, K]) WatchChildren(tx *store.Tx, k K) <-chan struct{} {
 func (fk *FK[C, P, K]) Children(tx *store.Tx, k K) iter.Seq[C] {
 	return func(yield func(C) bool) {
 		key, _ := fk.enc.Append(make([]byte, 0, 16), k)
-		it := eng.Scan(tx, fk.d.child, fk.d.index, fk.d.prefix(make([]byte, 0, 17), key))
+		it := fk.d.scan(tx, fk.d.prefix(make([]byte, 0, 17), key))
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			if !yield(*obj.(*C)) {
 				return
@@ -467,7 +534,7 @@ func (fk *FK[C, P, K]) Children(tx *store.Tx, k K) iter.Seq[C] {
 // without copying them.
 func (fk *FK[C, P, K]) Count(tx *store.Tx, k K) int {
 	key, _ := fk.enc.Append(make([]byte, 0, 16), k)
-	it := eng.Scan(tx, fk.d.child, fk.d.index, fk.d.prefix(make([]byte, 0, 17), key))
+	it := fk.d.scan(tx, fk.d.prefix(make([]byte, 0, 17), key))
 	n := 0
 	for obj := it.Next(); obj != nil; obj = it.Next() {
 		n++
@@ -483,7 +550,7 @@ func (fk *FK[C, P, K]) Orphans(tx *store.Tx) iter.Seq[C] {
 		if !fk.d.nullable {
 			return
 		}
-		it := eng.Scan(tx, fk.d.child, fk.d.index, []byte{0x00})
+		it := fk.d.scan(tx, []byte{0x00})
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			if !yield(*obj.(*C)) {
 				return

@@ -203,7 +203,7 @@ func (p *fkPath[C, P, K]) run(tx *store.Tx, l *Loaded, rows []any) error {
 				key, _ = p.fk.enc.Append(key[:0], k)
 				prefix = p.fk.d.prefix(prefix[:0], key)
 				start := len(all)
-				it := eng.Scan(tx, p.fk.d.child, p.fk.d.index, prefix)
+				it := p.fk.d.scan(tx, prefix)
 				for obj := it.Next(); obj != nil; obj = it.Next() {
 					all = append(all, obj.(*C))
 				}

@@ -224,7 +224,7 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) links(tx *store.Tx, k SK) []*L {
 		return nil // a relation Open refuses has no links to follow
 	}
 	key, _ := s.src.enc.Append(make([]byte, 0, 16), k)
-	it := eng.Scan(tx, s.src.d.child, s.src.d.index, s.src.d.prefix(make([]byte, 0, 17), key))
+	it := s.src.d.scan(tx, s.src.d.prefix(make([]byte, 0, 17), key))
 	var out []*L
 	for obj := it.Next(); obj != nil; obj = it.Next() {
 		out = append(out, obj.(*L))
@@ -415,7 +415,7 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) remove(tx *store.Tx, a SK, all bool, matc
 		// One table on both sides: the key types are the same types.
 		ta := any(a).(TK)
 		key, _ := s.dst.enc.Append(nil, ta)
-		it := eng.Scan(tx, s.dst.d.child, s.dst.d.index, s.dst.d.prefix(nil, key))
+		it := s.dst.d.scan(tx, s.dst.d.prefix(nil, key))
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			l := obj.(*L)
 			if src, ok := s.src.get(l); ok && match(any(src).(TK)) {

@@ -54,7 +54,7 @@ func (rt *runtime) CheckChanged(tx *store.Tx, t *store.TableInfo, written []any,
 			if d.unchecked {
 				continue
 			}
-			it := eng.Scan(tx, d.child, d.index, d.prefix(nil, key))
+			it := d.scan(tx, d.prefix(nil, key))
 			if child := it.Next(); child != nil && !bad(&ForeignKeyError{Relation: d.name(), Row: ref(d.child, child),
 				Field: d.field, Parent: RowRef{Table: t.Name(), Key: d.refValue(child)}}) {
 				return errs
