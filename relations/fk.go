@@ -66,11 +66,10 @@ type fkDef struct {
 	defValue    any  // the Default value, for SQL's column DEFAULT
 	setValue    any  // the SetTo value, for SQL's column DEFAULT
 
-	// via is the unique constraint whose index answers the relation's
-	// lookups when its field leads one (see leadingUnique; the relation then
-	// has no index of its own), or nil: decided by the first schema opened
-	// with the relation, and kept (nil before).
-	via atomic.Pointer[viaChoice]
+	// shared is set once a schema answers the relation's lookups from a
+	// unique constraint's index (see leadingUnique): each DB's runtime
+	// holds its own choice (runtime.via), looked up only then.
+	shared atomic.Bool
 
 	// ref appends the encoded parent key of a child row; false when empty.
 	ref func(dst []byte, obj any) ([]byte, bool)
@@ -125,15 +124,15 @@ func (d *fkDef) indexValue(dst []byte, obj any) ([]byte, bool) {
 // scan iterates the children whose index value starts with prefix (see
 // prefix), in key order.
 func (d *fkDef) scan(tx *store.Tx, prefix []byte) engine.RowIterator {
-	if v := d.via.Load(); v != nil && v.u != nil {
-		return eng.ScanPrefix(tx, d.child, v.u.index, prefix)
+	if d.shared.Load() {
+		if rt, ok := eng.HooksOf(tx.DB()).(*runtime); ok {
+			if u := rt.via[d]; u != nil {
+				return eng.ScanPrefix(tx, d.child, u.index, prefix)
+			}
+		}
 	}
 	return eng.Scan(tx, d.child, d.index, prefix)
 }
-
-// viaChoice is what a relation's lookups are answered from: the index of
-// unique constraint u, or (u nil) the relation's own.
-type viaChoice struct{ u *uniqueDef }
 
 // leadingUnique returns the first of uniques (the child table's) whose
 // index can answer d's lookups instead of an index of d's own, as SQL
@@ -235,8 +234,7 @@ type KeyField[C any, K store.Key] interface {
 // parents: by an index of its own, or, when its field is the first of a
 // unique constraint's fields (UniqueTogether, or a many-to-many link's
 // source), by that constraint's index, as an SQL engine uses an index for
-// its leading column (one index less to write per row). The first schema
-// opened with the relation decides which.
+// its leading column (one index less to write per row).
 //
 //	var post = store.Fields[Post]()
 //	var PostAuthor = relations.ForeignKey(Posts, &post.AuthorID, Users, relations.Cascade).Related("posts")

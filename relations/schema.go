@@ -17,7 +17,7 @@ type runtime struct {
 	checks []*checkDef
 	rank   map[*store.TableInfo]int // deletion order: referencing tables first
 	order  []*store.TableInfo
-	via    map[*fkDef]*uniqueDef // the relations answered from a unique constraint's index (see fkDef.via)
+	via    map[*fkDef]*uniqueDef // the relations answered from a unique constraint's index (see fkDef.shared)
 
 	// Every declaration of the schema, as listed, to freeze at Opened.
 	fkList []*fkDef
@@ -30,9 +30,6 @@ type runtime struct {
 func (rt *runtime) Opened() {
 	for _, d := range rt.fkList {
 		d.frozen.Store(true)
-		if u, ok := rt.via[d]; ok {
-			d.via.CompareAndSwap(nil, &viaChoice{u})
-		}
 	}
 	for _, m := range rt.m2ms {
 		m.frozen.Store(true)
@@ -263,23 +260,16 @@ func build(tables []store.AnyTable, rels []Relation, cons []Constraint) (hooksOf
 	// A relation whose field leads a unique constraint's fields is answered
 	// from that constraint's index (one radix tree less to write per row);
 	// the others have an index of their own.
-	// The choice is the first opened schema's, kept by the others.
+	// The choice is this DB's (its runtime's), whatever other schemas with
+	// the same declarations chose.
 	rt.via = map[*fkDef]*uniqueDef{}
 	for _, d := range indexed {
-		uniques := rt.tables[d.child].uniques
-		var u *uniqueDef
-		if v := d.via.Load(); v != nil {
-			u = v.u
-		} else {
-			u = d.leadingUnique(uniques)
+		if u := d.leadingUnique(rt.tables[d.child].uniques); u != nil {
+			rt.via[d] = u
+			d.shared.Store(true) // before the DB can be used: its scans look rt.via up
+			continue
 		}
-		rt.via[d] = u
-		switch {
-		case u == nil:
-			indexes = append(indexes, eng.NewIndex(d.child, d.index, d.indexValue))
-		case !slices.Contains(uniques, u):
-			bad("relation %s is answered from unique constraint %s, which is not in this schema", d.name(), u.name)
-		}
+		indexes = append(indexes, eng.NewIndex(d.child, d.index, d.indexValue))
 	}
 	if len(errs) > 0 {
 		// The added tables go back anyway, so that store.Open can report
