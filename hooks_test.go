@@ -252,3 +252,48 @@ func TestHooksRunInDeclarationOrder(t *testing.T) {
 		t.Errorf("calls %v, want %v", calls, want)
 	}
 }
+
+// A BeforeDelete function that ends its transaction (Abort, or Commit
+// outside Update) refuses the delete with ErrTxClosed, cascades included:
+// no panic, nothing deleted, and the writer free.
+func TestBeforeDeleteEndingItsTransaction(t *testing.T) {
+	for _, end := range []string{"abort", "commit"} {
+		t.Run(end, func(t *testing.T) {
+			type row struct {
+				ID       int64
+				ParentID int64
+			}
+			parents := memrel.NewTable("parents", func(r *row) *int64 { return &r.ID })
+			children := memrel.NewTable("children", func(r *row) *int64 { return &r.ID })
+			f := memrel.Fields[row]()
+			memrel.ForeignKey(children, &f.ParentID, parents, memrel.Cascade)
+			children.BeforeDelete(func(tx *memrel.Tx, r row) error {
+				if end == "abort" {
+					tx.Abort()
+					return nil
+				}
+				return tx.Commit()
+			})
+			db, err := memrel.Open(memrel.Schema{Tables: []memrel.AnyTable{parents, children}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Update(func(tx *memrel.Tx) error {
+				p, _ := parents.Insert(tx, row{})
+				_, err := children.Insert(tx, row{ParentID: p.ID})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			before := db.BeginRead().Dump()
+			tx := db.BeginWrite()
+			if _, err := parents.Delete(tx, 1); !errors.Is(err, memrel.ErrTxClosed) {
+				t.Fatalf("a delete whose cascade's hook ended the transaction: %v, want ErrTxClosed", err)
+			}
+			if got := db.BeginRead().Dump(); got != before {
+				t.Errorf("the store changed:\n%s\nwant\n%s", got, before)
+			}
+			db.BeginWrite().Abort() // the writer is free
+		})
+	}
+}

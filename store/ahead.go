@@ -1,6 +1,9 @@
 package store
 
-import "sync"
+import (
+	"fmt"
+	"sync"
+)
 
 // go-memdb computes a row's index values itself, index by index, as it
 // writes or removes the row, by calling the indexers of the schema. If
@@ -107,6 +110,9 @@ func (a *ahead) remove(obj any) {
 // under the same key, or nil), or remove existing when obj is nil. Every
 // value is computed first; a panic there leaves everything as it was.
 func (tx *Tx) memWrite(t *TableInfo, existing, obj any) error {
+	if tx.closed { // a callback ended the transaction: write nothing, not even noWrite's buffers
+		return fmt.Errorf("memrel: write to %s: %w", t.name, ErrTxClosed)
+	}
 	st := tx.db.tables[t]
 	indexes := st.indexes
 	var old, new *rowValues

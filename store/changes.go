@@ -133,7 +133,8 @@ func (t *Table[T, K]) Changes(cs *ChangeSet) []RowChange[T] {
 }
 
 // Changes returns what the transaction has changed so far (nothing for a
-// read transaction).
+// read transaction, nor once the transaction has ended: a committed
+// transaction's changes reach AfterCommit functions and ChangesSince).
 func (tx *Tx) Changes() *ChangeSet {
 	cs := &ChangeSet{}
 	for _, t := range tx.db.order {

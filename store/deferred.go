@@ -54,7 +54,8 @@ func (tx *Tx) DeferForeignKeys() error {
 }
 
 // ForeignKeysDeferred reports whether the transaction's foreign-key checks
-// are deferred to its Commit (see DeferForeignKeys).
+// are deferred to its Commit (see DeferForeignKeys); false once it has
+// ended.
 func (tx *Tx) ForeignKeysDeferred() bool { return tx.deferFK }
 
 // noteDeferred records that obj, a row of t, was written while foreign-key

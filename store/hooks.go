@@ -1,5 +1,7 @@
 package store
 
+import "fmt"
+
 // Hooks on a table's writes, run inside the transaction (Django's
 // pre_save and pre_delete signals, ent's hooks): before insert, before
 // update, before delete. A hook that returns an error, or panics, refuses
@@ -50,6 +52,9 @@ func (ti *TableInfo) runBeforeUpdate(tx *Tx, old, row any) error {
 		if err := fn(tx, old, row); err != nil {
 			return err
 		}
+		if err := endedBy(tx, "BeforeUpdate", ti.name); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -60,6 +65,19 @@ func (ti *TableInfo) runBeforeDelete(tx *Tx, row any) error {
 		if err := fn(tx, row); err != nil {
 			return err
 		}
+		if err := endedBy(tx, "BeforeDelete", ti.name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// endedBy returns an error if the hook just run ended (aborted or
+// committed) the transaction it was given: the write it was called for
+// cannot go on.
+func endedBy(tx *Tx, hook, table string) error {
+	if tx.closed {
+		return fmt.Errorf("memrel: a %s function of %s ended its transaction: %w", hook, table, ErrTxClosed)
 	}
 	return nil
 }

@@ -376,6 +376,9 @@ func (t *Table[T, K]) insertChecked(tx *Tx, row T, fill func(row *T), skip, raw,
 			if err := fn(tx, p); err != nil {
 				return zero, false, err
 			}
+			if err := endedBy(tx, "BeforeInsert", t.info.name); err != nil {
+				return zero, false, err
+			}
 		}
 	}
 	if (t.defaults != nil && !raw) || fill != nil || hooks {
