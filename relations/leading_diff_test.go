@@ -154,37 +154,48 @@ func TestLeadingUniqueSameAsOwnIndex(t *testing.T) {
 		for seed := int64(0); seed < 25; seed++ {
 			a, b := dfOpen(t, true, rule), dfOpen(t, false, rule)
 			ra, rb := rand.New(rand.NewSource(seed)), rand.New(rand.NewSource(seed))
-			for txn := 0; txn < 6; txn++ {
+			for range 6 {
 				ta, tb := a.db.BeginWrite(), b.db.BeginWrite()
-				for i := 0; i < 15; i++ {
-					oa, ob := a.op(ta, ra), b.op(tb, rb)
-					if oa != ob {
-						t.Fatalf("rule %v seed %d: op differs:\n%s\n%s", rule, seed, oa, ob)
-					}
-					if sa, sb := a.state(ta), b.state(tb); sa != sb {
-						t.Fatalf("rule %v seed %d: state differs:\n%s\n%s", rule, seed, sa, sb)
-					}
-				}
-				k := ra.Intn(3)
-				rb.Intn(3)
-				if k == 0 {
-					ta.Abort()
-					tb.Abort()
-				} else {
-					ea, eb := ta.Commit(), tb.Commit()
-					if fmt.Sprint(ea) != fmt.Sprint(eb) {
-						t.Fatalf("commit differs %v %v", ea, eb)
-					}
-				}
-				_ = rb
-				r1, r2 := a.db.BeginRead(), b.db.BeginRead()
-				if sa, sb := a.state(r1), b.state(r2); sa != sb {
-					t.Fatalf("rule %v seed %d: read state differs:\n%s\n%s", rule, seed, sa, sb)
-				}
-				r1.Abort()
-				r2.Abort()
+				dfTransaction(t, fmt.Sprintf("rule %v seed %d", rule, seed), a, b, a.db, b.db, ta, tb, ra, rb)
 			}
 		}
+	}
+}
+
+// dfSide is one of the two worlds a differential test runs side by side.
+type dfSide interface {
+	op(tx *memrel.Tx, r *rand.Rand) string
+	state(tx *memrel.Tx) string
+}
+
+// dfTransaction makes 15 random operations in ta and tb (on a and b, each
+// with its own generator seeded alike), comparing results and states after
+// each; then aborts or commits both alike, and compares what read
+// transactions see afterwards.
+func dfTransaction(t *testing.T, label string, a, b dfSide, da, db *memrel.DB, ta, tb *memrel.Tx, ra, rb *rand.Rand) {
+	t.Helper()
+	for range 15 {
+		oa, ob := a.op(ta, ra), b.op(tb, rb)
+		if oa != ob {
+			t.Fatalf("%s: op differs:\n%s\n%s", label, oa, ob)
+		}
+		if sa, sb := a.state(ta), b.state(tb); sa != sb {
+			t.Fatalf("%s: state differs:\n%s\n%s", label, sa, sb)
+		}
+	}
+	k := ra.Intn(3)
+	rb.Intn(3)
+	if k == 0 {
+		ta.Abort()
+		tb.Abort()
+	} else if ea, eb := ta.Commit(), tb.Commit(); fmt.Sprint(ea) != fmt.Sprint(eb) {
+		t.Fatalf("%s: commit differs %v %v", label, ea, eb)
+	}
+	r1, r2 := da.BeginRead(), db.BeginRead()
+	defer r1.Abort()
+	defer r2.Abort()
+	if sa, sb := a.state(r1), b.state(r2); sa != sb {
+		t.Fatalf("%s: read state differs:\n%s\n%s", label, sa, sb)
 	}
 }
 
@@ -361,32 +372,7 @@ func TestLeadingUniqueManyToManySameAsOwnIndex(t *testing.T) {
 						}
 					}
 				}
-				for i := 0; i < 15; i++ {
-					oa, ob := a.op(ta, ra), b.op(tb, rb)
-					if oa != ob {
-						t.Fatalf("symm %v seed %d: op differs:\n%s\n%s", symm, seed, oa, ob)
-					}
-					if sa, sb := a.state(ta), b.state(tb); sa != sb {
-						t.Fatalf("symm %v seed %d: state differs:\n%s\n%s", symm, seed, sa, sb)
-					}
-				}
-				k := ra.Intn(3)
-				rb.Intn(3)
-				if k == 0 {
-					ta.Abort()
-					tb.Abort()
-				} else {
-					ea, eb := ta.Commit(), tb.Commit()
-					if fmt.Sprint(ea) != fmt.Sprint(eb) {
-						t.Fatalf("commit differs %v %v", ea, eb)
-					}
-				}
-				r1, r2 := a.db.BeginRead(), b.db.BeginRead()
-				if sa, sb := a.state(r1), b.state(r2); sa != sb {
-					t.Fatalf("read state differs:\n%s\n%s", sa, sb)
-				}
-				r1.Abort()
-				r2.Abort()
+				dfTransaction(t, fmt.Sprintf("symm %v seed %d", symm, seed), a, b, a.db, b.db, ta, tb, ra, rb)
 			}
 		}
 	}
