@@ -173,12 +173,13 @@ func scalar(t reflect.Type) bool {
 }
 
 // prefix is the FK index prefix of the children of the parent with the
-// encoded key.
+// encoded key: for a required relation parentKey itself (dst is not used),
+// for a nullable one the non-empty marker and the key, appended to dst.
 func (d *fkDef) prefix(dst, parentKey []byte) []byte {
-	if d.nullable {
-		dst = append(dst, 0x01)
+	if !d.nullable {
+		return parentKey
 	}
-	return append(dst, parentKey...)
+	return append(append(dst, 0x01), parentKey...)
 }
 
 // FK is a foreign key from the rows of a child table C to the rows of a
@@ -519,7 +520,7 @@ func (fk *FK[C, P, K]) WatchChildren(tx *store.Tx, k K) <-chan struct{} {
 func (fk *FK[C, P, K]) Children(tx *store.Tx, k K) iter.Seq[C] {
 	return func(yield func(C) bool) {
 		key, _ := fk.enc.Append(make([]byte, 0, 16), k)
-		it := fk.d.scan(tx, fk.d.prefix(make([]byte, 0, 17), key))
+		it := fk.d.scan(tx, fk.d.prefix(nil, key))
 		for obj := it.Next(); obj != nil; obj = it.Next() {
 			if !yield(*obj.(*C)) {
 				return
@@ -532,7 +533,7 @@ func (fk *FK[C, P, K]) Children(tx *store.Tx, k K) iter.Seq[C] {
 // without copying them.
 func (fk *FK[C, P, K]) Count(tx *store.Tx, k K) int {
 	key, _ := fk.enc.Append(make([]byte, 0, 16), k)
-	it := fk.d.scan(tx, fk.d.prefix(make([]byte, 0, 17), key))
+	it := fk.d.scan(tx, fk.d.prefix(nil, key))
 	n := 0
 	for obj := it.Next(); obj != nil; obj = it.Next() {
 		n++

@@ -224,7 +224,7 @@ func (s *M2MSide[S, SK, T, TK, L, LK]) links(tx *store.Tx, k SK) []*L {
 		return nil // a relation Open refuses has no links to follow
 	}
 	key, _ := s.src.enc.Append(make([]byte, 0, 16), k)
-	it := s.src.d.scan(tx, s.src.d.prefix(make([]byte, 0, 17), key))
+	it := s.src.d.scan(tx, s.src.d.prefix(nil, key))
 	var out []*L
 	for obj := it.Next(); obj != nil; obj = it.Next() {
 		out = append(out, obj.(*L))
