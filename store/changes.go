@@ -137,6 +137,9 @@ func (t *Table[T, K]) Changes(cs *ChangeSet) []RowChange[T] {
 // transaction's changes reach AfterCommit functions and ChangesSince).
 func (tx *Tx) Changes() *ChangeSet {
 	cs := &ChangeSet{}
+	if tx.closed {
+		return cs
+	}
 	for _, t := range tx.db.order {
 		// A sequence is in tx.seq only once the transaction moved it
 		// forward (a rolled-back savepoint takes it out again).

@@ -56,7 +56,7 @@ func (tx *Tx) DeferForeignKeys() error {
 // ForeignKeysDeferred reports whether the transaction's foreign-key checks
 // are deferred to its Commit (see DeferForeignKeys); false once it has
 // ended.
-func (tx *Tx) ForeignKeysDeferred() bool { return tx.deferFK }
+func (tx *Tx) ForeignKeysDeferred() bool { return tx.deferFK && !tx.closed }
 
 // noteDeferred records that obj, a row of t, was written while foreign-key
 // checks were deferred: Commit checks it.

@@ -72,23 +72,31 @@ func TestHookEndingItsTransaction(t *testing.T) {
 }
 
 // Once a write transaction has ended, Changes is empty and
-// ForeignKeysDeferred false, as documented.
+// ForeignKeysDeferred false, as documented, whether its write state went to
+// the next transaction or (with AfterCommit functions) stayed with it.
 func TestEndedTransactionState(t *testing.T) {
-	db, auto, _ := openSeqTest(t)
-	tx := db.BeginWrite()
-	if err := tx.DeferForeignKeys(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := auto.Insert(tx, seqTestRow{V: "new"}); err != nil {
-		t.Fatal(err)
-	}
-	if tx.Changes().Len() != 1 || !tx.ForeignKeysDeferred() {
-		t.Fatal("an open transaction does not report its change or its deferred checks")
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	if n := tx.Changes().Len(); n != 0 || tx.ForeignKeysDeferred() {
-		t.Errorf("after Commit: Changes().Len() = %d, ForeignKeysDeferred = %v; want 0, false", n, tx.ForeignKeysDeferred())
+	for _, after := range []bool{false, true} {
+		db, auto, _ := openSeqTest(t)
+		tx := db.BeginWrite()
+		if err := tx.DeferForeignKeys(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := auto.Insert(tx, seqTestRow{V: "new"}); err != nil {
+			t.Fatal(err)
+		}
+		if after {
+			if err := tx.AfterCommit(func(*ChangeSet) {}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if tx.Changes().Len() != 1 || !tx.ForeignKeysDeferred() {
+			t.Fatal("an open transaction does not report its change or its deferred checks")
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if n := tx.Changes().Len(); n != 0 || tx.ForeignKeysDeferred() {
+			t.Errorf("after Commit (AfterCommit %v): Changes().Len() = %d, ForeignKeysDeferred = %v; want 0, false", after, n, tx.ForeignKeysDeferred())
+		}
 	}
 }
