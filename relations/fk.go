@@ -124,14 +124,36 @@ func (d *fkDef) indexValue(dst []byte, obj any) ([]byte, bool) {
 // scan iterates the children whose index value starts with prefix (see
 // prefix), in key order.
 func (d *fkDef) scan(tx *store.Tx, prefix []byte) engine.RowIterator {
-	if d.shared.Load() {
-		if rt, ok := eng.HooksOf(tx.DB()).(*runtime); ok {
-			if u := rt.via[d]; u != nil {
-				return eng.ScanPrefix(tx, d.child, u.index, prefix)
-			}
-		}
+	if u := d.sharedVia(tx); u != nil {
+		return eng.ScanPrefix(tx, d.child, u.index, prefix)
 	}
 	return eng.Scan(tx, d.child, d.index, prefix)
+}
+
+// count counts the children whose index value starts with prefix.
+func (d *fkDef) count(tx *store.Tx, prefix []byte) int {
+	if u := d.sharedVia(tx); u != nil {
+		return eng.CountPrefix(tx, d.child, u.index, prefix)
+	}
+	n := 0
+	it := eng.Scan(tx, d.child, d.index, prefix)
+	for obj := it.Next(); obj != nil; obj = it.Next() {
+		n++
+	}
+	return n
+}
+
+// sharedVia returns the unique constraint whose index answers d's lookups
+// in tx's DB, or nil when d has an index of its own there.
+func (d *fkDef) sharedVia(tx *store.Tx) *uniqueDef {
+	if !d.shared.Load() {
+		return nil
+	}
+	rt, _ := eng.HooksOf(tx.DB()).(*runtime)
+	if rt == nil {
+		return nil
+	}
+	return rt.via[d]
 }
 
 // leadingUnique returns the first of uniques (the child table's) whose
@@ -533,12 +555,7 @@ func (fk *FK[C, P, K]) Children(tx *store.Tx, k K) iter.Seq[C] {
 // without copying them.
 func (fk *FK[C, P, K]) Count(tx *store.Tx, k K) int {
 	key, _ := fk.enc.Append(make([]byte, 0, 16), k)
-	it := fk.d.scan(tx, fk.d.prefix(nil, key))
-	n := 0
-	for obj := it.Next(); obj != nil; obj = it.Next() {
-		n++
-	}
-	return n
+	return fk.d.count(tx, fk.d.prefix(nil, key))
 }
 
 // Orphans returns the rows whose (nullable) key is empty, in key order: for

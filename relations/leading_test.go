@@ -186,3 +186,47 @@ func TestLeadingUniqueNotWhenPartial(t *testing.T) {
 		t.Errorf("Count(1) in a second DB = %d, want 1", n)
 	}
 }
+
+// Reading the children through a shared index costs no allocation per
+// row: Count reads no row, and the key order is restored with a few
+// allocations whatever the number of children.
+func TestLeadingUniqueReadAllocations(t *testing.T) {
+	db, users, follows, follower := lqSchema(t, memrel.Cascade)
+	mustOK(t, db.Update(func(tx *memrel.Tx) error {
+		for range 200 { // keys 5 to 204
+			if _, err := users.Insert(tx, lqUser{}); err != nil {
+				return err
+			}
+		}
+		// Inserted in descending order of the pair's second field.
+		for followed := int64(204); followed >= 5; followed-- {
+			if _, err := follows.Insert(tx, lqFollow{FollowerID: 2, FollowedID: followed}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	r := db.BeginRead()
+	defer r.Abort()
+	if n := follower.Count(r, 2); n != 201 {
+		t.Fatalf("Count(2) = %d, want 201", n)
+	}
+	if got := lqKeys(slices.Collect(follower.Children(r, 2))); !slices.IsSorted(got) || len(got) != 201 {
+		t.Fatalf("Children(2) = %v, want 201 keys in order", got)
+	}
+	few := testing.AllocsPerRun(20, func() { follower.Count(r, 1) })
+	many := testing.AllocsPerRun(20, func() { follower.Count(r, 2) })
+	if many != few {
+		t.Errorf("Count: %v allocations for 3 children, %v for 201", few, many)
+	}
+	walk := func(k int64) func() {
+		return func() {
+			for range follower.Children(r, k) {
+			}
+		}
+	}
+	few, many = testing.AllocsPerRun(20, walk(1)), testing.AllocsPerRun(20, walk(2))
+	if many > few+12 { // the slice of rows grows by doubling
+		t.Errorf("Children: %v allocations for 3 children, %v for 201: some per row", few, many)
+	}
+}

@@ -149,6 +149,17 @@ func (tx *Tx) scanPrefix(t *TableInfo, index string, prefix []byte) engine.RowIt
 	return si
 }
 
+// countPrefix counts the rows of t whose value in the named index starts
+// with prefix (see scanPrefix), without reading or ordering them.
+func (tx *Tx) countPrefix(t *TableInfo, index string, prefix []byte) int {
+	it := tx.iter(t, index, prefix)
+	n := 0
+	for obj := it.Next(); obj != nil; obj = it.Next() {
+		n++
+	}
+	return n
+}
+
 // ScanFrom iterates the rows of t in the order of the named index (the
 // primary key if index is ""), starting at the first entry >= from (or, if
 // reverse, at the last entry <= from; nil from means the start, or the end).

@@ -17,6 +17,7 @@ func init() {
 		Validate:       validate,
 		Scan:           (*Tx).scan,
 		ScanPrefix:     (*Tx).scanPrefix,
+		CountPrefix:    (*Tx).countPrefix,
 		ScanFrom:       (*Tx).scanFrom,
 		Lookup:         (*Tx).lookup,
 		WriteUnchecked: (*Tx).writeUnchecked,

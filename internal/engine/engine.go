@@ -55,6 +55,7 @@ type Store[Tx, Info, Result, Table, Index, DB any] struct {
 
 	Scan           func(tx *Tx, t *Info, index string, prefix []byte) RowIterator
 	ScanPrefix     func(tx *Tx, t *Info, index string, prefix []byte) RowIterator
+	CountPrefix    func(tx *Tx, t *Info, index string, prefix []byte) int
 	ScanFrom       func(tx *Tx, t *Info, index string, from []byte, reverse bool) RowIterator
 	Lookup         func(tx *Tx, t *Info, key []byte) any
 	WriteUnchecked func(tx *Tx, t *Info, old, new any) error
