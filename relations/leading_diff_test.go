@@ -137,12 +137,7 @@ func (w *dfWorld) op(tx *memrel.Tx, r *rand.Rand) string {
 		p, err := w.users.DeletePreview(tx, int64(r.Intn(6)+1))
 		return dfNorm(p, err)
 	default:
-		var out string
-		err := tx.Atomic(func(tx *memrel.Tx) error {
-			out = w.op(tx, r) + w.op(tx, r)
-			return fmt.Errorf("undo")
-		})
-		return out + fmt.Sprint(err)
+		return dfUndone(tx, r, w)
 	}
 }
 
@@ -166,6 +161,17 @@ func TestLeadingUniqueSameAsOwnIndex(t *testing.T) {
 type dfSide interface {
 	op(tx *memrel.Tx, r *rand.Rand) string
 	state(tx *memrel.Tx) string
+}
+
+// dfUndone makes two random operations of side in an atomic block that
+// fails, so that both are undone.
+func dfUndone(tx *memrel.Tx, r *rand.Rand, side dfSide) string {
+	var out string
+	err := tx.Atomic(func(tx *memrel.Tx) error {
+		out = side.op(tx, r) + side.op(tx, r)
+		return fmt.Errorf("undo")
+	})
+	return out + fmt.Sprint(err)
 }
 
 // dfTransaction makes 15 random operations in ta and tb (on a and b, each
@@ -344,12 +350,7 @@ func (w *dmWorld) op(tx *memrel.Tx, r *rand.Rand) string {
 		_, err := w.friends.Update(tx, dmFriend{ID: int64(r.Intn(8) + 1), FromID: a, ToID: b})
 		return dfNorm(err)
 	default:
-		var out string
-		err := tx.Atomic(func(tx *memrel.Tx) error {
-			out = w.op(tx, r) + w.op(tx, r)
-			return fmt.Errorf("undo")
-		})
-		return out + fmt.Sprint(err)
+		return dfUndone(tx, r, w)
 	}
 }
 
