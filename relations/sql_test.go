@@ -598,13 +598,19 @@ func TestSQLSchemaNamesOneInPostgreSQL(t *testing.T) {
 		{[]memrel.AnyTable{rows}, "table rows: columns a_very_long_field_name_that_goes_on_and_on_and_on_for_more_than_sixty_three_bytes_number_one and "},
 		{[]memrel.AnyTable{a, b}, "tables " + long + "_a and " + long + "_b are one table in PostgreSQL"},
 	} {
-		db := openDB(t, memrel.Schema{Tables: c.tables})
-		var out bytes.Buffer
-		if _, err := memrel.WriteSQLSchema(&out, db, memrel.PostgreSQL); !errors.Is(err, memrel.ErrSchema) || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%v, want %q", err, c.want)
-		}
-		schemaText(t, db, memrel.SQLite)
+		refusedIn(t, openDB(t, memrel.Schema{Tables: c.tables}), memrel.PostgreSQL, memrel.SQLite, c.want)
 	}
+}
+
+// refusedIn checks that WriteSQLSchema refuses db's schema for dialect bad
+// with an ErrSchema saying want, and writes it for good.
+func refusedIn(t *testing.T, db *memrel.DB, bad, good memrel.SQLDialect, want string) {
+	t.Helper()
+	var out bytes.Buffer
+	if _, err := memrel.WriteSQLSchema(&out, db, bad); !errors.Is(err, memrel.ErrSchema) || !strings.Contains(err.Error(), want) {
+		t.Errorf("%v: %v, want an ErrSchema saying %q", bad, err, want)
+	}
+	schemaText(t, db, good)
 }
 
 // PostgreSQL refuses a column named like one of its system columns (xmin,
@@ -616,26 +622,16 @@ func TestSQLSchemaPostgreSQLSystemColumn(t *testing.T) {
 		Xmin, Xmax float64
 	}
 	boxes := memrel.NewTable("boxes", func(r *box) *int64 { return &r.ID })
-	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{boxes}})
-	var out bytes.Buffer
-	if _, err := memrel.WriteSQLSchema(&out, db, memrel.PostgreSQL); !errors.Is(err, memrel.ErrSchema) ||
-		!strings.Contains(err.Error(), "table boxes: column xmin (field Xmin) is a system column's name in PostgreSQL") {
-		t.Errorf("%v", err)
-	}
-	schemaText(t, db, memrel.SQLite)
+	refusedIn(t, openDB(t, memrel.Schema{Tables: []memrel.AnyTable{boxes}}), memrel.PostgreSQL, memrel.SQLite,
+		"table boxes: column xmin (field Xmin) is a system column's name in PostgreSQL")
 }
 
 // SQLite refuses a table whose name begins with sqlite_: an ErrSchema for
 // SQLite; PostgreSQL takes it.
 func TestSQLSchemaSQLiteReservedName(t *testing.T) {
 	stats := memrel.NewTable("sqlite_stats", func(r *sqAuthor) *int64 { return &r.ID })
-	db := openDB(t, memrel.Schema{Tables: []memrel.AnyTable{stats}})
-	var out bytes.Buffer
-	if _, err := memrel.WriteSQLSchema(&out, db, memrel.SQLite); !errors.Is(err, memrel.ErrSchema) ||
-		!strings.Contains(err.Error(), "table sqlite_stats: SQLite keeps names that begin with sqlite_") {
-		t.Errorf("%v", err)
-	}
-	schemaText(t, db, memrel.PostgreSQL)
+	refusedIn(t, openDB(t, memrel.Schema{Tables: []memrel.AnyTable{stats}}), memrel.SQLite, memrel.PostgreSQL,
+		"table sqlite_stats: SQLite keeps names that begin with sqlite_")
 }
 
 // encoding/json writes a string that is not UTF-8 with U+FFFD in place of
