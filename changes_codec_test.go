@@ -457,16 +457,7 @@ var zero float64
 func FuzzApplyChanges(f *testing.F) {
 	base := openShop()
 	if err := base.Update(func(tx *memrel.Tx) error {
-		for _, name := range []string{"ann", "bob", "cid"} {
-			u, err := Users.Insert(tx, User{Username: name})
-			if err != nil {
-				return err
-			}
-			if _, err := Posts.Insert(tx, Post{AuthorID: u.ID, Title: "by " + name}); err != nil {
-				return err
-			}
-		}
-		return nil
+		return usersWithPosts(tx, "ann", "bob", "cid")
 	}); err != nil {
 		f.Fatal(err)
 	}

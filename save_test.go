@@ -8,20 +8,28 @@ import (
 	"github.com/memrel-go/memrel"
 )
 
+// usersWithPosts inserts a user of each name, each with a post.
+func usersWithPosts(tx *memrel.Tx, names ...string) error {
+	for _, name := range names {
+		u, err := Users.Insert(tx, User{Username: name})
+		if err != nil {
+			return err
+		}
+		if _, err := Posts.Insert(tx, Post{AuthorID: u.ID, Title: "by " + name}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // savedShop is a DB of the shop schema with rows, deletes (so that the
 // sequences are past the largest keys) and a many-to-many-free state.
 func savedShop(t *testing.T) (*memrel.DB, []byte) {
 	t.Helper()
 	db := openShop()
 	err := db.Update(func(tx *memrel.Tx) error {
-		for _, name := range []string{"ann", "bob", "cid"} {
-			u, err := Users.Insert(tx, User{Username: name})
-			if err != nil {
-				return err
-			}
-			if _, err := Posts.Insert(tx, Post{AuthorID: u.ID, Title: "by " + name}); err != nil {
-				return err
-			}
+		if err := usersWithPosts(tx, "ann", "bob", "cid"); err != nil {
+			return err
 		}
 		_, err := Users.Delete(tx, 3)
 		return err
