@@ -389,27 +389,27 @@ func refused(root *store.TableInfo, rows []any, protected, restricted []hit) err
 	if len(protected) == 0 && len(restricted) == 0 {
 		return nil
 	}
+	// Each error and its parts are one allocation (see blockedOne).
 	if len(protected) > 0 {
 		b := new(struct {
 			e   ProtectedError
 			one blockedOne
 		})
-		b.e = ProtectedError{Table: root.Name(), Keys: blockedKeys(&b.one, root, rows)}
-		b.e.Relations, b.e.Rows = blocking(&b.one, protected, func(h hit) *fkDef { return h.hop })
+		b.e.Table, b.e.Keys, b.e.Relations, b.e.Rows = b.one.fill(root, rows, protected, func(h hit) *fkDef { return h.hop })
 		return &b.e
 	}
 	b := new(struct {
 		e   RestrictedError
 		one blockedOne
 	})
-	b.e = RestrictedError{Table: root.Name(), Keys: blockedKeys(&b.one, root, rows)}
-	b.e.Relations, b.e.Rows = blocking(&b.one, restricted, func(h hit) *fkDef { return h.leaf })
+	b.e.Table, b.e.Keys, b.e.Relations, b.e.Rows = b.one.fill(root, rows, restricted, func(h hit) *fkDef { return h.leaf })
 	return &b.e
 }
 
-// blockedKeys returns the keys of a refused delete's rows, in one's array
-// when there is one row.
-func blockedKeys(one *blockedOne, root *store.TableInfo, rows []any) []any {
+// fill returns the parts of the error refusing the delete of rows (of
+// root) that hits block, the relations named by name: the table, the keys
+// (in one's array when there is one row), and those blocking gives.
+func (one *blockedOne) fill(root *store.TableInfo, rows []any, hits []hit, name func(hit) *fkDef) (string, []any, []string, []BlockingRow) {
 	keys := one.key[:0]
 	if len(rows) > len(one.key) {
 		keys = make([]any, 0, len(rows))
@@ -417,7 +417,8 @@ func blockedKeys(one *blockedOne, root *store.TableInfo, rows []any) []any {
 	for _, r := range rows {
 		keys = append(keys, eng.KeyOf(root, r))
 	}
-	return keys
+	rels, brows := blocking(one, hits, name)
+	return root.Name(), keys, rels, brows
 }
 
 // blockedOne holds a refused delete's key, relation and blocking row when
