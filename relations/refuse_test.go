@@ -143,7 +143,11 @@ func TestRefusedDeleteError(t *testing.T) {
 			if n := testing.AllocsPerRun(50, func() { users.Delete(tx, 1) }); n > 9 {
 				t.Errorf("a refused delete: %v allocations, want at most 9", n)
 			}
+			before := tx.Dump()
 			_, err := users.Delete(tx, 1)
+			if tx.Dump() != before {
+				t.Fatal("the refused delete changed the store")
+			}
 			keys, rels, rows := blockedParts(t, err)
 			want := []memrel.BlockingRow{{RowRef: memrel.RowRef{Table: "orders", Key: int64(1)}, Relation: "orders.user"}}
 			if !reflect.DeepEqual(keys, []any{int64(1)}) || !reflect.DeepEqual(rels, []string{"orders.user"}) || !reflect.DeepEqual(rows, want) {
@@ -155,7 +159,11 @@ func TestRefusedDeleteError(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			before = tx.Dump()
 			_, err = users.Delete(tx, 1, 2)
+			if tx.Dump() != before {
+				t.Fatal("the refused delete of two users changed the store")
+			}
 			keys, rels, rows = blockedParts(t, err)
 			var got []int64
 			for _, r := range rows {
