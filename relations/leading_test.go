@@ -124,7 +124,11 @@ func TestLeadingUniqueAnswersForeignKey(t *testing.T) {
 func TestLeadingUniqueRestricts(t *testing.T) {
 	db, users, _, _ := lqSchema(t, memrel.Restrict)
 	tx := beginTx(t, db)
+	before := tx.Dump()
 	_, err := users.Delete(tx, 1)
+	if tx.Dump() != before {
+		t.Fatal("the refused delete changed the store")
+	}
 	var re *memrel.RestrictedError
 	if !errors.As(err, &re) {
 		t.Fatalf("delete of a user who follows others: %v, want a RestrictedError", err)
